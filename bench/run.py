@@ -1,0 +1,240 @@
+"""Benchmarks of oxarray against NumPy (and numexpr and Dask when they are installed).
+
+One process, the same data for every library. Each measurement is the median of several runs
+after one warm-up run (whose result is also checked against NumPy's). The table reports times and
+the speed-up over NumPy (NumPy's time / the library's time: above 1 is faster). A benchmark never
+asserts a time; it exits non-zero only when a library returns a wrong value.
+
+    python bench/run.py                  # the full sizes (about 4 GiB of RAM at peak)
+    python bench/run.py --quick          # small sizes, a smoke run
+    python bench/run.py --only fused     # one case (fused, sum, std, overhead)
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+
+import numpy as np
+import oxarray as ox
+
+try:
+    import numexpr as ne
+except ImportError:
+    ne = None
+try:
+    import dask
+    import dask.array as da
+except ImportError:
+    dask = da = None
+
+
+@dataclass
+class Sizes:
+    fused: int  # elements of a and b
+    sum: int  # elements summed
+    std: int  # side of the square matrix
+    overhead: int  # side of the square matrix cut into 10x10 chunks
+
+
+FULL = Sizes(fused=2**25, sum=2**27, std=8192, overhead=1000)
+QUICK = Sizes(fused=2**20, sum=2**22, std=1024, overhead=300)
+
+
+@dataclass
+class Row:
+    library: str
+    seconds: float
+    ok: bool
+    note: str = ""
+
+
+# --- timing ------------------------------------------------------------------------------------
+
+
+def median_time(fn: Callable[[], object], repeats: int) -> float:
+    """Median wall time of `repeats` calls of `fn` (the caller has already warmed it up)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def measure(library: str, fn: Callable[[], object], expected, repeats: int, rtol: float) -> Row:
+    """Warm up `fn` once, check its value against `expected`, then time it."""
+    got = np.asarray(fn())
+    ok = got.dtype == expected.dtype and np.allclose(got, expected, rtol=rtol, atol=0)
+    del got
+    gc.collect()
+    return Row(library, median_time(fn, repeats), ok)
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+
+def case_fused(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
+    """A fused elementwise expression: one pass over memory instead of five temporaries."""
+    n = sizes.fused
+    rng = np.random.default_rng(0)
+    a, b = rng.random(n), rng.random(n)
+    xa, xb = ox.asarray(a, chunks="auto"), ox.asarray(b, chunks="auto")
+    expr = 2 * xa + 3 * xb * xb - np.sqrt(xa)
+    expected = 2 * a + 3 * b * b - np.sqrt(a)
+    rows = [
+        measure("numpy", lambda: 2 * a + 3 * b * b - np.sqrt(a), expected, repeats, 1e-12),
+        measure("oxarray", expr.compute, expected, repeats, 1e-12),
+    ]
+    if ne is not None:
+        run = lambda: ne.evaluate("2*a + 3*b*b - sqrt(a)", local_dict={"a": a, "b": b})
+        rows.append(measure("numexpr", run, expected, repeats, 1e-12))
+    if da is not None:
+        da_a, da_b = da.from_array(a, chunks=xa.chunks), da.from_array(b, chunks=xb.chunks)
+        dexpr = 2 * da_a + 3 * da_b * da_b - da.sqrt(da_a)
+        rows.append(
+            measure("dask", lambda: dexpr.compute(scheduler="threads"), expected, repeats, 1e-12)
+        )
+    title = f"2*a + 3*b*b - sqrt(a), 2**{n.bit_length() - 1} float64, chunks {_chunks(xa)}"
+    return title, rows
+
+
+def case_sum(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
+    """A full reduction of a large array: memory bandwidth and the reduction tree."""
+    n = sizes.sum
+    a = np.random.default_rng(1).random(n)
+    x = ox.asarray(a, chunks="auto")
+    expected = np.asarray(a.sum())
+    rows = [
+        measure("numpy", lambda: a.sum(), expected, repeats, 1e-9),
+        measure("oxarray", np.sum(x).compute, expected, repeats, 1e-9),
+    ]
+    if da is not None:
+        dsum = da.from_array(a, chunks=x.chunks).sum()
+        rows.append(
+            measure("dask", lambda: dsum.compute(scheduler="threads"), expected, repeats, 1e-9)
+        )
+    return f"sum of 2**{n.bit_length() - 1} float64, chunks {_chunks(x)}", rows
+
+
+def case_std(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
+    """A reduction along one axis that needs two moments (Chan's parallel variance)."""
+    side = sizes.std
+    a = np.random.default_rng(2).random((side, side))
+    x = ox.asarray(a, chunks="auto")
+    expected = a.std(axis=0)
+    rows = [
+        measure("numpy", lambda: a.std(axis=0), expected, repeats, 1e-9),
+        measure("oxarray", np.std(x, axis=0).compute, expected, repeats, 1e-9),
+    ]
+    if da is not None:
+        dstd = da.from_array(a, chunks=x.chunks).std(axis=0)
+        rows.append(
+            measure("dask", lambda: dstd.compute(scheduler="threads"), expected, repeats, 1e-9)
+        )
+    return f"std(axis=0) of {side}x{side} float64, chunks {_chunks(x)}", rows
+
+
+def case_overhead(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
+    """Per-task overhead: tiny 10x10 chunks, timed end to end (graph building + compute)."""
+    side = sizes.overhead
+    a = np.random.default_rng(3).random((side, side))
+    x = ox.asarray(a, chunks=(10, 10))
+    nchunks = x.npartitions
+    expected = np.asarray((a + 1).sum())
+    rows = [
+        measure("numpy", lambda: (a + 1).sum(), expected, repeats, 1e-9),
+        measure("oxarray", lambda: (x + 1).sum().compute(), expected, repeats, 1e-9),
+    ]
+    if da is not None:
+        d = da.from_array(a, chunks=(10, 10))
+        run = lambda: (d + 1).sum().compute(scheduler="threads")
+        # Dask takes milliseconds per hundred tasks here: fewer repeats keep the run short.
+        rows.append(measure("dask", run, expected, max(1, min(repeats, 3)), 1e-9))
+    for row in rows[1:]:
+        row.note = f"{row.seconds / nchunks * 1e6:.2f} µs/chunk"
+    return f"(x + 1).sum() of {side}x{side} in 10x10 chunks ({nchunks} chunks)", rows
+
+
+CASES = {"fused": case_fused, "sum": case_sum, "std": case_std, "overhead": case_overhead}
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def _chunks(x) -> str:
+    return "(" + ", ".join(str(c[0]) for c in x.chunks) + ")" + f" x{x.npartitions}"
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def print_header(sizes: Sizes, repeats: int) -> None:
+    cores = os.cpu_count()
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
+    print(f"machine: {platform.machine()}, {cores} logical cores ({usable} usable), "
+          f"{platform.system()} {platform.release()}")  # fmt: skip
+    print(f"python {platform.python_version()}, numpy {np.__version__}, "
+          f"oxarray {_version('oxarray')}, numexpr {_version('numexpr')}, dask {_version('dask')}")  # fmt: skip
+    if ne is not None:
+        print(f"numexpr threads: {ne.get_num_threads()}")
+    print(f"median of {repeats} runs after one warm-up; speed-up = NumPy time / time "
+          f"(> 1: faster than NumPy)")  # fmt: skip
+    print()
+
+
+def print_case(title: str, rows: list[Row]) -> None:
+    numpy_seconds = next(r.seconds for r in rows if r.library == "numpy")
+    print(title)
+    for r in rows:
+        speedup = numpy_seconds / r.seconds
+        check = "" if r.ok else "  WRONG VALUE"
+        print(f"  {r.library:<9} {_fmt_seconds(r.seconds):>10}  {speedup:7.2f}x  {r.note}{check}")
+    print(flush=True)
+
+
+def _fmt_seconds(s: float) -> str:
+    if s >= 1:
+        return f"{s:.2f} s"
+    if s >= 1e-3:
+        return f"{s * 1e3:.1f} ms"
+    return f"{s * 1e6:.0f} µs"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    parser.add_argument("--only", action="append", choices=sorted(CASES), metavar="NAME",
+                        help=f"run only this case (repeatable): {', '.join(CASES)}")  # fmt: skip
+    parser.add_argument("--repeats", type=int, default=None, help="timed runs per measurement")
+    args = parser.parse_args(argv)
+
+    sizes = QUICK if args.quick else FULL
+    repeats = args.repeats or (3 if args.quick else 7)
+    print_header(sizes, repeats)
+    wrong = []
+    for name in args.only or list(CASES):
+        title, rows = CASES[name](sizes, repeats)
+        print_case(title, rows)
+        wrong += [f"{name}/{r.library}" for r in rows if not r.ok]
+        gc.collect()  # each case's arrays are gone before the next one allocates
+    if wrong:
+        print(f"wrong values: {', '.join(wrong)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+//! Execution: runs a task graph on rayon's thread pool.
+//!
+//! Dependency counting starts every task as soon as its inputs exist; a worker that finishes a
+//! task runs the consumers it made ready first (depth-first, so chunks are freed early); a value
+//! is dropped when its last consumer has read it. Output values go to a sink as they complete.
+
+mod run_task;
+
+pub use run_task::run_task;
+
+use crate::task::{TaskGraph, TaskId, Value};
+use oxarray_core::{OxError, OxResult};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Receives each output task's value once it is computed (called from worker threads).
+pub type Sink<'a> = dyn Fn(TaskId, Arc<Value>) -> OxResult<()> + Sync + 'a;
+
+struct Run<'g, 's> {
+    graph: &'g TaskGraph,
+    consumers: Vec<Vec<TaskId>>,
+    waiting_on: Vec<AtomicUsize>,
+    readers_left: Vec<AtomicUsize>,
+    values: Vec<Mutex<Option<Arc<Value>>>>,
+    is_output: Vec<bool>,
+    sink: &'s Sink<'s>,
+    cancel: &'s AtomicBool,
+    error: Mutex<Option<OxError>>,
+    done: AtomicUsize,
+}
+
+/// Runs every task of `graph`, sending each task in `outputs` to `sink`. Setting `cancel` stops
+/// the run at the next task boundary with [`OxError::Cancelled`]; the first error stops it too.
+pub fn execute(graph: &TaskGraph, outputs: &[TaskId], sink: &Sink, cancel: &AtomicBool) -> OxResult<()> {
+    let n = graph.len();
+    let consumers = graph.consumers();
+    let mut is_output = vec![false; n];
+    for &o in outputs {
+        is_output[o] = true;
+    }
+    let distinct_deps = |t: &crate::task::Task| {
+        let mut d = t.deps.clone();
+        d.sort_unstable();
+        d.dedup();
+        d.len()
+    };
+    let run = Run {
+        graph,
+        waiting_on: graph.tasks.iter().map(|t| AtomicUsize::new(distinct_deps(t))).collect(),
+        readers_left: consumers.iter().map(|c| AtomicUsize::new(c.len())).collect(),
+        consumers,
+        values: (0..n).map(|_| Mutex::new(None)).collect(),
+        is_output,
+        sink,
+        cancel,
+        error: Mutex::new(None),
+        done: AtomicUsize::new(0),
+    };
+    rayon::in_place_scope(|scope| {
+        for id in 0..n {
+            if graph.tasks[id].deps.is_empty() {
+                let run = &run;
+                scope.spawn(move |s| run.task(s, id));
+            }
+        }
+    });
+    if let Some(e) = run.error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
+    if cancel.load(Ordering::Relaxed) {
+        return Err(OxError::Cancelled);
+    }
+    if run.done.load(Ordering::Relaxed) != n {
+        return Err(OxError::Internal("scheduler finished with tasks left".into()));
+    }
+    Ok(())
+}
+
+impl<'g, 's> Run<'g, 's> {
+    fn fail(&self, e: OxError) {
+        let mut slot = self.error.lock().unwrap_or_else(|p| p.into_inner());
+        slot.get_or_insert(e);
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    fn value(&self, id: TaskId) -> Option<Arc<Value>> {
+        self.values[id].lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn task<'scope>(&'scope self, scope: &rayon::Scope<'scope>, id: TaskId) {
+        if self.cancel.load(Ordering::Relaxed) {
+            return;
+        }
+        let task = &self.graph.tasks[id];
+        let deps: Option<Vec<Arc<Value>>> = task.deps.iter().map(|&d| self.value(d)).collect();
+        let result = match deps {
+            Some(deps) => {
+                let refs: Vec<&Value> = deps.iter().map(|v| v.as_ref()).collect();
+                // A panic in a kernel is a bug of ours; it becomes an error, never an abort.
+                let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_task(task, &refs)));
+                caught.unwrap_or_else(|p| Err(OxError::Internal(panic_message(&p))))
+            }
+            None => Err(OxError::Internal(format!("task {id} ran before its inputs"))),
+        };
+        let value = match result {
+            Ok(v) => Arc::new(v),
+            Err(e) => return self.fail(e),
+        };
+        if self.is_output[id] {
+            if let Err(e) = (self.sink)(id, Arc::clone(&value)) {
+                return self.fail(e);
+            }
+        }
+        if !self.consumers[id].is_empty() {
+            *self.values[id].lock().unwrap_or_else(|p| p.into_inner()) = Some(value);
+        }
+        // Free inputs whose last reader this was.
+        let mut deps = task.deps.clone();
+        deps.sort_unstable();
+        deps.dedup();
+        for d in deps {
+            if self.readers_left[d].fetch_sub(1, Ordering::AcqRel) == 1 {
+                self.values[d].lock().unwrap_or_else(|p| p.into_inner()).take();
+            }
+        }
+        self.done.fetch_add(1, Ordering::Relaxed);
+        for &c in &self.consumers[id] {
+            if self.waiting_on[c].fetch_sub(1, Ordering::AcqRel) == 1 {
+                scope.spawn(move |s| self.task(s, c));
+            }
+        }
+    }
+}
+
+fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
+    let msg = p
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    format!("a kernel panicked: {msg}")
+}

@@ -1,0 +1,120 @@
+//! The expression graph: what the user asked for, one node per NumPy-level operation.
+//!
+//! A [`Node`] knows its shape, dtype and chunk grid when it is built, so every shape or dtype error
+//! is raised at the call, not at compute time. Nodes are immutable and shared through `Arc`; a
+//! node's `id` is unique for the process, which lets lowering visit shared sub-expressions once.
+
+use oxarray_core::ops::{BinaryOp, ReduceOp, UnaryOp};
+use oxarray_core::{Chunk, ChunkGrid, DType, Scalar};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+pub type NodeRef = Arc<Node>;
+
+#[derive(Debug)]
+pub struct Node {
+    pub id: u64,
+    pub shape: Vec<usize>,
+    pub dtype: DType,
+    pub grid: ChunkGrid,
+    pub kind: NodeKind,
+}
+
+/// Per-axis selection of a basic slice, in the input's coordinates: element `j` of the output is
+/// element `start + j * step` of the input.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AxisSlice {
+    pub start: usize,
+    pub step: isize,
+    pub len: usize,
+}
+
+#[derive(Debug)]
+pub enum NodeKind {
+    /// Data already in memory (ingested from NumPy, or persisted): one chunk per block, C order.
+    Literal { chunks: Vec<Arc<Chunk>> },
+    /// Every element equal to `value` (zeros, ones, full, empty).
+    Full { value: Scalar },
+    /// `start + i * step` along a 1-d array (NumPy's `arange`).
+    Arange { start: Scalar, step: Scalar },
+    /// NumPy's `linspace(start, stop, num, endpoint)`.
+    Linspace { start: f64, stop: f64, num: usize, endpoint: bool },
+    /// Ones on the `k`-th diagonal of a 2-d array.
+    Eye { k: i64 },
+    Unary { op: UnaryOp, x: NodeRef },
+    /// Both inputs already have the loop dtype; broadcasting is resolved at lowering.
+    Binary { op: BinaryOp, a: NodeRef, b: NodeRef },
+    Cast { x: NodeRef },
+    Where { cond: NodeRef, a: NodeRef, b: NodeRef },
+    Reduce { op: ReduceOp, x: NodeRef, axes: Vec<usize>, keepdims: bool, split_every: usize },
+    /// `a @ b` over the last two axes, batch axes broadcast.
+    Matmul { a: NodeRef, b: NodeRef },
+    Transpose { x: NodeRef, perm: Vec<usize> },
+    /// Same elements in C order, another shape.
+    Reshape { x: NodeRef },
+    BroadcastTo { x: NodeRef },
+    Slice { x: NodeRef, axes: Vec<AxisSlice> },
+    Concatenate { xs: Vec<NodeRef>, axis: usize },
+    Rechunk { x: NodeRef },
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+impl Node {
+    pub fn new(shape: Vec<usize>, dtype: DType, grid: ChunkGrid, kind: NodeKind) -> NodeRef {
+        debug_assert_eq!(grid.shape(), shape);
+        Arc::new(Node { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), shape, dtype, grid, kind })
+    }
+
+    pub fn ndim(&self) -> usize {
+        self.shape.len()
+    }
+    pub fn size(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// The nodes this one reads.
+    pub fn inputs(&self) -> Vec<&NodeRef> {
+        match &self.kind {
+            NodeKind::Literal { .. }
+            | NodeKind::Full { .. }
+            | NodeKind::Arange { .. }
+            | NodeKind::Linspace { .. }
+            | NodeKind::Eye { .. } => vec![],
+            NodeKind::Unary { x, .. }
+            | NodeKind::Cast { x }
+            | NodeKind::Reduce { x, .. }
+            | NodeKind::Transpose { x, .. }
+            | NodeKind::Reshape { x }
+            | NodeKind::BroadcastTo { x }
+            | NodeKind::Slice { x, .. }
+            | NodeKind::Rechunk { x } => vec![x],
+            NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b } => vec![a, b],
+            NodeKind::Where { cond, a, b } => vec![cond, a, b],
+            NodeKind::Concatenate { xs, .. } => xs.iter().collect(),
+        }
+    }
+
+    /// A short name for plans and pictures.
+    pub fn label(&self) -> String {
+        match &self.kind {
+            NodeKind::Literal { .. } => "array".into(),
+            NodeKind::Full { .. } => "full".into(),
+            NodeKind::Arange { .. } => "arange".into(),
+            NodeKind::Linspace { .. } => "linspace".into(),
+            NodeKind::Eye { .. } => "eye".into(),
+            NodeKind::Unary { op, .. } => op.name().into(),
+            NodeKind::Binary { op, .. } => op.name().into(),
+            NodeKind::Cast { .. } => format!("astype[{}]", self.dtype),
+            NodeKind::Where { .. } => "where".into(),
+            NodeKind::Reduce { op, .. } => op.name().into(),
+            NodeKind::Matmul { .. } => "matmul".into(),
+            NodeKind::Transpose { .. } => "transpose".into(),
+            NodeKind::Reshape { .. } => "reshape".into(),
+            NodeKind::BroadcastTo { .. } => "broadcast_to".into(),
+            NodeKind::Slice { .. } => "getitem".into(),
+            NodeKind::Concatenate { .. } => "concatenate".into(),
+            NodeKind::Rechunk { .. } => "rechunk".into(),
+        }
+    }
+}

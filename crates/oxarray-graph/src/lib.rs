@@ -1,0 +1,19 @@
+//! oxarray-graph: from what the user asked for to what runs.
+//!
+//! [`expr`] holds the expression graph (one node per NumPy-level call, shapes and dtypes known at
+//! construction; built by [`construct`]); [`lower`] turns it into a [`task::TaskGraph`] over chunks;
+//! [`optimize`] fuses and culls it; [`exec`] runs it on a thread pool; [`result`] assembles output
+//! chunks; [`dot`] draws it. No PyO3 here: the bindings crate calls [`compute`] and friends.
+
+pub mod construct;
+pub mod dot;
+pub mod exec;
+pub mod expr;
+pub mod lower;
+pub mod optimize;
+pub mod program;
+pub mod result;
+pub mod task;
+
+pub use expr::{Node, NodeKind, NodeRef};
+pub use result::{compute, persist, plan, Plan};

@@ -1,0 +1,182 @@
+//! From nodes to results: plan (lower + optimize), execute, and assemble each output array as its
+//! blocks complete, so no block outlives its copy into the result.
+
+use crate::exec::execute;
+use crate::expr::{Node, NodeKind, NodeRef};
+use crate::lower::Lowering;
+use crate::optimize::optimize;
+use crate::task::{TaskGraph, TaskId, Value};
+use ndarray::{ArrayD, ArrayViewMut, IxDyn, ShapeBuilder};
+use oxarray_core::chunk::Typed;
+use oxarray_core::shape::c_strides;
+use oxarray_core::{dispatch_typed, Chunk, Element, OxError, OxResult};
+use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+/// An optimized task graph and, for each requested node, the task of each of its blocks.
+pub struct Plan {
+    pub graph: TaskGraph,
+    pub outputs: Vec<Vec<TaskId>>,
+}
+
+pub fn plan(nodes: &[NodeRef]) -> OxResult<Plan> {
+    let mut lowering = Lowering::new();
+    let mut per_node = Vec::with_capacity(nodes.len());
+    for n in nodes {
+        per_node.push(lowering.lower(n)?);
+    }
+    let flat: Vec<TaskId> = per_node.iter().flatten().copied().collect();
+    let (graph, new_ids) = optimize(lowering.graph, &flat);
+    let mut it = new_ids.into_iter();
+    let outputs = per_node.iter().map(|v| it.by_ref().take(v.len()).collect()).collect();
+    Ok(Plan { graph, outputs })
+}
+
+/// A result array being filled block by block from worker threads.
+struct Assembly {
+    base: usize,
+    strides: Vec<usize>,
+    itemsize: usize,
+}
+
+/// Computes every node and returns each as one chunk of the node's full shape.
+pub fn compute(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<Chunk>> {
+    let plan = plan(nodes)?;
+    // Where each output task goes: (node, block) pairs (a task may fill several places).
+    let mut places: HashMap<TaskId, Vec<(usize, usize)>> = HashMap::new();
+    for (n, tasks) in plan.outputs.iter().enumerate() {
+        for (b, &t) in tasks.iter().enumerate() {
+            places.entry(t).or_default().push((n, b));
+        }
+    }
+    let single: Vec<bool> = nodes.iter().map(|n| n.grid.nblocks() == 1).collect();
+    let mut results: Vec<Option<Chunk>> =
+        nodes.iter().zip(&single).map(|(n, &s)| (!s).then(|| Chunk::full(n.dtype, &n.shape, oxarray_core::Scalar::Int(0)))).collect();
+    let assemblies: Vec<Option<Assembly>> = results
+        .iter_mut()
+        .map(|r| {
+            r.as_mut().map(|c| Assembly {
+                base: dispatch_typed!(Chunk, c, a => a.as_mut_ptr() as usize),
+                strides: c_strides(c.shape()),
+                itemsize: c.dtype().itemsize(),
+            })
+        })
+        .collect();
+    let singles: Vec<Mutex<Option<Arc<Value>>>> = nodes.iter().map(|_| Mutex::new(None)).collect();
+    let sink = |task: TaskId, value: Arc<Value>| -> OxResult<()> {
+        for &(n, b) in places.get(&task).map(|v| v.as_slice()).unwrap_or(&[]) {
+            if single[n] {
+                *singles[n].lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&value));
+                continue;
+            }
+            let Value::Chunk(chunk) = value.as_ref() else {
+                return Err(OxError::Internal("an output task produced a partial".into()));
+            };
+            let node = &nodes[n];
+            let idx = node.grid.unravel(b);
+            let asm = assemblies[n].as_ref().ok_or_else(|| OxError::Internal("no assembly".into()))?;
+            write_block(asm, &node.grid.block_offset(&idx), chunk, node)?;
+        }
+        Ok(())
+    };
+    execute(&plan.graph, &plan.outputs.concat(), &sink, cancel)?;
+    let mut out = Vec::with_capacity(nodes.len());
+    for (n, r) in results.into_iter().enumerate() {
+        match r {
+            Some(c) => out.push(c),
+            None => {
+                let v = singles[n].lock().unwrap_or_else(|p| p.into_inner()).take();
+                let v = v.ok_or_else(|| OxError::Internal("an output was never computed".into()))?;
+                let chunk = match Arc::try_unwrap(v) {
+                    Ok(Value::Chunk(c)) => Arc::try_unwrap(c).unwrap_or_else(|c| c.as_ref().clone()),
+                    Ok(Value::Partial(_)) => return Err(OxError::Internal("output is a partial".into())),
+                    Err(shared) => match shared.as_ref() {
+                        Value::Chunk(c) => c.as_ref().clone(),
+                        Value::Partial(_) => return Err(OxError::Internal("output is a partial".into())),
+                    },
+                };
+                // Blocks are standard layout by construction; the shape must be the node's.
+                out.push(if chunk.shape() == nodes[n].shape.as_slice() { chunk } else { chunk.into_shape(&nodes[n].shape) });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Copies `chunk` into its region of the result. Regions of different blocks are disjoint, which
+/// is what makes the concurrent writes through the raw base pointer sound.
+fn write_block(asm: &Assembly, offset: &[usize], chunk: &Chunk, node: &Node) -> OxResult<()> {
+    if chunk.dtype() != node.dtype || chunk.dtype().itemsize() != asm.itemsize {
+        return Err(OxError::Internal("output block has the wrong dtype".into()));
+    }
+    dispatch_typed!(Chunk, chunk, a => write_typed(asm, offset, a))
+}
+
+fn write_typed<T: Element>(asm: &Assembly, offset: &[usize], block: &ArrayD<T>) -> OxResult<()> {
+    if block.is_empty() {
+        return Ok(());
+    }
+    let start: usize = offset.iter().zip(&asm.strides).map(|(o, s)| o * s).sum();
+    let ptr = (asm.base as *mut T).wrapping_add(start);
+    let shape = IxDyn(block.shape()).strides(IxDyn(&asm.strides));
+    // SAFETY: `ptr` points into the result buffer (alive until compute returns); the view covers
+    // exactly this block's region, which no other block's view overlaps.
+    let mut dst = unsafe { ArrayViewMut::from_shape_ptr(shape, ptr) };
+    dst.assign(block);
+    Ok(())
+}
+
+/// Computes every node's blocks and returns literal nodes holding them (same chunks).
+pub fn persist(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<NodeRef>> {
+    let plan = plan(nodes)?;
+    let slots: Vec<Vec<Mutex<Option<Arc<Chunk>>>>> =
+        plan.outputs.iter().map(|t| t.iter().map(|_| Mutex::new(None)).collect()).collect();
+    let mut places: HashMap<TaskId, Vec<(usize, usize)>> = HashMap::new();
+    for (n, tasks) in plan.outputs.iter().enumerate() {
+        for (b, &t) in tasks.iter().enumerate() {
+            places.entry(t).or_default().push((n, b));
+        }
+    }
+    let sink = |task: TaskId, value: Arc<Value>| -> OxResult<()> {
+        let Value::Chunk(c) = value.as_ref() else {
+            return Err(OxError::Internal("an output task produced a partial".into()));
+        };
+        for &(n, b) in places.get(&task).map(|v| v.as_slice()).unwrap_or(&[]) {
+            *slots[n][b].lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(c));
+        }
+        Ok(())
+    };
+    execute(&plan.graph, &plan.outputs.concat(), &sink, cancel)?;
+    nodes
+        .iter()
+        .zip(slots)
+        .map(|(n, s)| {
+            let chunks = s
+                .into_iter()
+                .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| OxError::Internal("a persisted block was never computed".into()))?;
+            // Blocks of the result keep the node's shape per block (a reduction's finalize
+            // already dropped axes; a concatenation's blocks are its inputs').
+            let chunks = chunks
+                .into_iter()
+                .enumerate()
+                .map(|(b, c)| {
+                    let want = n.grid.block_shape(&n.grid.unravel(b));
+                    if c.shape() == want.as_slice() { c } else { Arc::new(c.as_ref().clone().into_shape(&want)) }
+                })
+                .collect();
+            Ok(Node::new(n.shape.clone(), n.dtype, n.grid.clone(), NodeKind::Literal { chunks }))
+        })
+        .collect()
+}
+
+/// Creates a chunk from an element vector (used by tests and the bindings).
+pub fn chunk_from_vec<T: Element>(shape: &[usize], v: Vec<T>) -> OxResult<Chunk>
+where
+    Chunk: Typed<T, Container = ArrayD<T>>,
+{
+    ArrayD::from_shape_vec(IxDyn(shape), v).map(Chunk::from_array).map_err(|e| OxError::Value(e.to_string()))
+}
+

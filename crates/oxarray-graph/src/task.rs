@@ -1,0 +1,111 @@
+//! The task graph: what runs. One task produces one chunk (or one partial reduction) from the
+//! values of its dependencies. Lowering creates tasks in topological order (every dependency has a
+//! smaller id than its consumer) and every pass preserves that order.
+
+use crate::program::FusedProgram;
+use oxarray_core::ops::ReduceOp;
+use oxarray_core::{Chunk, DType, Scalar};
+use oxarray_kernels::layout::Piece;
+use oxarray_kernels::reduce::Partial;
+use std::sync::Arc;
+
+pub type TaskId = usize;
+
+#[derive(Clone, Debug)]
+pub enum TaskKind {
+    /// A chunk already in memory.
+    Literal(Arc<Chunk>),
+    Fill(Scalar),
+    Arange { start: Scalar, step: Scalar, offset: usize },
+    Linspace { start: f64, stop: f64, num: usize, endpoint: bool, offset: usize },
+    Eye { k: i64, offset: [usize; 2] },
+    /// A fused elementwise program over the dependencies (broadcast to the task's shape).
+    Program(FusedProgram),
+    /// Copy strided regions of the dependencies into a new chunk (slicing, rechunk).
+    Assemble(Vec<Piece>),
+    Transpose(Vec<usize>),
+    /// Same elements, new shape (only unit axes differ).
+    Reshape,
+    /// General reshape: the output block at `out_offset` of an array of `out_shape`, gathered from
+    /// the input blocks (deps) at `in_blocks` of an input cut by `in_chunks`.
+    Gather { out_offset: Vec<usize>, out_shape: Vec<usize>, in_chunks: Vec<Vec<usize>>, in_blocks: Vec<Vec<usize>> },
+    Broadcast,
+    /// Reduce one chunk (first evaluating `program` over the deps when fused with a producer).
+    ReducePartial { op: ReduceOp, axes: Vec<usize>, out_dtype: DType, offset: Vec<usize>, full_shape: Vec<usize>, program: Option<FusedProgram> },
+    ReduceCombine { op: ReduceOp, axes: Vec<usize>, layout: Vec<usize>, out_dtype: DType },
+    ReduceFinalize { op: ReduceOp, axes: Vec<usize>, keepdims: bool, out_dtype: DType },
+    /// Sum over k of deps[2k] @ deps[2k+1].
+    Matmul,
+}
+
+#[derive(Clone, Debug)]
+pub struct Task {
+    pub kind: TaskKind,
+    pub deps: Vec<TaskId>,
+    /// Shape and dtype of the chunk this task produces (for partials: of the input it reduces).
+    pub shape: Vec<usize>,
+    pub dtype: DType,
+}
+
+impl Task {
+    pub fn label(&self) -> &'static str {
+        match &self.kind {
+            TaskKind::Literal(_) => "array",
+            TaskKind::Fill(_) => "full",
+            TaskKind::Arange { .. } => "arange",
+            TaskKind::Linspace { .. } => "linspace",
+            TaskKind::Eye { .. } => "eye",
+            TaskKind::Program(_) => "fused",
+            TaskKind::Assemble(_) => "getitem",
+            TaskKind::Transpose(_) => "transpose",
+            TaskKind::Reshape | TaskKind::Gather { .. } => "reshape",
+            TaskKind::Broadcast => "broadcast",
+            TaskKind::ReducePartial { .. } => "reduce-chunk",
+            TaskKind::ReduceCombine { .. } => "reduce-combine",
+            TaskKind::ReduceFinalize { .. } => "reduce-aggregate",
+            TaskKind::Matmul => "matmul",
+        }
+    }
+    pub fn nbytes(&self) -> usize {
+        self.shape.iter().product::<usize>() * self.dtype.itemsize()
+    }
+}
+
+/// What a task produces.
+#[derive(Debug)]
+pub enum Value {
+    /// Shared, so a literal block is handed on without a copy.
+    Chunk(Arc<Chunk>),
+    Partial(Partial),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct TaskGraph {
+    pub tasks: Vec<Task>,
+}
+
+impl TaskGraph {
+    pub fn push(&mut self, task: Task) -> TaskId {
+        debug_assert!(task.deps.iter().all(|&d| d < self.tasks.len()), "tasks must be pushed in topological order");
+        self.tasks.push(task);
+        self.tasks.len() - 1
+    }
+    pub fn len(&self) -> usize {
+        self.tasks.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+    /// For every task, the tasks that read it (with multiplicity removed).
+    pub fn consumers(&self) -> Vec<Vec<TaskId>> {
+        let mut out = vec![Vec::new(); self.tasks.len()];
+        for (id, t) in self.tasks.iter().enumerate() {
+            for &d in &t.deps {
+                if out[d].last() != Some(&id) {
+                    out[d].push(id);
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,305 @@
+//! `astype(casting="unsafe")`: C casts between the 13 dtypes.
+//!
+//! Every source type calls the one `CastTarget` constructor that matches its kind, so a cast
+//! compiles to a straight conversion loop (no per-element branching on dtype). Float→int casts
+//! reproduce what NumPy does on x86-64, including out-of-range values and NaN (C leaves those
+//! undefined; x86's `cvttsd2si` yields the "integer indefinite" value `MIN`, and narrower targets
+//! keep its low bits), so results agree with NumPy on the platform most users run.
+
+use super::loops::ColumnElem;
+use num_complex::Complex;
+use oxarray_core::{dispatch_dtype, dispatch_typed, Column, DType};
+
+/// x86-64 `cvttsd2si` with a 32-bit destination.
+#[inline]
+fn cvtt32(x: f64) -> i32 {
+    // Compare the truncated value: NaN fails the test, as it does in hardware.
+    if (-2_147_483_648.0..2_147_483_648.0).contains(&x.trunc()) {
+        x as i32
+    } else {
+        i32::MIN
+    }
+}
+
+/// x86-64 `cvttsd2si` with a 64-bit destination.
+#[inline]
+fn cvtt64(x: f64) -> i64 {
+    if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&x.trunc()) {
+        x as i64
+    } else {
+        i64::MIN
+    }
+}
+
+/// Conversion of a float to an integer type as NumPy's compiled C casts do on x86-64.
+pub trait FromF64 {
+    fn from_f64_c(x: f64) -> Self;
+}
+
+macro_rules! from_f64_via_i32 {
+    ($($t:ty),*) => {$(
+        impl FromF64 for $t {
+            #[inline]
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::unnecessary_cast)]
+            fn from_f64_c(x: f64) -> $t { cvtt32(x) as $t }
+        }
+    )*};
+}
+from_f64_via_i32!(i8, i16, i32, u8, u16);
+
+impl FromF64 for i64 {
+    #[inline]
+    fn from_f64_c(x: f64) -> i64 {
+        cvtt64(x)
+    }
+}
+
+/// Unsigned targets as wide as a register: compilers convert values >= 2^(bits-1) by subtracting
+/// 2^(bits-1) first and flipping the top bit back.
+impl FromF64 for u32 {
+    #[inline]
+    fn from_f64_c(x: f64) -> u32 {
+        const HALF: f64 = 2_147_483_648.0;
+        if x >= HALF {
+            (cvtt32(x - HALF) as u32) ^ 0x8000_0000
+        } else {
+            cvtt32(x) as u32
+        }
+    }
+}
+
+impl FromF64 for u64 {
+    #[inline]
+    fn from_f64_c(x: f64) -> u64 {
+        const HALF: f64 = 9_223_372_036_854_775_808.0;
+        if x >= HALF {
+            (cvtt64(x - HALF) as u64) ^ (1 << 63)
+        } else {
+            cvtt64(x) as u64
+        }
+    }
+}
+
+/// A cast destination: one constructor per kind of source.
+pub trait CastTarget: ColumnElem {
+    fn from_bool(b: bool) -> Self;
+    fn from_i64(v: i64) -> Self;
+    fn from_u64(v: u64) -> Self;
+    fn from_f64(v: f64) -> Self;
+    /// Complex → real drops the imaginary part (NumPy warns `ComplexWarning`); → bool tests both.
+    fn from_complex(re: f64, im: f64) -> Self;
+}
+
+macro_rules! cast_target_int {
+    ($($t:ty),*) => {$(
+        impl CastTarget for $t {
+            #[inline] fn from_bool(b: bool) -> Self { b as $t }
+            #[inline]
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::unnecessary_cast)]
+            fn from_i64(v: i64) -> Self { v as $t }
+            #[inline]
+            #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap, clippy::unnecessary_cast)]
+            fn from_u64(v: u64) -> Self { v as $t }
+            #[inline] fn from_f64(v: f64) -> Self { <$t as FromF64>::from_f64_c(v) }
+            #[inline] fn from_complex(re: f64, _im: f64) -> Self { <$t as FromF64>::from_f64_c(re) }
+        }
+    )*};
+}
+cast_target_int!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+macro_rules! cast_target_float {
+    ($($t:ty),*) => {$(
+        impl CastTarget for $t {
+            #[inline] fn from_bool(b: bool) -> Self { u8::from(b) as $t }
+            #[inline] fn from_i64(v: i64) -> Self { v as $t }
+            #[inline] fn from_u64(v: u64) -> Self { v as $t }
+            #[inline]
+            #[allow(clippy::cast_possible_truncation, clippy::unnecessary_cast)]
+            fn from_f64(v: f64) -> Self { v as $t }
+            #[inline]
+            #[allow(clippy::cast_possible_truncation, clippy::unnecessary_cast)]
+            fn from_complex(re: f64, _im: f64) -> Self { re as $t }
+        }
+        impl CastTarget for Complex<$t> {
+            #[inline] fn from_bool(b: bool) -> Self { Complex::new(<$t>::from_bool(b), 0.0) }
+            #[inline] fn from_i64(v: i64) -> Self { Complex::new(<$t>::from_i64(v), 0.0) }
+            #[inline] fn from_u64(v: u64) -> Self { Complex::new(<$t>::from_u64(v), 0.0) }
+            #[inline] fn from_f64(v: f64) -> Self { Complex::new(<$t>::from_f64(v), 0.0) }
+            #[inline]
+            fn from_complex(re: f64, im: f64) -> Self { Complex::new(<$t>::from_f64(re), <$t>::from_f64(im)) }
+        }
+    )*};
+}
+cast_target_float!(f32, f64);
+
+impl CastTarget for bool {
+    #[inline]
+    fn from_bool(b: bool) -> Self {
+        b
+    }
+    #[inline]
+    fn from_i64(v: i64) -> Self {
+        v != 0
+    }
+    #[inline]
+    fn from_u64(v: u64) -> Self {
+        v != 0
+    }
+    /// NaN is truthy (`NaN != 0`).
+    #[inline]
+    fn from_f64(v: f64) -> Self {
+        v != 0.0
+    }
+    #[inline]
+    fn from_complex(re: f64, im: f64) -> Self {
+        re != 0.0 || im != 0.0
+    }
+}
+
+/// A cast source: picks the `CastTarget` constructor for its kind (widening losslessly first).
+pub trait CastSource: Copy {
+    fn cast<D: CastTarget>(self) -> D;
+}
+
+macro_rules! cast_source {
+    ($ctor:ident as $wide:ty: $($t:ty),*) => {$(
+        impl CastSource for $t {
+            #[inline]
+            #[allow(clippy::unnecessary_cast)]
+            fn cast<D: CastTarget>(self) -> D { D::$ctor(self as $wide) }
+        }
+    )*};
+}
+cast_source!(from_bool as bool: bool);
+cast_source!(from_i64 as i64: i8, i16, i32, i64);
+cast_source!(from_u64 as u64: u8, u16, u32, u64);
+cast_source!(from_f64 as f64: f32, f64);
+
+impl<F: Copy + Into<f64>> CastSource for Complex<F> {
+    #[inline]
+    fn cast<D: CastTarget>(self) -> D {
+        D::from_complex(self.re.into(), self.im.into())
+    }
+}
+
+fn cast_slice<S: CastSource, D: CastTarget>(x: &[S], out: &mut Column) {
+    super::loops::map_into(out, x, |a| a.cast::<D>());
+}
+
+/// out := `x.astype(to, casting="unsafe")`.
+pub fn cast_into(x: &Column, to: DType, out: &mut Column) {
+    dispatch_typed!(Column, x, v => dispatch_dtype!(to, D => cast_slice::<_, D>(v, out)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxarray_core::{C32, C64};
+
+    fn cast<S: ColumnElem, D: ColumnElem>(x: Vec<S>) -> Vec<D> {
+        let mut out = Column::empty(DType::Bool);
+        cast_into(&S::into_column(x), D::DTYPE, &mut out);
+        D::slice_of(&out)
+            .expect("cast_into produced the target dtype")
+            .to_vec()
+    }
+
+    #[test]
+    fn integer_casts_wrap() {
+        assert_eq!(cast::<i64, u8>(vec![-1, 256, 300]), vec![255, 0, 44]);
+        assert_eq!(cast::<u64, i8>(vec![u64::MAX, 128]), vec![-1, -128]);
+        assert_eq!(cast::<bool, i32>(vec![true, false]), vec![1, 0]);
+        assert_eq!(cast::<i16, bool>(vec![0, -3]), vec![false, true]);
+    }
+
+    #[test]
+    fn float_to_int_matches_numpy_x86() {
+        let nan = f64::NAN;
+        let inf = f64::INFINITY;
+        // Values from numpy 2.4 on x86-64.
+        assert_eq!(cast::<f64, i32>(vec![3.7, -3.7]), vec![3, -3]);
+        let xs = vec![
+            300.0,
+            -1.0,
+            1e10,
+            nan,
+            inf,
+            -inf,
+            -129.5,
+            2f64.powi(63),
+            1e30,
+        ];
+        assert_eq!(
+            cast::<f64, i8>(xs.clone()),
+            vec![44, -1, 0, 0, 0, 0, 127, 0, 0]
+        );
+        assert_eq!(
+            cast::<f64, u8>(xs.clone()),
+            vec![44, 255, 0, 0, 0, 0, 127, 0, 0]
+        );
+        let m = i32::MIN;
+        assert_eq!(
+            cast::<f64, i32>(xs.clone()),
+            vec![300, -1, m, m, m, m, -129, m, m]
+        );
+        let h = 1u32 << 31;
+        assert_eq!(
+            cast::<f64, u32>(xs.clone()),
+            vec![300, u32::MAX, 0, h, 0, h, 4294967167, 0, 0]
+        );
+        let m = i64::MIN;
+        assert_eq!(
+            cast::<f64, i64>(xs.clone()),
+            vec![300, -1, 10_000_000_000, m, m, m, -129, m, m]
+        );
+        let h = 1u64 << 63;
+        assert_eq!(
+            cast::<f64, u64>(vec![
+                300.0,
+                -1.0,
+                nan,
+                inf,
+                -inf,
+                2f64.powi(63),
+                2f64.powi(64),
+                -2f64.powi(63) - 4096.0
+            ]),
+            vec![300, u64::MAX, h, 0, h, h, 0, h]
+        );
+        assert_eq!(
+            cast::<f32, i16>(vec![300.0, -1.0, 1e10, f32::NAN]),
+            vec![300, -1, 0, 0]
+        );
+    }
+
+    #[test]
+    fn float_and_complex_casts() {
+        assert_eq!(
+            cast::<f64, bool>(vec![f64::NAN, 0.0, -0.0, 0.5]),
+            vec![true, false, false, true]
+        );
+        assert_eq!(cast::<C64, f64>(vec![C64::new(1.5, -2.0)]), vec![1.5]);
+        assert_eq!(cast::<C64, i16>(vec![C64::new(1.5, -2.0)]), vec![1]);
+        assert_eq!(
+            cast::<C32, bool>(vec![C32::new(0.0, 1.0), C32::new(0.0, -0.0)]),
+            vec![true, false]
+        );
+        assert_eq!(cast::<f64, C32>(vec![2.5]), vec![C32::new(2.5, 0.0)]);
+        assert_eq!(cast::<u64, f32>(vec![u64::MAX]), vec![1.8446744e19]);
+        assert_eq!(cast::<f64, f32>(vec![1e300]), vec![f32::INFINITY]);
+    }
+
+    #[test]
+    fn reuses_or_replaces_out() {
+        let x = Column::Int32(vec![1, 2, 3]);
+        let mut out = Column::Float64(Vec::with_capacity(64));
+        cast_into(&x, DType::Float64, &mut out);
+        assert_eq!(out, Column::Float64(vec![1.0, 2.0, 3.0]));
+        let Column::Float64(v) = &out else {
+            unreachable!()
+        };
+        assert!(v.capacity() >= 64, "allocation kept");
+        cast_into(&x, DType::UInt8, &mut out);
+        assert_eq!(out, Column::UInt8(vec![1, 2, 3]));
+    }
+}

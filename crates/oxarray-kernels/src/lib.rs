@@ -1,0 +1,11 @@
+//! oxarray-kernels: the loops that touch array data, generic over dtype.
+//!
+//! Everything here is a pure function of chunk buffers: no graph, no scheduling, no PyO3. A kernel
+//! body is written once over [`oxarray_core::Element`] (or a numeric trait) and dispatched per dtype
+//! by `oxarray_core::dispatch_*`; parallelism inside one large chunk uses rayon.
+
+pub mod create;
+pub mod elementwise;
+pub mod layout;
+pub mod matmul;
+pub mod reduce;

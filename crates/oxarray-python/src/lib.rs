@@ -1,0 +1,283 @@
+//! `oxarray._core`: the bindings. Every function converts its arguments, asks the graph crate for
+//! a node (or runs a plan through `gil::run_detached`) and converts the answer. No numerics here.
+
+mod convert;
+mod errors;
+mod gil;
+
+use convert::{chunk_into_py, dtype_from_name, ingest, parse_chunks, scalar_from_py};
+use errors::{PyOxError, PyOxResult};
+use numpy::{PyUntypedArray, PyUntypedArrayMethods};
+use oxarray_core::ops::{BinaryOp, ReduceOp, UnaryOp};
+use oxarray_core::shape::normalize_axes;
+use oxarray_core::{DType, OxError};
+use oxarray_graph::construct as build;
+use oxarray_graph::expr::AxisSlice;
+use oxarray_graph::NodeRef;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+static CHUNK_BYTES: AtomicUsize = AtomicUsize::new(build::DEFAULT_CHUNK_BYTES);
+
+/// A node of the expression graph: shape, dtype and chunks are known; nothing is computed.
+#[pyclass(frozen, module = "oxarray._core", name = "Node")]
+struct PyNode {
+    inner: NodeRef,
+}
+
+fn wrap(n: NodeRef) -> PyNode {
+    PyNode { inner: n }
+}
+
+#[pymethods]
+impl PyNode {
+    #[getter]
+    fn shape(&self) -> Vec<usize> {
+        self.inner.shape.clone()
+    }
+    #[getter]
+    fn dtype(&self) -> &'static str {
+        self.inner.dtype.name()
+    }
+    #[getter]
+    fn chunks(&self) -> Vec<Vec<usize>> {
+        self.inner.grid.chunks().to_vec()
+    }
+    #[getter]
+    fn label(&self) -> String {
+        self.inner.label()
+    }
+    /// Whether the node's blocks are already in memory (ingested or persisted).
+    #[getter]
+    fn is_literal(&self) -> bool {
+        matches!(self.inner.kind, oxarray_graph::NodeKind::Literal { .. })
+    }
+}
+
+fn nodes(xs: &[PyRef<'_, PyNode>]) -> Vec<NodeRef> {
+    xs.iter().map(|x| x.inner.clone()).collect()
+}
+
+#[pyfunction]
+fn set_chunk_bytes(n: usize) -> PyResult<()> {
+    if n == 0 {
+        return Err(PyValueError::new_err("chunk_bytes must be positive"));
+    }
+    CHUNK_BYTES.store(n, Ordering::Relaxed);
+    Ok(())
+}
+
+#[pyfunction]
+fn get_chunk_bytes() -> usize {
+    CHUNK_BYTES.load(Ordering::Relaxed)
+}
+
+fn grid_for(spec: &Bound<'_, PyAny>, shape: &[usize], dtype: DType) -> PyResult<oxarray_core::ChunkGrid> {
+    parse_chunks(spec, shape, dtype.itemsize(), CHUNK_BYTES.load(Ordering::Relaxed))
+}
+
+/// Copies a NumPy array (of dtype `dtype`, a NumPy name) into a new literal node cut by `chunks`.
+#[pyfunction]
+fn from_numpy(py: Python<'_>, arr: &Bound<'_, PyUntypedArray>, dtype: &str, chunks: &Bound<'_, PyAny>, byteswap: bool) -> PyResult<PyNode> {
+    let dtype = dtype_from_name(dtype)?;
+    let shape = arr.shape().to_vec();
+    let grid = grid_for(chunks, &shape, dtype)?;
+    let blocks = ingest(py, arr, dtype, &grid, byteswap)?;
+    Ok(wrap(build::literal(shape, dtype, grid, blocks).map_err(PyOxError)?))
+}
+
+#[pyfunction]
+fn full(shape: Vec<usize>, dtype: &str, value: &Bound<'_, PyAny>, chunks: &Bound<'_, PyAny>) -> PyResult<PyNode> {
+    let dtype = dtype_from_name(dtype)?;
+    let grid = grid_for(chunks, &shape, dtype)?;
+    Ok(wrap(build::full(shape, dtype, scalar_from_py(value)?, grid)))
+}
+
+#[pyfunction]
+fn arange(start: &Bound<'_, PyAny>, step: &Bound<'_, PyAny>, len: usize, dtype: &str, chunks: &Bound<'_, PyAny>) -> PyResult<PyNode> {
+    let dtype = dtype_from_name(dtype)?;
+    let grid = grid_for(chunks, &[len], dtype)?;
+    Ok(wrap(build::arange(scalar_from_py(start)?, scalar_from_py(step)?, len, dtype, grid)))
+}
+
+#[pyfunction]
+fn linspace(start: f64, stop: f64, num: usize, endpoint: bool, dtype: &str, chunks: &Bound<'_, PyAny>) -> PyResult<PyNode> {
+    let dtype = dtype_from_name(dtype)?;
+    let grid = grid_for(chunks, &[num], dtype)?;
+    Ok(wrap(build::linspace(start, stop, num, endpoint, dtype, grid)))
+}
+
+#[pyfunction]
+fn eye(n: usize, m: usize, k: i64, dtype: &str, chunks: &Bound<'_, PyAny>) -> PyResult<PyNode> {
+    let dtype = dtype_from_name(dtype)?;
+    let grid = grid_for(chunks, &[n, m], dtype)?;
+    Ok(wrap(build::eye(n, m, k, dtype, grid)))
+}
+
+fn unknown_op(name: &str) -> PyOxError {
+    PyOxError(OxError::Type(format!("oxarray has no elementwise op {name:?}")))
+}
+
+#[pyfunction]
+fn unary(op: &str, x: PyRef<'_, PyNode>) -> PyOxResult<PyNode> {
+    let op = UnaryOp::from_name(op).ok_or_else(|| unknown_op(op))?;
+    Ok(wrap(build::unary(op, &x.inner)?))
+}
+
+#[pyfunction]
+fn binary(op: &str, a: PyRef<'_, PyNode>, b: PyRef<'_, PyNode>) -> PyOxResult<PyNode> {
+    let op = BinaryOp::from_name(op).ok_or_else(|| unknown_op(op))?;
+    Ok(wrap(build::binary(op, &a.inner, &b.inner)?))
+}
+
+#[pyfunction]
+fn cast(x: PyRef<'_, PyNode>, dtype: &str) -> PyResult<PyNode> {
+    Ok(wrap(build::cast(&x.inner, dtype_from_name(dtype)?)))
+}
+
+#[pyfunction]
+fn where_(cond: PyRef<'_, PyNode>, a: PyRef<'_, PyNode>, b: PyRef<'_, PyNode>) -> PyOxResult<PyNode> {
+    Ok(wrap(build::where_(&cond.inner, &a.inner, &b.inner)?))
+}
+
+/// Output dtype names of the unary / binary ops for an input dtype (the Python front checks its
+/// NumPy-resolved loops against these).
+#[pyfunction]
+fn unary_ops() -> Vec<&'static str> {
+    UnaryOp::ALL.iter().map(|o| o.name()).collect()
+}
+
+#[pyfunction]
+fn binary_ops() -> Vec<&'static str> {
+    BinaryOp::ALL.iter().map(|o| o.name()).collect()
+}
+
+#[pyfunction]
+#[pyo3(signature = (op, x, axis, keepdims, dtype=None, ddof=0))]
+fn reduce(op: &str, x: PyRef<'_, PyNode>, axis: Option<Vec<i64>>, keepdims: bool, dtype: Option<&str>, ddof: u32) -> PyResult<PyNode> {
+    let op = match op {
+        "sum" => ReduceOp::Sum,
+        "prod" => ReduceOp::Prod,
+        "min" => ReduceOp::Min,
+        "max" => ReduceOp::Max,
+        "any" => ReduceOp::Any,
+        "all" => ReduceOp::All,
+        "mean" => ReduceOp::Mean,
+        "var" => ReduceOp::Var { ddof },
+        "std" => ReduceOp::Std { ddof },
+        "argmin" => ReduceOp::ArgMin,
+        "argmax" => ReduceOp::ArgMax,
+        other => return Err(PyOxError(OxError::Type(format!("unknown reduction {other:?}"))).into()),
+    };
+    let axes = normalize_axes(axis.as_deref(), x.inner.ndim()).map_err(PyOxError)?;
+    let dtype = dtype.map(dtype_from_name).transpose()?;
+    Ok(wrap(build::reduce(op, &x.inner, axes, keepdims, dtype).map_err(PyOxError)?))
+}
+
+#[pyfunction]
+fn matmul(a: PyRef<'_, PyNode>, b: PyRef<'_, PyNode>) -> PyOxResult<PyNode> {
+    Ok(wrap(build::matmul(&a.inner, &b.inner)?))
+}
+
+#[pyfunction]
+fn transpose(x: PyRef<'_, PyNode>, perm: Vec<usize>) -> PyOxResult<PyNode> {
+    Ok(wrap(build::transpose(&x.inner, &perm)?))
+}
+
+#[pyfunction]
+fn reshape(x: PyRef<'_, PyNode>, shape: Vec<usize>) -> PyOxResult<PyNode> {
+    Ok(wrap(build::reshape(&x.inner, shape)?))
+}
+
+#[pyfunction]
+fn broadcast_to(x: PyRef<'_, PyNode>, shape: Vec<usize>) -> PyOxResult<PyNode> {
+    Ok(wrap(build::broadcast_to(&x.inner, shape)?))
+}
+
+/// `axes`: one `(start, step, len)` per axis, already normalized by the Python front.
+#[pyfunction]
+fn slice(x: PyRef<'_, PyNode>, axes: Vec<(usize, isize, usize)>) -> PyOxResult<PyNode> {
+    let axes = axes.into_iter().map(|(start, step, len)| AxisSlice { start, step, len }).collect();
+    Ok(wrap(build::slice(&x.inner, axes)?))
+}
+
+#[pyfunction]
+fn concatenate(xs: Vec<PyRef<'_, PyNode>>, axis: i64) -> PyOxResult<PyNode> {
+    Ok(wrap(build::concatenate(&nodes(&xs), axis)?))
+}
+
+#[pyfunction]
+fn rechunk(x: PyRef<'_, PyNode>, chunks: &Bound<'_, PyAny>) -> PyResult<PyNode> {
+    let grid = grid_for(chunks, &x.inner.shape, x.inner.dtype)?;
+    Ok(wrap(build::rechunk(&x.inner, grid).map_err(PyOxError)?))
+}
+
+/// Computes the nodes in one run (sharing common work) and returns NumPy arrays.
+#[pyfunction]
+fn compute(py: Python<'_>, xs: Vec<PyRef<'_, PyNode>>) -> PyResult<Vec<PyObject>> {
+    let ns = nodes(&xs);
+    let chunks = gil::run_detached(py, |cancel| oxarray_graph::compute(&ns, cancel))?;
+    Ok(chunks.into_iter().map(|c| chunk_into_py(py, c)).collect())
+}
+
+/// Computes the nodes' blocks and returns literal nodes holding them.
+#[pyfunction]
+fn persist(py: Python<'_>, xs: Vec<PyRef<'_, PyNode>>) -> PyResult<Vec<PyNode>> {
+    let ns = nodes(&xs);
+    let out = gil::run_detached(py, |cancel| oxarray_graph::persist(&ns, cancel))?;
+    Ok(out.into_iter().map(wrap).collect())
+}
+
+/// The optimized task graph of the nodes as Graphviz DOT.
+#[pyfunction]
+fn to_dot(xs: Vec<PyRef<'_, PyNode>>) -> PyOxResult<String> {
+    let plan = oxarray_graph::plan(&nodes(&xs))?;
+    Ok(oxarray_graph::dot::to_dot(&plan.graph, &plan.outputs.concat()))
+}
+
+/// A text summary of the optimized plan.
+#[pyfunction]
+fn explain(xs: Vec<PyRef<'_, PyNode>>) -> PyOxResult<String> {
+    let plan = oxarray_graph::plan(&nodes(&xs))?;
+    Ok(oxarray_graph::dot::explain(&plan.graph, &plan.outputs.concat()))
+}
+
+/// Number of tasks in the optimized plan.
+#[pyfunction]
+fn task_count(xs: Vec<PyRef<'_, PyNode>>) -> PyOxResult<usize> {
+    Ok(oxarray_graph::plan(&nodes(&xs))?.graph.len())
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyNode>()?;
+    m.add_function(wrap_pyfunction!(set_chunk_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(get_chunk_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(from_numpy, m)?)?;
+    m.add_function(wrap_pyfunction!(full, m)?)?;
+    m.add_function(wrap_pyfunction!(arange, m)?)?;
+    m.add_function(wrap_pyfunction!(linspace, m)?)?;
+    m.add_function(wrap_pyfunction!(eye, m)?)?;
+    m.add_function(wrap_pyfunction!(unary, m)?)?;
+    m.add_function(wrap_pyfunction!(binary, m)?)?;
+    m.add_function(wrap_pyfunction!(cast, m)?)?;
+    m.add_function(wrap_pyfunction!(where_, m)?)?;
+    m.add_function(wrap_pyfunction!(unary_ops, m)?)?;
+    m.add_function(wrap_pyfunction!(binary_ops, m)?)?;
+    m.add_function(wrap_pyfunction!(reduce, m)?)?;
+    m.add_function(wrap_pyfunction!(matmul, m)?)?;
+    m.add_function(wrap_pyfunction!(transpose, m)?)?;
+    m.add_function(wrap_pyfunction!(reshape, m)?)?;
+    m.add_function(wrap_pyfunction!(broadcast_to, m)?)?;
+    m.add_function(wrap_pyfunction!(slice, m)?)?;
+    m.add_function(wrap_pyfunction!(concatenate, m)?)?;
+    m.add_function(wrap_pyfunction!(rechunk, m)?)?;
+    m.add_function(wrap_pyfunction!(compute, m)?)?;
+    m.add_function(wrap_pyfunction!(persist, m)?)?;
+    m.add_function(wrap_pyfunction!(to_dot, m)?)?;
+    m.add_function(wrap_pyfunction!(explain, m)?)?;
+    m.add_function(wrap_pyfunction!(task_count, m)?)?;
+    Ok(())
+}
+

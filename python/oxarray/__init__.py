@@ -1,0 +1,87 @@
+"""oxarray: NumPy-protocol lazy chunked arrays with the whole engine in Rust.
+
+>>> import numpy as np, oxarray as ox
+>>> x = ox.asarray(np.arange(12.0).reshape(3, 4), chunks=(2, 2))
+>>> float(np.sqrt(x * x).sum())
+66.0
+"""
+
+from __future__ import annotations
+
+import numpy as _np
+
+from . import config
+from ._array import Array
+from ._creation import (
+    arange,
+    asarray,
+    empty,
+    empty_like,
+    eye,
+    from_array,
+    full,
+    full_like,
+    identity,
+    linspace,
+    ones,
+    ones_like,
+    zeros,
+    zeros_like,
+)
+from ._data_types import astype, can_cast, finfo, iinfo, result_type
+from ._dispatch import HANDLED_FUNCTIONS, implements
+from ._elementwise import FUNCTIONS as _ELEMENTWISE
+from ._elementwise import clip, imag, real, round
+from ._linalg import dot, matmul, vdot
+from ._manipulation import (
+    atleast_1d,
+    atleast_2d,
+    broadcast_arrays,
+    broadcast_to,
+    concat,
+    concatenate,
+    expand_dims,
+    moveaxis,
+    permute_dims,
+    ravel,
+    reshape,
+    squeeze,
+    stack,
+    swapaxes,
+    transpose,
+)
+from ._searching import argmax, argmin, where
+from ._statistical import all, any, max, mean, min, prod, std, sum, var
+
+globals().update(_ELEMENTWISE)
+
+__version__ = "0.1.0"
+__array_api_version__ = "2023.12"
+
+bool = _np.bool_
+int8, int16, int32, int64 = _np.int8, _np.int16, _np.int32, _np.int64
+uint8, uint16, uint32, uint64 = _np.uint8, _np.uint16, _np.uint32, _np.uint64
+float32, float64 = _np.float32, _np.float64
+complex64, complex128 = _np.complex64, _np.complex128
+e, pi, inf, nan, newaxis = _np.e, _np.pi, _np.inf, _np.nan, None
+
+
+def compute(*arrays):
+    """Compute several arrays in one run, sharing their common work (like ``dask.compute``).
+
+    >>> import oxarray as ox
+    >>> a = ox.ones(3)
+    >>> ox.compute(a + 1, a * 2)
+    (array([2., 2., 2.]), array([2., 2., 2.]))
+    """
+    from . import _core
+
+    nodes = [a._node if isinstance(a, Array) else asarray(a)._node for a in arrays]
+    return tuple(_core.compute(nodes))
+
+
+def persist(*arrays):
+    """Compute several arrays' blocks in one run and keep them as new Arrays."""
+    from . import _core
+
+    return tuple(Array(n) for n in _core.persist([a._node for a in arrays]))

@@ -1,0 +1,336 @@
+"""``oxarray.Array``: a lazy chunked array. Every method builds a graph node in Rust; data is
+touched only by ``compute()`` (and by the Python conversions that demand a value)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from typing import Any
+
+import numpy as np
+
+from . import _core
+from ._dispatch import REGISTRY
+
+
+class Array:
+    """A lazy, chunked N-d array that answers NumPy's protocols (NEP 18, NEP 13, Array API).
+
+    >>> import numpy as np, oxarray as ox
+    >>> x = ox.asarray(np.arange(6.0).reshape(2, 3), chunks=(1, 3))
+    >>> np.sum(x * 2, axis=1).compute()
+    array([ 6., 24.])
+    """
+
+    __slots__ = ("_node",)
+    # NumPy defers to us in mixed binary operations (ndarray + Array -> Array.__radd__).
+    __array_priority__ = 100
+
+    def __init__(self, node: _core.Node):
+        self._node = node
+
+    # --- metadata (known without computing) ---------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self._node.shape)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return np.dtype(self._node.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return len(self._node.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def itemsize(self) -> int:
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.size * self.itemsize
+
+    @property
+    def chunks(self) -> tuple[tuple[int, ...], ...]:
+        return tuple(tuple(c) for c in self._node.chunks)
+
+    @property
+    def numblocks(self) -> tuple[int, ...]:
+        return tuple(len(c) for c in self._node.chunks)
+
+    @property
+    def npartitions(self) -> int:
+        return int(np.prod(self.numblocks, dtype=np.int64))
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of unsized object")
+        return self.shape[0]
+
+    def __repr__(self) -> str:
+        chunks = _short_chunks(self.chunks)
+        tasks = _core.task_count([self._node])
+        return f"oxarray.Array<shape={self.shape}, dtype={self.dtype}, chunks={chunks}, tasks={tasks}>"
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-by-rebinding, like ndarray
+
+    # --- computing ---------------------------------------------------------------------------
+    def compute(self) -> np.ndarray:
+        """Run the graph (all cores, GIL released) and return a ``numpy.ndarray``."""
+        return _core.compute([self._node])[0]
+
+    def persist(self) -> Array:
+        """Compute the blocks and keep them (in Rust memory) as a new Array of the same chunks."""
+        return Array(_core.persist([self._node])[0])
+
+    def explain(self) -> str:
+        """The optimized plan: tasks by kind, fused program sizes, bytes."""
+        return _core.explain([self._node])
+
+    def visualize(self, filename: str = "oxarray.svg", format: str | None = None) -> str:
+        """Write the optimized task graph. DOT is always written (``<name>.dot``); SVG/PNG/PDF
+        too when Graphviz's ``dot`` is installed. Returns the path of the picture (or the DOT)."""
+        base, ext = os.path.splitext(filename)
+        fmt = format or (ext[1:] if ext else "svg")
+        dot_path = filename if fmt == "dot" else base + ".dot"
+        with open(dot_path, "w") as f:
+            f.write(_core.to_dot([self._node]))
+        if fmt == "dot":
+            return dot_path
+        exe = shutil.which("dot")
+        if exe is None:
+            return dot_path
+        subprocess.run([exe, f"-T{fmt}", dot_path, "-o", filename], check=True)
+        return filename
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        if copy is False:
+            raise ValueError("Unable to avoid copy while creating an array as requested.")
+        out = self.compute()
+        return out if dtype is None else out.astype(dtype, copy=False)
+
+    def __bool__(self) -> bool:
+        return bool(self.compute())
+
+    def __float__(self) -> float:
+        return float(self.compute())
+
+    def __int__(self) -> int:
+        return int(self.compute())
+
+    def __complex__(self) -> complex:
+        return complex(self.compute())
+
+    def __index__(self) -> int:
+        return self.compute().__index__()
+
+    def item(self, *args):
+        return self.compute().item(*args)
+
+    def tolist(self):
+        return self.compute().tolist()
+
+    def __iter__(self):
+        if not self.shape:
+            raise TypeError("iteration over a 0-d array")
+        for i in range(self.shape[0]):
+            yield self[i]
+
+    # --- protocols -----------------------------------------------------------------------------
+    def __array_function__(self, func, types, args, kwargs):
+        return REGISTRY.array_function(Array, func, types, args, kwargs)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from ._elementwise import array_ufunc
+
+        return array_ufunc(ufunc, method, *inputs, **kwargs)
+
+    def __array_namespace__(self, *, api_version: str | None = None):
+        if api_version not in (None, "2021.12", "2022.12", "2023.12"):
+            raise ValueError(f"oxarray does not support Array API version {api_version!r}")
+        import oxarray
+
+        return oxarray
+
+    def __getitem__(self, key) -> Array:
+        from ._indexing import getitem
+
+        return getitem(self, key)
+
+    def __setitem__(self, key, value):
+        raise TypeError("oxarray.Array does not support item assignment yet; use ox.where")
+
+    # --- methods that mirror ndarray's (each one call into the implementations) --------------
+    def rechunk(self, chunks="auto") -> Array:
+        return Array(_core.rechunk(self._node, _chunk_spec(chunks)))
+
+    def astype(self, dtype, copy: bool = True, casting: str = "unsafe") -> Array:
+        from ._data_types import astype
+
+        return astype(self, dtype, copy=copy, casting=casting)
+
+    def reshape(self, *shape, order: str = "C") -> Array:
+        from ._manipulation import reshape
+
+        if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+            shape = shape[0]
+        return reshape(self, shape, order=order)
+
+    def transpose(self, *axes) -> Array:
+        from ._manipulation import transpose
+
+        if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], (int, np.integer))):
+            axes = axes[0]
+        return transpose(self, axes or None)
+
+    @property
+    def T(self) -> Array:
+        return self.transpose()
+
+    @property
+    def mT(self) -> Array:
+        from ._manipulation import swapaxes
+
+        if self.ndim < 2:
+            raise ValueError("matrix transpose with ndim < 2 is undefined")
+        return swapaxes(self, -1, -2)
+
+    @property
+    def real(self) -> Array:
+        return np.real(self)
+
+    @property
+    def imag(self) -> Array:
+        return np.imag(self)
+
+    def conj(self) -> Array:
+        return np.conjugate(self)
+
+    def squeeze(self, axis=None) -> Array:
+        return np.squeeze(self, axis=axis)
+
+    def ravel(self) -> Array:
+        return self.reshape(-1)
+
+    def flatten(self) -> Array:
+        return self.reshape(-1)
+
+    def dot(self, other) -> Array:
+        return np.dot(self, other)
+
+    def clip(self, min=None, max=None) -> Array:
+        return np.clip(self, min, max)
+
+    def to_numpy(self) -> np.ndarray:
+        return self.compute()
+
+
+def _reduction_method(name: str):
+    def method(self, *args, **kwargs):
+        return getattr(np, name)(self, *args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = f"Same as ``np.{name}(x, ...)``: lazy."
+    return method
+
+
+for _name in ("sum", "prod", "min", "max", "mean", "var", "std", "any", "all", "argmin", "argmax"):
+    setattr(Array, _name, _reduction_method(_name))
+
+
+def _binary(ufunc, reflected: bool = False):
+    def op(self, other):
+        from ._elementwise import apply_ufunc, is_operand
+
+        if not is_operand(other):
+            return NotImplemented
+        return apply_ufunc(ufunc, other, self) if reflected else apply_ufunc(ufunc, self, other)
+
+    return op
+
+
+def _inplace(ufunc):
+    def op(self, other):
+        from ._elementwise import apply_ufunc, is_operand
+
+        if not is_operand(other):
+            return NotImplemented
+        return apply_ufunc(ufunc, self, other, out=(self,))
+
+    return op
+
+
+def _matmul(reflected: bool = False, inplace: bool = False):
+    def op(self, other):
+        from ._elementwise import is_operand
+        from ._linalg import matmul
+
+        if not is_operand(other):
+            return NotImplemented
+        out = matmul(other, self) if reflected else matmul(self, other)
+        if inplace:
+            from ._elementwise import rebind
+
+            return rebind(self, out, "matmul")
+        return out
+
+    return op
+
+
+_BINARY_OPERATORS = {
+    "add": np.add, "sub": np.subtract, "mul": np.multiply, "truediv": np.divide,
+    "floordiv": np.floor_divide, "mod": np.remainder, "pow": np.power, "and": np.bitwise_and,
+    "or": np.bitwise_or, "xor": np.bitwise_xor, "lshift": np.left_shift,
+    "rshift": np.right_shift,
+}  # fmt: skip
+for _name, _uf in _BINARY_OPERATORS.items():
+    setattr(Array, f"__{_name}__", _binary(_uf))
+    setattr(Array, f"__r{_name}__", _binary(_uf, reflected=True))
+    setattr(Array, f"__i{_name}__", _inplace(_uf))
+for _name, _uf in {"eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
+                   "gt": np.greater, "ge": np.greater_equal}.items():  # fmt: skip
+    setattr(Array, f"__{_name}__", _binary(_uf))
+Array.__matmul__ = _matmul()
+Array.__rmatmul__ = _matmul(reflected=True)
+Array.__imatmul__ = _matmul(inplace=True)
+
+
+def _divmod(self, other):
+    return (self // other, self % other)
+
+
+Array.__divmod__ = _divmod
+Array.__neg__ = lambda self: np.negative(self)
+Array.__pos__ = lambda self: np.positive(self)
+Array.__abs__ = lambda self: np.absolute(self)
+Array.__invert__ = lambda self: np.invert(self)
+
+
+def _chunk_spec(chunks: Any) -> Any:
+    """Normalize a ``chunks=`` argument to what ``_core`` parses (lists become tuples)."""
+    if isinstance(chunks, dict):
+        raise TypeError("chunks as a dict is not supported; give one entry per axis")
+    if isinstance(chunks, list):
+        return tuple(_chunk_spec(c) if isinstance(c, list) else c for c in chunks)
+    if isinstance(chunks, (np.integer,)):
+        return int(chunks)
+    return chunks
+
+
+def _short_chunks(chunks: tuple[tuple[int, ...], ...]) -> str:
+    parts = []
+    for c in chunks:
+        if len(c) > 4:
+            parts.append(f"({c[0]}, ... x{len(c)}, {c[-1]})")
+        else:
+            parts.append(str(c))
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"

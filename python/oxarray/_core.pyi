@@ -1,0 +1,156 @@
+"""`oxarray._core`: the bindings. Every function converts its arguments, asks the graph crate for
+a node (or runs a plan through `gil::run_detached`) and converts the answer. No numerics here.
+
+Stubs for the compiled extension (crates/oxarray-python/src/lib.rs); check them against the built
+module with ``python -m mypy.stubtest oxarray._core``.
+"""
+
+from collections.abc import Sequence
+from typing import Any, Literal, TypeAlias, final
+
+import numpy.typing as npt
+
+#: A Python scalar as the engine accepts it (bool, int that fits int64/uint64, float, complex).
+_PyScalar: TypeAlias = bool | int | float | complex
+
+#: One axis of a ``chunks=`` spec: a positive size, ``-1``/``None`` for the whole axis, ``"auto"``,
+#: or explicit sizes.
+_AxisChunks: TypeAlias = int | Literal["auto"] | None | Sequence[int]
+
+#: A ``chunks=`` argument: ``"auto"``, ``None`` (one chunk), an int for every axis, or one entry
+#: per axis.
+_ChunksSpec: TypeAlias = Literal["auto"] | int | None | Sequence[_AxisChunks]
+
+_ReduceName: TypeAlias = Literal[
+    "sum", "prod", "min", "max", "any", "all", "mean", "var", "std", "argmin", "argmax"
+]
+
+@final
+class Node:
+    """A node of the expression graph: shape, dtype and chunks are known; nothing is computed."""
+
+    @property
+    def shape(self) -> list[int]: ...
+    @property
+    def dtype(self) -> str: ...
+    @property
+    def chunks(self) -> list[list[int]]:
+        """Chunk sizes along each axis (Dask's ``chunks``, as lists)."""
+    @property
+    def label(self) -> str: ...
+    @property
+    def is_literal(self) -> bool:
+        """Whether the node's blocks are already in memory (ingested or persisted)."""
+
+# --- configuration ---------------------------------------------------------------------------
+
+def set_chunk_bytes(n: int) -> None:
+    """Sets the target size in bytes of a chunk chosen by ``chunks="auto"`` (must be positive)."""
+
+def get_chunk_bytes() -> int:
+    """The target size in bytes of a chunk chosen by ``chunks="auto"`` (64 MiB by default)."""
+
+# --- creation --------------------------------------------------------------------------------
+
+def from_numpy(arr: npt.NDArray[Any], dtype: str, chunks: _ChunksSpec, byteswap: bool) -> Node:
+    """Copies a NumPy array (of dtype `dtype`, a NumPy name) into a new literal node cut by `chunks`.
+
+    ``byteswap`` says the buffer is in non-native byte order (the Python side reinterpreted its
+    dtype without a copy).
+    """
+
+def full(shape: Sequence[int], dtype: str, value: _PyScalar, chunks: _ChunksSpec) -> Node:
+    """A node whose every element is ``value`` cast to ``dtype``."""
+
+def arange(start: _PyScalar, step: _PyScalar, len: int, dtype: str, chunks: _ChunksSpec) -> Node:
+    """``start + i * step`` for ``i`` in ``range(len)``; values do not depend on the chunking."""
+
+def linspace(
+    start: float, stop: float, num: int, endpoint: bool, dtype: str, chunks: _ChunksSpec
+) -> Node:
+    """``num`` evenly spaced values from ``start`` to ``stop`` (inclusive when ``endpoint``)."""
+
+def eye(n: int, m: int, k: int, dtype: str, chunks: _ChunksSpec) -> Node:
+    """An ``n`` x ``m`` matrix with ones on the ``k``-th diagonal."""
+
+# --- elementwise -----------------------------------------------------------------------------
+
+def unary(op: str, x: Node) -> Node:
+    """``np.<op>(x)`` for a one-input op of the catalogue (see :func:`unary_ops`)."""
+
+def binary(op: str, a: Node, b: Node) -> Node:
+    """``np.<op>(a, b)`` for a two-input op of the catalogue (see :func:`binary_ops`).
+
+    Both inputs must already be in the loop dtype NumPy resolved; shapes broadcast.
+    """
+
+def cast(x: Node, dtype: str) -> Node:
+    """``x.astype(dtype, casting="unsafe")``."""
+
+def where_(cond: Node, a: Node, b: Node) -> Node:
+    """``np.where(cond, a, b)``; shapes broadcast."""
+
+def unary_ops() -> list[str]:
+    """The NumPy ufunc names of the one-input ops of the op catalogue (the Python front checks its
+    NumPy-resolved loops against these)."""
+
+def binary_ops() -> list[str]:
+    """The NumPy ufunc names of the two-input ops of the op catalogue."""
+
+# --- reductions and linear algebra -----------------------------------------------------------
+
+def reduce(
+    op: _ReduceName | str,
+    x: Node,
+    axis: Sequence[int] | None,
+    keepdims: bool,
+    dtype: str | None = None,
+    ddof: int = 0,
+) -> Node:
+    """Reduces ``x`` over ``axis`` (``None``: every axis) with a partial per chunk and a tree combine.
+
+    Raises ``numpy.exceptions.AxisError`` for an axis out of bounds.
+    """
+
+def matmul(a: Node, b: Node) -> Node:
+    """``a @ b`` over the last two axes; batch axes broadcast."""
+
+# --- manipulation and indexing ---------------------------------------------------------------
+
+def transpose(x: Node, perm: Sequence[int]) -> Node:
+    """Permutes the axes of ``x``."""
+
+def reshape(x: Node, shape: Sequence[int]) -> Node:
+    """``x`` with a new shape of the same size (C order)."""
+
+def broadcast_to(x: Node, shape: Sequence[int]) -> Node:
+    """``x`` broadcast to ``shape`` (NumPy's rules)."""
+
+def slice(x: Node, axes: Sequence[tuple[int, int, int]]) -> Node:
+    """`axes`: one `(start, step, len)` per axis, already normalized by the Python front."""
+
+def concatenate(xs: Sequence[Node], axis: int) -> Node:
+    """Joins nodes of the same dtype along ``axis``."""
+
+def rechunk(x: Node, chunks: _ChunksSpec) -> Node:
+    """``x`` cut into a new chunk grid."""
+
+# --- running plans ---------------------------------------------------------------------------
+
+def compute(xs: Sequence[Node]) -> list[npt.NDArray[Any]]:
+    """Computes the nodes in one run (sharing common work) and returns NumPy arrays.
+
+    The GIL is released while the engine runs; Ctrl-C cancels the run (``KeyboardInterrupt``).
+    """
+
+def persist(xs: Sequence[Node]) -> list[Node]:
+    """Computes the nodes' blocks and returns literal nodes holding them."""
+
+def to_dot(xs: Sequence[Node]) -> str:
+    """The optimized task graph of the nodes as Graphviz DOT."""
+
+def explain(xs: Sequence[Node]) -> str:
+    """A text summary of the optimized plan."""
+
+def task_count(xs: Sequence[Node]) -> int:
+    """Number of tasks in the optimized plan."""

@@ -1,0 +1,165 @@
+"""Array creation: from NumPy data (copied into Rust chunks) and from nothing (lazy)."""
+
+from __future__ import annotations
+
+import math
+import operator
+
+import numpy as np
+
+from . import _core
+from ._array import Array, _chunk_spec
+from ._dispatch import implements
+from ._elementwise import check_dtype
+
+
+def _shape(shape) -> list[int]:
+    if isinstance(shape, (int, np.integer)):
+        shape = (shape,)
+    out = [operator.index(s) for s in shape]
+    if any(s < 0 for s in out):
+        raise ValueError("negative dimensions are not allowed")
+    return out
+
+
+def asarray(obj, dtype=None, *, copy: bool | None = None, chunks="auto", device=None, like=None) -> Array:
+    """An oxarray.Array of ``obj`` (an Array, a NumPy array, or anything ``np.asarray`` takes).
+
+    NumPy data is copied into Rust-owned chunks, so later changes to the NumPy array cannot race
+    with a computation. ``copy=False`` cannot be honoured for NumPy input and raises ValueError.
+
+    >>> import numpy as np, oxarray as ox
+    >>> ox.asarray(np.ones((4, 4)), chunks=2).chunks
+    ((2, 2), (2, 2))
+    """
+    if device not in (None, "cpu"):
+        raise ValueError(f"oxarray arrays live on the 'cpu' device, not {device!r}")
+    if isinstance(obj, Array):
+        out = obj
+        if dtype is not None and np.dtype(dtype) != obj.dtype:
+            if copy is False:
+                raise ValueError("Unable to avoid copy while creating an array as requested.")
+            out = Array(_core.cast(obj._node, check_dtype(dtype).name))
+        if chunks != "auto":
+            out = out.rechunk(chunks)
+        return out
+    if copy is False:
+        raise ValueError("Unable to avoid copy while creating an array as requested "
+                         "(oxarray always copies NumPy data into its own chunks).")
+    a = np.asarray(obj, dtype=dtype)
+    check_dtype(a.dtype)
+    byteswap = not a.dtype.isnative
+    if byteswap:
+        # Reinterpret without touching data; Rust swaps the bytes while copying.
+        a = a.view(a.dtype.newbyteorder("="))
+    return Array(_core.from_numpy(a, a.dtype.name, _chunk_spec(chunks), byteswap))
+
+
+def from_array(x, chunks="auto") -> Array:
+    """Like ``dask.array.from_array``: copy a NumPy array into chunks."""
+    return asarray(x, chunks=chunks)
+
+
+def full(shape, fill_value, dtype=None, *, chunks="auto", device=None) -> Array:
+    if isinstance(fill_value, Array):
+        fill_value = fill_value.compute()
+    fv = np.asarray(fill_value)
+    if fv.ndim:
+        from ._manipulation import broadcast_to
+
+        return broadcast_to(asarray(fv, dtype=dtype), tuple(_shape(shape)))
+    dt = check_dtype(dtype if dtype is not None else fv.dtype)
+    value = fv.astype(dt).item() if dtype is not None else fv.item()
+    if dt.kind in "biu" and isinstance(value, float):
+        value = int(value)
+    return Array(_core.full(_shape(shape), dt.name, value, _chunk_spec(chunks)))
+
+
+def zeros(shape, dtype=float, *, chunks="auto", device=None) -> Array:
+    return full(shape, 0, dtype if dtype is not None else float, chunks=chunks)
+
+
+def ones(shape, dtype=float, *, chunks="auto", device=None) -> Array:
+    return full(shape, 1, dtype if dtype is not None else float, chunks=chunks)
+
+
+def empty(shape, dtype=float, *, chunks="auto", device=None) -> Array:
+    """Lazy like Dask's: the values are zeros (NumPy leaves them undefined)."""
+    return zeros(shape, dtype, chunks=chunks)
+
+
+def _like_chunks(a, shape, chunks):
+    if chunks is not None:
+        return chunks
+    if isinstance(a, Array) and (shape is None or tuple(_shape(shape)) == a.shape):
+        return a.chunks
+    return "auto"
+
+
+@implements(np.full_like)
+def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, chunks=None, device=None):
+    shp = a.shape if shape is None else shape
+    dt = dtype if dtype is not None else np.asarray(a).dtype if not isinstance(a, Array) else a.dtype
+    return full(shp, np.asarray(fill_value).astype(dt).item() if np.ndim(fill_value) == 0 else fill_value,
+                dt, chunks=_like_chunks(a, shape, chunks))
+
+
+@implements(np.zeros_like)
+def zeros_like(a, dtype=None, order="K", subok=True, shape=None, *, chunks=None, device=None):
+    return full_like(a, 0, dtype, shape=shape, chunks=chunks)
+
+
+@implements(np.ones_like)
+def ones_like(a, dtype=None, order="K", subok=True, shape=None, *, chunks=None, device=None):
+    return full_like(a, 1, dtype, shape=shape, chunks=chunks)
+
+
+@implements(np.empty_like)
+def empty_like(a, dtype=None, order="K", subok=True, shape=None, *, chunks=None, device=None):
+    return full_like(a, 0, dtype, shape=shape, chunks=chunks)
+
+
+def arange(start, stop=None, step=1, dtype=None, *, chunks="auto", device=None) -> Array:
+    """NumPy's ``arange``: ``start + i*step`` for ``i < ceil((stop - start) / step)``."""
+    if stop is None:
+        start, stop = 0, start
+    if step == 0:
+        raise ZeroDivisionError("division by zero")
+    dt = check_dtype(dtype if dtype is not None else np.result_type(start, stop, step))
+    if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (start, stop, step)):
+        start, stop, step = int(start), int(stop), int(step)
+        n = max(0, -((start - stop) // step))
+    else:
+        n = max(0, math.ceil((stop - start) / step))
+        start, step = float(start), float(step)
+        # NumPy's fill computes each element as start + i * (start + step - start).
+        step = (start + step) - start
+    return Array(_core.arange(start, step, n, dt.name, _chunk_spec(chunks)))
+
+
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *,
+             chunks="auto", device=None):
+    """NumPy's ``linspace`` (real numbers): same formula, so the same floats."""
+    num = operator.index(num)
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    if np.iscomplexobj(start) or np.iscomplexobj(stop):
+        raise TypeError("oxarray.linspace supports real start and stop only")
+    if np.ndim(start) or np.ndim(stop) or axis != 0:
+        raise TypeError("oxarray.linspace supports scalar start and stop only")
+    dt = check_dtype(dtype if dtype is not None else np.result_type(start, stop, float))
+    out = Array(_core.linspace(float(start), float(stop), num, bool(endpoint), dt.name, _chunk_spec(chunks)))
+    if retstep:
+        div = (num - 1) if endpoint else num
+        return out, ((stop - start) / div if div > 0 else np.nan)
+    return out
+
+
+def eye(N, M=None, k=0, dtype=float, order="C", *, chunks="auto", device=None) -> Array:
+    M = N if M is None else M
+    return Array(_core.eye(operator.index(N), operator.index(M), operator.index(k),
+                           check_dtype(dtype).name, _chunk_spec(chunks)))
+
+
+def identity(n, dtype=float, *, chunks="auto") -> Array:
+    return eye(n, dtype=dtype, chunks=chunks)

@@ -1,0 +1,59 @@
+"""The one home of NumPy's dispatch protocols: NEP 18 (``__array_function__``), NEP 13
+(``__array_ufunc__``) and the registry that maps a NumPy function to its oxarray implementation.
+
+``implements(np.f)`` fills one dictionary, so "is ``np.f`` supported, and how?" is answered by
+reading ``HANDLED_FUNCTIONS`` (or grepping for ``@implements(np.f)``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+HANDLED_FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+
+def implements(*numpy_functions: Callable[..., Any]) -> Callable[[Callable], Callable]:
+    """Register the decorated function as oxarray's implementation of ``numpy_functions``."""
+
+    def decorator(func: Callable) -> Callable:
+        for f in numpy_functions:
+            HANDLED_FUNCTIONS[f] = func
+        return func
+
+    return decorator
+
+
+class Registry:
+    """A reusable NEP 18 dispatcher: one instance per array family (oxarray's own is below).
+
+    ``handled_types`` are the types this family can take as arguments (its own array class, NumPy
+    arrays and scalars); any other type that overrides ``__array_function__`` makes us step aside
+    with ``NotImplemented``, as NEP 18 requires.
+    """
+
+    def __init__(self, functions: dict[Callable[..., Any], Callable[..., Any]]):
+        self.functions = functions
+
+    def array_function(self, own_type: type, func, types, args, kwargs):
+        if func not in self.functions:
+            return _not_implemented_error(func)
+        for t in types:
+            if not (issubclass(t, own_type) or issubclass(t, np.ndarray)):
+                return NotImplemented
+        return self.functions[func](*args, **kwargs)
+
+
+def _not_implemented_error(func) -> Any:
+    # NEP 18 would turn NotImplemented into a generic message; ours names the function and says
+    # that nothing was computed behind the user's back.
+    name = getattr(func, "__module__", "numpy") + "." + getattr(func, "__name__", repr(func))
+    raise TypeError(
+        f"no implementation found for '{name}' on types that implement __array_function__: "
+        f"[<class 'oxarray.Array'>] (oxarray does not implement it yet; nothing was computed: "
+        f"call .compute() first to use NumPy's)"
+    )
+
+
+REGISTRY = Registry(HANDLED_FUNCTIONS)

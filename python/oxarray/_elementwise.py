@@ -1,0 +1,243 @@
+"""Elementwise functions: NumPy's ufuncs (NEP 13) and the Array API elementwise section.
+
+Type promotion is NumPy's own: ``ufunc.resolve_dtypes`` picks the loop (NEP 50: Python scalars
+are weak), inputs are cast to the loop's dtypes, and the Rust op catalogue computes in that loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _core
+from ._array import Array
+from ._dispatch import implements
+
+SUPPORTED_DTYPES = frozenset(
+    np.dtype(n)
+    for n in (
+        "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+        "float32", "float64", "complex64", "complex128",
+    )
+)  # fmt: skip
+_UNARY = frozenset(_core.unary_ops())
+_BINARY = frozenset(_core.binary_ops())
+# NumPy ufuncs computed by another op of the catalogue once the inputs are cast to their loop.
+_ALIASES = {"float_power": "power"}
+_WEAK_TYPES = (int, float, complex)
+
+
+def is_operand(x) -> bool:
+    """Whether oxarray knows how to take ``x`` as an array argument."""
+    return isinstance(x, (Array, np.ndarray, np.generic, bool, int, float, complex, list, tuple))
+
+
+def check_dtype(dtype: np.dtype) -> np.dtype:
+    dtype = np.dtype(dtype)
+    if dtype not in SUPPORTED_DTYPES:
+        raise TypeError(f"oxarray does not support dtype {dtype} (supported: bool, integers, "
+                        f"float32/64, complex64/128)")
+    return dtype
+
+
+def node_of(x, dtype: np.dtype | None = None) -> _core.Node:
+    """A graph node for an operand, cast to ``dtype`` when given. NumPy data is copied in."""
+    if isinstance(x, Array):
+        node = x._node
+    elif type(x) in _WEAK_TYPES or type(x) is bool:
+        target = dtype if dtype is not None else np.asarray(x).dtype
+        if dtype is not None and np.dtype(dtype).kind in "iu" and type(x) is int:
+            np.array(x, dtype=dtype)  # NEP 50: raises OverflowError as NumPy does
+        return _core.full([], check_dtype(target).name, x, "auto")
+    else:
+        from ._creation import asarray
+
+        node = asarray(x)._node
+    if dtype is not None and node.dtype != np.dtype(dtype).name:
+        node = _core.cast(node, check_dtype(dtype).name)
+    return node
+
+
+def _loop_type(x):
+    if type(x) in _WEAK_TYPES:
+        return type(x)
+    if isinstance(x, (Array, np.ndarray, np.generic)):
+        return x.dtype
+    return np.asarray(x).dtype
+
+
+def resolve(ufunc: np.ufunc, operands, dtype=None, casting: str = "same_kind"):
+    """NumPy's loop for ``ufunc`` on these operands: ``(input dtypes, output dtypes)``."""
+    types = tuple(_loop_type(x) for x in operands) + (None,) * ufunc.nout
+    kwargs = {"casting": casting}
+    if dtype is not None:
+        kwargs["signature"] = (None,) * ufunc.nin + (np.dtype(dtype),) * ufunc.nout
+    loop = ufunc.resolve_dtypes(types, **kwargs)
+    for d in loop:
+        if d not in SUPPORTED_DTYPES:
+            raise TypeError(f"ufunc '{ufunc.__name__}' would compute in {d}, which oxarray does "
+                            f"not support (supported: bool, integers, float32/64, complex64/128)")
+    return loop[: ufunc.nin], loop[ufunc.nin :]
+
+
+def rebind(target: Array, result: Array, name: str, casting: str = "same_kind") -> Array:
+    """``out=`` semantics for a lazy array: ``target`` now stands for ``result`` (cast to its
+    dtype, broadcast to its shape), as NumPy would have written it in place."""
+    if not isinstance(target, Array):
+        raise TypeError(f"{name}: out= must be an oxarray.Array, got {type(target).__name__}")
+    if not np.can_cast(result.dtype, target.dtype, casting=casting):
+        raise TypeError(f"Cannot cast ufunc '{name}' output from {result.dtype!r} to "
+                        f"{target.dtype!r} with casting rule '{casting}'")
+    node = result._node
+    if result.shape != target.shape:
+        try:
+            np.broadcast_shapes(result.shape, target.shape)
+            ok = np.broadcast_shapes(result.shape, target.shape) == target.shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"non-broadcastable output operand with shape {target.shape} doesn't "
+                             f"match the broadcast shape {result.shape}")
+        node = _core.broadcast_to(node, list(target.shape))
+    if node.dtype != target.dtype.name:
+        node = _core.cast(node, target.dtype.name)
+    target._node = node
+    return target
+
+
+def apply_ufunc(ufunc: np.ufunc, *inputs, out=None, where=True, dtype=None,
+                casting: str = "same_kind", order="K", subok=True, signature=None):
+    """``ufunc(*inputs)`` as a lazy oxarray computation, with NumPy's keywords."""
+    name = _ALIASES.get(ufunc.__name__, ufunc.__name__)
+    if signature is not None:
+        raise TypeError(f"{ufunc.__name__}: signature= is not supported by oxarray")
+    if ufunc is np.matmul:
+        from ._linalg import matmul
+
+        result = matmul(*inputs)
+        return rebind(_single_out(out), result, "matmul", casting) if out is not None else result
+    if ufunc is np.divmod:
+        q = apply_ufunc(np.floor_divide, *inputs, dtype=dtype, casting=casting)
+        r = apply_ufunc(np.remainder, *inputs, dtype=dtype, casting=casting)
+        if out is not None:
+            rebind(out[0], q, "divmod", casting)
+            rebind(out[1], r, "divmod", casting)
+            return tuple(out)
+        return q, r
+    if ufunc.nout != 1 or not ((ufunc.nin == 1 and name in _UNARY) or (ufunc.nin == 2 and name in _BINARY)):
+        return NotImplemented
+    in_dtypes, out_dtypes = resolve(ufunc, inputs, dtype, casting)
+    nodes = [node_of(x, d) for x, d in zip(inputs, in_dtypes)]
+    node = _core.unary(name, nodes[0]) if ufunc.nin == 1 else _core.binary(name, *nodes)
+    if node.dtype != out_dtypes[0].name:
+        node = _core.cast(node, out_dtypes[0].name)
+    result = Array(node)
+    target = _single_out(out)
+    if where is not True:
+        from ._searching import where as ox_where
+
+        base = target if target is not None else Array(_core.full(list(result.shape), result.dtype.name, 0, "auto"))
+        result = ox_where(where, result, base)
+    if target is not None:
+        return rebind(target, result, ufunc.__name__, casting)
+    return result
+
+
+def _single_out(out):
+    if out is None:
+        return None
+    if isinstance(out, tuple):
+        if len(out) != 1:
+            raise ValueError("The 'out' tuple must have exactly one entry per ufunc output")
+        return out[0]
+    return out
+
+
+_REDUCE_METHODS = {
+    "add": "sum", "multiply": "prod", "minimum": "min", "maximum": "max",
+    "logical_and": "all", "logical_or": "any",
+}  # fmt: skip
+
+
+def array_ufunc(ufunc: np.ufunc, method: str, *inputs, **kwargs):
+    """NEP 13 entry point (``Array.__array_ufunc__``)."""
+    for x in inputs + tuple(kwargs.get("out") or ()):
+        if not is_operand(x) and x is not None:
+            return NotImplemented
+    if method == "__call__":
+        return apply_ufunc(ufunc, *inputs, **kwargs)
+    if method == "reduce" and ufunc.__name__ in _REDUCE_METHODS:
+        from . import _statistical
+
+        (x,) = inputs
+        kwargs.setdefault("axis", 0)
+        return getattr(_statistical, _REDUCE_METHODS[ufunc.__name__])(x, **kwargs)
+    # accumulate, reduceat, outer, at: not yet (NumPy then raises its TypeError).
+    return NotImplemented
+
+
+# --- the functions of the namespace: NumPy names and Array API names ------------------------
+def _make(ufunc: np.ufunc, name: str):
+    def f(*args, **kwargs):
+        return apply_ufunc(ufunc, *args, **kwargs)
+
+    f.__name__ = name
+    f.__qualname__ = name
+    f.__doc__ = f"Elementwise ``np.{ufunc.__name__}``, lazy. Same arguments as NumPy's ufunc."
+    return f
+
+
+_NUMPY_UFUNCS = sorted(set(_UNARY | _BINARY) - {"real", "imag"} | {"float_power"})
+_ARRAY_API_NAMES = {
+    "abs": "absolute", "acos": "arccos", "acosh": "arccosh", "asin": "arcsin",
+    "asinh": "arcsinh", "atan": "arctan", "atan2": "arctan2", "atanh": "arctanh",
+    "bitwise_invert": "invert", "bitwise_not": "invert", "bitwise_left_shift": "left_shift",
+    "bitwise_right_shift": "right_shift", "conj": "conjugate", "pow": "power",
+    "true_divide": "divide", "mod": "remainder",
+}  # fmt: skip
+FUNCTIONS = {n: _make(getattr(np, n), n) for n in _NUMPY_UFUNCS}
+FUNCTIONS.update({alias: _make(getattr(np, n), alias) for alias, n in _ARRAY_API_NAMES.items()})
+
+
+@implements(np.real)
+def real(x):
+    x = x if isinstance(x, Array) else Array(node_of(x))
+    return Array(_core.unary("real", x._node))
+
+
+@implements(np.imag)
+def imag(x):
+    x = x if isinstance(x, Array) else Array(node_of(x))
+    return Array(_core.unary("imag", x._node))
+
+
+@implements(np.round, np.around)
+def round(x, decimals: int = 0, out=None):
+    """NumPy's ``round``: half to even, ``decimals`` digits (``rint(x * 10**d) / 10**d``)."""
+    x = x if isinstance(x, Array) else Array(node_of(x))
+    if x.dtype.kind in "biu":
+        if decimals >= 0:
+            result = Array(x._node)
+        else:
+            raise NotImplementedError("oxarray: round of integers with negative decimals")
+    elif decimals == 0:
+        result = apply_ufunc(np.rint, x)
+    else:
+        scale = 10.0 ** abs(decimals)
+        if decimals > 0:
+            result = apply_ufunc(np.divide, apply_ufunc(np.rint, apply_ufunc(np.multiply, x, scale)), scale)
+        else:
+            result = apply_ufunc(np.multiply, apply_ufunc(np.rint, apply_ufunc(np.divide, x, scale)), scale)
+    return rebind(out, result, "round") if out is not None else result
+
+
+@implements(np.clip)
+def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):
+    """``minimum(maximum(a, a_min), a_max)`` with NumPy's promotion; NaN in ``a`` stays NaN."""
+    lo = a_min if a_min is not None else min
+    hi = a_max if a_max is not None else max
+    result = a if isinstance(a, Array) else Array(node_of(a))
+    if lo is not None:
+        result = apply_ufunc(np.maximum, result, lo, **kwargs)
+    if hi is not None:
+        result = apply_ufunc(np.minimum, result, hi, **kwargs)
+    return rebind(out, result, "clip") if out is not None else result

@@ -1,0 +1,198 @@
+"""Manipulation functions: reshape, transpose, moveaxis, broadcast, expand/squeeze, concatenate,
+stack. Each resolves its arguments as NumPy does and asks Rust for one node (no data moves)."""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
+
+from . import _core
+from ._array import Array
+from ._dispatch import implements
+from ._elementwise import node_of
+
+
+def _arr(x) -> Array:
+    return x if isinstance(x, Array) else Array(node_of(x))
+
+
+def _resolve_shape(size: int, shape) -> list[int]:
+    if isinstance(shape, (int, np.integer)):
+        shape = (shape,)
+    shape = [operator.index(s) for s in shape]
+    unknown = [i for i, s in enumerate(shape) if s == -1]
+    if len(unknown) > 1:
+        raise ValueError("can only specify one unknown dimension")
+    if any(s < -1 for s in shape):
+        raise ValueError("negative dimensions not allowed")
+    if unknown:
+        known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+        if known == 0 or size % known:
+            raise ValueError(f"cannot reshape array of size {size} into shape {tuple(shape)}")
+        shape[unknown[0]] = size // known
+    return shape
+
+
+@implements(np.reshape)
+def reshape(x, /, shape=None, order="C", *, newshape=None, copy=None) -> Array:
+    x = _arr(x)
+    if shape is None:
+        shape = newshape
+    shape = _resolve_shape(x.size, shape)
+    if order == "F":
+        return transpose(reshape(transpose(x), shape[::-1]))
+    if order not in ("C", "A"):
+        raise ValueError("order must be one of 'C', 'F', 'A'")
+    return Array(_core.reshape(x._node, shape))
+
+
+@implements(np.ravel)
+def ravel(x, order="C") -> Array:
+    return reshape(x, -1, order=order)
+
+
+@implements(np.transpose, np.permute_dims)
+def transpose(x, axes=None) -> Array:
+    x = _arr(x)
+    if axes is None:
+        perm = list(range(x.ndim))[::-1]
+    else:
+        if len(axes) != x.ndim:
+            raise ValueError("axes don't match array")
+        perm = list(normalize_axis_tuple(tuple(axes), x.ndim))
+    return Array(_core.transpose(x._node, perm))
+
+
+permute_dims = transpose
+
+
+@implements(np.swapaxes)
+def swapaxes(x, axis1, axis2) -> Array:
+    x = _arr(x)
+    a, b = normalize_axis_index(axis1, x.ndim), normalize_axis_index(axis2, x.ndim)
+    perm = list(range(x.ndim))
+    perm[a], perm[b] = perm[b], perm[a]
+    return Array(_core.transpose(x._node, perm))
+
+
+@implements(np.moveaxis)
+def moveaxis(x, source, destination) -> Array:
+    x = _arr(x)
+    src = normalize_axis_tuple(source, x.ndim, "source")
+    dst = normalize_axis_tuple(destination, x.ndim, "destination")
+    if len(src) != len(dst):
+        raise ValueError("`source` and `destination` arguments must have the same number of elements")
+    order = [n for n in range(x.ndim) if n not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return Array(_core.transpose(x._node, order))
+
+
+@implements(np.broadcast_to)
+def broadcast_to(x, shape, subok=False) -> Array:
+    x = _arr(x)
+    shape = [operator.index(s) for s in ((shape,) if isinstance(shape, (int, np.integer)) else shape)]
+    if any(s < 0 for s in shape):
+        raise ValueError("all elements of broadcast shape must be non-negative")
+    return Array(_core.broadcast_to(x._node, shape))
+
+
+@implements(np.broadcast_arrays)
+def broadcast_arrays(*args, subok=False):
+    arrays = [_arr(a) for a in args]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    return tuple(broadcast_to(a, shape) for a in arrays)
+
+
+@implements(np.expand_dims)
+def expand_dims(x, axis) -> Array:
+    x = _arr(x)
+    axis = (axis,) if isinstance(axis, (int, np.integer)) else axis
+    ndim = x.ndim + len(axis)
+    axes = normalize_axis_tuple(axis, ndim)
+    it = iter(x.shape)
+    shape = [1 if i in axes else next(it) for i in range(ndim)]
+    return Array(_core.reshape(x._node, shape))
+
+
+@implements(np.squeeze)
+def squeeze(x, axis=None) -> Array:
+    x = _arr(x)
+    if axis is None:
+        axes = tuple(i for i, s in enumerate(x.shape) if s == 1)
+    else:
+        axes = normalize_axis_tuple(axis, x.ndim)
+        if any(x.shape[a] != 1 for a in axes):
+            raise ValueError("cannot select an axis to squeeze out which has size not equal to one")
+    shape = [s for i, s in enumerate(x.shape) if i not in axes]
+    return Array(_core.reshape(x._node, shape))
+
+
+@implements(np.concatenate, np.concat)
+def concatenate(arrays, axis=0, out=None, *, dtype=None, casting="same_kind") -> Array:
+    from ._data_types import result_type_of
+
+    arrays = list(arrays)
+    if not arrays:
+        raise ValueError("need at least one array to concatenate")
+    arrays = [_arr(a) for a in arrays]
+    if axis is None:
+        arrays = [reshape(a, -1) for a in arrays]
+        axis = 0
+    dt = np.dtype(dtype) if dtype is not None else result_type_of(*arrays)
+    for a in arrays:
+        if not np.can_cast(a.dtype, dt, casting=casting):
+            raise TypeError(f"Cannot cast array data from {a.dtype!r} to {dt!r} according to the rule '{casting}'")
+    nodes = [node_of(a, dt) for a in arrays]
+    result = Array(_core.concatenate(nodes, operator.index(axis)))
+    if out is not None:
+        from ._elementwise import rebind
+
+        return rebind(out, result, "concatenate", casting)
+    return result
+
+
+concat = concatenate
+
+
+@implements(np.stack)
+def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind") -> Array:
+    arrays = [_arr(a) for a in arrays]
+    if not arrays:
+        raise ValueError("need at least one array to stack")
+    if len({a.shape for a in arrays}) != 1:
+        raise ValueError("all input arrays must have the same shape")
+    axis = normalize_axis_index(axis, arrays[0].ndim + 1)
+    return concatenate([expand_dims(a, axis) for a in arrays], axis, out, dtype=dtype, casting=casting)
+
+
+@implements(np.atleast_1d)
+def atleast_1d(*arys):
+    res = [reshape(a, (1,)) if _arr(a).ndim == 0 else _arr(a) for a in arys]
+    return res[0] if len(res) == 1 else tuple(res)
+
+
+@implements(np.atleast_2d)
+def atleast_2d(*arys):
+    res = []
+    for a in map(_arr, arys):
+        res.append(reshape(a, (1, 1)) if a.ndim == 0 else expand_dims(a, 0) if a.ndim == 1 else a)
+    return res[0] if len(res) == 1 else tuple(res)
+
+
+@implements(np.shape)
+def shape(x):
+    return _arr(x).shape
+
+
+@implements(np.ndim)
+def ndim(x):
+    return _arr(x).ndim
+
+
+@implements(np.size)
+def size(x, axis=None):
+    x = _arr(x)
+    return x.size if axis is None else x.shape[axis]

@@ -1,0 +1,70 @@
+"""Differential-test plumbing shared by the test modules (NumPy is the oracle)."""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+
+import numpy as np
+import pytest
+
+
+@contextlib.contextmanager
+def quiet():
+    """NumPy's floating-point and deprecation chatter is not what these tests check."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def public_type(exc: BaseException) -> type[BaseException]:
+    """The exception type a user is promised: NumPy's AxisError, or the built-in it derives from
+    (NumPy's private ``_UFuncNoLoopError`` is promised as TypeError)."""
+    from numpy.exceptions import AxisError
+
+    if isinstance(exc, AxisError):
+        return AxisError
+    for t in type(exc).__mro__:
+        if t.__module__ == "builtins":
+            return t
+    return type(exc)
+
+
+def run_ox(fn):
+    """Call ``fn`` and compute the result if it is an oxarray.Array (errors may come at either)."""
+    import oxarray as ox
+
+    with quiet():
+        out = fn()
+        if isinstance(out, ox.Array):
+            out.compute()
+    return out
+
+
+def differential(np_fn, ox_fn, **tol):
+    """Run the same computation on NumPy and oxarray; same exception type, or equal results.
+
+    Returns the oxarray result (or None when NumPy raised).
+    """
+    import oxarray as ox
+    from oxarray.testing import SUPPORTED_DTYPES, assert_eq
+
+    try:
+        with quiet():
+            expected = np_fn()
+    except Exception as exc:  # NumPy is the oracle for the exception type too
+        with pytest.raises(public_type(exc)):
+            run_ox(ox_fn)
+        return None
+    if isinstance(expected, (np.ndarray, np.generic)) and expected.dtype not in SUPPORTED_DTYPES:
+        # NumPy computes in a dtype oxarray does not have (e.g. float16 for np.sqrt of int8):
+        # oxarray must say so with NumPy's TypeError for unsupported dtypes, never substitute one.
+        with pytest.raises(TypeError):
+            run_ox(ox_fn)
+        return None
+    with quiet():
+        actual = ox_fn()
+    assert isinstance(actual, ox.Array), f"expected an oxarray.Array, got {type(actual).__name__}"
+    with quiet():
+        assert_eq(actual, expected, **tol)
+    return actual

@@ -1,0 +1,227 @@
+"""The Array object: attributes, repr, conversions, compute/persist/ox.compute, chunk invariance."""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+import pytest
+from helpers import public_type, quiet, run_ox
+from hypothesis import given
+from hypothesis import strategies as st
+
+import oxarray as ox
+from oxarray.testing import arrays, assert_eq, chunked_arrays, chunkings, dtypes, shapes
+
+
+@given(chunked_arrays())
+def test_attributes_match_numpy(arg):
+    a, chunks = arg
+    x = ox.from_array(a, chunks=chunks)
+    assert x.shape == a.shape and type(x.shape) is tuple
+    assert x.dtype == a.dtype and isinstance(x.dtype, np.dtype)
+    assert x.ndim == a.ndim
+    assert x.size == a.size
+    assert x.nbytes == a.nbytes
+    assert x.chunks == chunks
+    assert x.numblocks == tuple(len(c) for c in chunks)
+    assert_eq(x.T, a.T)
+    if a.ndim:
+        assert len(x) == len(a)
+
+
+def test_len_of_0d_raises_type_error():
+    with pytest.raises(TypeError):
+        len(ox.asarray(np.float64(1.0)))
+
+
+def test_repr_shows_metadata_without_computing():
+    # Computing this would fail (int ** negative int) or allocate 8 TB: repr must do neither.
+    bad = ox.asarray(np.array([2, 3], "int32")) ** -1
+    huge = ox.zeros((1_000_000, 1_000_000), chunks=(100_000, 100_000)) + 1
+    for x in (bad, huge):
+        r = repr(x)
+        assert str(x.dtype) in r
+        assert all(str(n) in r for n in x.shape)
+        assert "task" in r.lower()
+        assert "chunk" in r.lower()
+    assert "(100000" in repr(huge)
+
+
+def test_repr_task_count_grows_with_the_graph():
+    x = ox.ones((10,), chunks=2)
+
+    def tasks(v):
+        return int(repr(v).lower().split("tasks=")[1].split(">")[0].split(",")[0])
+
+    assert tasks(np.sin(x) + x) >= tasks(x)
+
+
+# ------------------------------------------------------------------------- conversions
+
+
+def test_asarray_computes_and_copy_false_raises():
+    a = np.arange(6.0).reshape(2, 3)
+    x = ox.asarray(a, chunks=2) * 2
+    out = np.asarray(x)
+    assert type(out) is np.ndarray
+    np.testing.assert_array_equal(out, a * 2)
+    np.testing.assert_array_equal(np.asarray(x, dtype="float32"), (a * 2).astype("float32"))
+    assert np.asarray(x, dtype="float32").dtype == np.float32
+    np.testing.assert_array_equal(np.array(x, copy=True), a * 2)
+    with pytest.raises(ValueError):
+        np.array(x, copy=False)
+    with pytest.raises(ValueError):
+        np.asarray(x, copy=False)
+
+
+@pytest.mark.parametrize(
+    "value", [np.array(0.0), np.array(2.5), np.array(-3), np.array(True), np.array([7]),
+              np.array([[0]]), np.array(np.nan), np.array(2**63, "uint64"), np.array(1 + 0j)],
+    ids=repr,
+)
+@pytest.mark.parametrize("conv", [bool, float, int, complex, operator.index],
+                         ids=["bool", "float", "int", "complex", "index"])
+def test_python_scalar_conversions_follow_numpy(value, conv):
+    x = ox.asarray(value)
+    try:
+        with quiet():
+            expected = conv(value)
+    except Exception as exc:
+        with pytest.raises(public_type(exc)):
+            with quiet():
+                conv(x)
+        return
+    with quiet():
+        got = conv(x)
+    assert type(got) is type(expected)
+    assert got == expected or (got != got and expected != expected)
+
+
+@pytest.mark.parametrize("conv", [bool, float, int])
+def test_multi_element_conversion_raises(conv):
+    a = np.array([1.0, 2.0])
+    with pytest.raises((TypeError, ValueError)) as np_exc:
+        conv(a)
+    with pytest.raises(public_type(np_exc.value)):
+        conv(ox.asarray(a, chunks=1))
+
+
+def test_bool_of_lazy_comparison():
+    x = ox.asarray(np.array([1, 2, 3]), chunks=2)
+    assert bool((x > 0).all()) is True
+    assert bool((x > 2).all()) is False
+    with pytest.raises(ValueError):
+        bool(x > 0)
+    with pytest.raises(ValueError):
+        if x == 1:
+            pass
+
+
+def test_index_conversion():
+    x = ox.asarray(np.int64(3))
+    assert [10, 11, 12, 13][x] == 13
+    assert operator.index(x) == 3
+    with pytest.raises(TypeError):
+        operator.index(ox.asarray(np.float64(3.0)))
+    with pytest.raises(TypeError):
+        operator.index(ox.asarray(np.array([3])))
+
+
+def test_item_and_tolist():
+    a = np.arange(6).reshape(2, 3)
+    x = ox.asarray(a, chunks=1)
+    assert x.tolist() == a.tolist()
+    assert x[1, 2].item() == 5 and type(x[1, 2].item()) is int
+    assert x.item(4) == a.item(4)
+
+
+# ----------------------------------------------------------------------- compute / persist
+
+
+@given(chunked_arrays())
+def test_compute_returns_an_owned_ndarray(arg):
+    a, chunks = arg
+    x = ox.from_array(a, chunks=chunks)
+    out = x.compute()
+    assert type(out) is np.ndarray
+    assert out.shape == a.shape and out.dtype == a.dtype
+    out2 = x.compute()
+    if out.size:
+        # Results are fresh buffers: changing one must not change the next.
+        out.flat[0] = out.flat[-1] if out.dtype != bool else not out.flat[0]
+        assert_eq(x, a)
+        np.testing.assert_array_equal(out2, a)
+
+
+def test_scalar_result_is_0d_ndarray():
+    out = ox.ones((3, 4), chunks=2).sum().compute()
+    assert type(out) is np.ndarray and out.shape == () and out == 12.0
+
+
+@given(chunked_arrays(dtypes("if"), shapes(max_dims=3, max_side=5)))
+def test_persist(arg):
+    a, chunks = arg
+    x = ox.from_array(a, chunks=chunks)
+    with quiet():
+        y = (x * 2).persist()
+        assert isinstance(y, ox.Array)
+        assert y.chunks == chunks
+        assert_eq(y, a * 2)
+        assert_eq(y + 1, a * 2 + 1)
+
+
+def test_ox_compute_many_at_once():
+    a = np.arange(12.0).reshape(3, 4)
+    x = ox.asarray(a, chunks=(2, 3))
+    r = ox.compute(x + 1, x.sum(axis=0), x[0, 0])
+    assert type(r) is tuple and len(r) == 3
+    for got, want in zip(r, (a + 1, a.sum(axis=0), a[0, 0])):
+        assert type(got) is np.ndarray
+        np.testing.assert_array_equal(got, want)
+    assert ox.compute() == ()
+
+
+def test_errors_at_compute_are_numpys_and_leave_the_array_usable():
+    x = ox.asarray(np.array([2, 3], "int32"))
+    bad = x ** ox.asarray(np.array([-1, 1], "int32"))
+    with pytest.raises(ValueError):
+        bad.compute()
+    with pytest.raises(ValueError):
+        bad.compute()  # the same error again, not a poisoned state or a panic
+    assert_eq(x + 1, np.array([3, 4], "int32"))
+
+
+# ----------------------------------------------------------------------- chunk invariance
+
+
+@given(st.data())
+def test_elementwise_chain_is_exactly_chunk_invariant(data):
+    shape = data.draw(shapes(min_dims=1, max_dims=3, max_side=8))
+    a = data.draw(arrays("float64", shape, elements=st.floats(-1e3, 1e3)))
+    c1, c2 = data.draw(chunkings(shape)), data.draw(chunkings(shape))
+
+    def f(x):
+        return np.where(x > 0, np.sqrt(np.abs(x)) * 2 - x, np.exp(x / 100)) + x.T.T
+
+    with quiet():
+        r1 = f(ox.from_array(a, chunks=c1)).compute()
+        r2 = f(ox.from_array(a, chunks=c2)).compute()
+    np.testing.assert_array_equal(r1, r2)
+    with quiet():
+        assert_eq(f(ox.from_array(a, chunks=c1)), f(a))
+
+
+@given(st.data())
+def test_mixed_graph_is_chunk_invariant(data):
+    a = data.draw(arrays("float64", (6, 7), elements=st.floats(-10, 10)))
+    c1, c2 = data.draw(chunkings(a.shape)), data.draw(chunkings(a.shape))
+
+    def f(x):
+        y = (x - x.mean(axis=0)) @ x.T
+        return np.concatenate([y[::-1, 1:], y[:, :1]], axis=1).std(axis=1)
+
+    r1 = run_ox(lambda: f(ox.from_array(a, chunks=c1)))
+    r2 = run_ox(lambda: f(ox.from_array(a, chunks=c2)))
+    assert_eq(r1, r2.compute(), rtol=1e-9, atol=1e-9)
+    assert_eq(r1, f(a), rtol=1e-9, atol=1e-9)

@@ -1,0 +1,247 @@
+"""Bad input of every kind gets NumPy's exception type (never a RuntimeError or a Rust panic).
+
+Shape, dtype and axis errors need no data, so they must come at the call, not at compute().
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import public_type, run_ox
+from numpy.exceptions import AxisError
+
+import oxarray as ox
+
+A = np.arange(24.0).reshape(2, 3, 4)
+
+
+@pytest.fixture
+def x():
+    return ox.asarray(A, chunks=(1, 2, 3))
+
+
+def same_error(np_call, ox_call):
+    """NumPy raises; oxarray raises the same type, at the call (no compute needed)."""
+    with pytest.raises(Exception) as np_exc:
+        np_call()
+    with pytest.raises(public_type(np_exc.value)):
+        ox_call()
+
+
+# -------------------------------------------------------------------------------- shapes
+
+
+@pytest.mark.parametrize("other", [np.ones(5), np.ones((3, 3)), np.ones((2, 2, 4))],
+                         ids=lambda a: str(a.shape))
+@pytest.mark.parametrize("name", ["add", "multiply", "less", "arctan2", "maximum"])
+def test_broadcast_mismatch_at_call(x, other, name):
+    uf = getattr(np, name)
+    same_error(lambda: uf(A, other), lambda: uf(x, ox.asarray(other)))
+    same_error(lambda: uf(A, other), lambda: uf(x, other))
+
+
+def test_where_shape_mismatch(x):
+    same_error(lambda: np.where(np.ones(5, bool), A, 0), lambda: np.where(ox.ones(5, dtype=bool), x, 0))
+
+
+@pytest.mark.parametrize(
+    "np_call, ox_call",
+    [
+        (lambda: np.concatenate([A, np.ones((2, 2, 2))], axis=0),
+         lambda x: np.concatenate([x, ox.ones((2, 2, 2))], axis=0)),
+        (lambda: np.concatenate([A, np.ones((2, 3))]), lambda x: np.concatenate([x, ox.ones((2, 3))])),
+        (lambda: np.concatenate([]), lambda x: ox.concatenate([])),
+        (lambda: np.concatenate([A], axis=3), lambda x: np.concatenate([x], axis=3)),
+        (lambda: np.stack([A, A[:1]]), lambda x: np.stack([x, x[:1]])),
+        (lambda: np.stack([]), lambda x: ox.stack([])),
+        (lambda: np.stack([A, A], axis=4), lambda x: np.stack([x, x], axis=4)),
+        (lambda: np.broadcast_to(A, (3, 3, 4)), lambda x: np.broadcast_to(x, (3, 3, 4))),
+        (lambda: np.broadcast_to(A, (3, 4)), lambda x: np.broadcast_to(x, (3, 4))),
+        (lambda: np.broadcast_to(A, (-1, 3, 4)), lambda x: np.broadcast_to(x, (-1, 3, 4))),
+        (lambda: np.squeeze(A, axis=0), lambda x: np.squeeze(x, axis=0)),
+        (lambda: np.squeeze(A, axis=5), lambda x: np.squeeze(x, axis=5)),
+        (lambda: np.expand_dims(A, 5), lambda x: np.expand_dims(x, 5)),
+        (lambda: np.expand_dims(A, (0, 0)), lambda x: np.expand_dims(x, (0, 0))),
+        (lambda: np.transpose(A, (0, 0, 1)), lambda x: np.transpose(x, (0, 0, 1))),
+        (lambda: np.transpose(A, (0, 1)), lambda x: np.transpose(x, (0, 1))),
+        (lambda: np.transpose(A, (0, 1, 3)), lambda x: np.transpose(x, (0, 1, 3))),
+        (lambda: np.moveaxis(A, 0, 3), lambda x: np.moveaxis(x, 0, 3)),
+        (lambda: np.moveaxis(A, [0, 1], [2]), lambda x: np.moveaxis(x, [0, 1], [2])),
+        (lambda: np.moveaxis(A, [0, 0], [1, 2]), lambda x: np.moveaxis(x, [0, 0], [1, 2])),
+        (lambda: np.matmul(A, A), lambda x: np.matmul(x, x)),
+        (lambda: np.matmul(A, 2.0), lambda x: np.matmul(x, 2.0)),
+        (lambda: np.dot(np.ones(3), np.ones(4)), lambda x: np.dot(ox.ones(3), ox.ones(4))),
+    ],
+)
+def test_manipulation_errors(x, np_call, ox_call):
+    same_error(np_call, lambda: ox_call(x))
+
+
+# ------------------------------------------------------------------------------- reshape
+
+
+@pytest.mark.parametrize("shape", [(5, 5), (-1, 5), (-1, -1), (25,), (0, -1), (4, -1, 7)],
+                         ids=str)
+def test_bad_reshape(x, shape):
+    same_error(lambda: A.reshape(shape), lambda: x.reshape(shape))
+    same_error(lambda: np.reshape(A, shape), lambda: np.reshape(x, shape))
+
+
+def test_reshape_empty_with_minus_one():
+    a = np.zeros((0, 3))
+    same_error(lambda: a.reshape(-1, 0), lambda: ox.asarray(a).reshape(-1, 0))
+
+
+# ---------------------------------------------------------------------------------- axes
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "any", "std", "argmin", "prod"])
+@pytest.mark.parametrize("axis", [3, -4, 100], ids=str)
+def test_axis_out_of_bounds_is_axis_error(x, name, axis):
+    with pytest.raises(AxisError):
+        getattr(np, name)(A, axis=axis)
+    with pytest.raises(AxisError):
+        getattr(np, name)(x, axis=axis)
+    with pytest.raises(AxisError):
+        getattr(x, name)(axis=axis)
+
+
+@pytest.mark.parametrize("axis", [1.0, "0", [0.5]], ids=repr)
+def test_non_integer_axis(x, axis):
+    same_error(lambda: np.sum(A, axis=axis), lambda: np.sum(x, axis=axis))
+
+
+# -------------------------------------------------------------------------------- chunks
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [0, -2, (2,), (2, 2, 2, 2), ((1, 1), 3, 4), ((2,), (3,), (1, 1, 1)), ((1, 0, 1), 3, 4),
+     ((3, -1), 3, 4), "banana", (1.5, 3, 4), ((2,), (3,), (5,)), (0, 3, 4)],
+    ids=repr,
+)
+def test_bad_chunks_raise_value_error(chunks):
+    with pytest.raises(ValueError):
+        ox.asarray(A, chunks=chunks)
+    with pytest.raises(ValueError):
+        ox.zeros(A.shape, chunks=chunks)
+    with pytest.raises(ValueError):
+        ox.asarray(A, chunks=(1, 3, 4)).rechunk(chunks)
+
+
+# -------------------------------------------------------------------------------- dtypes
+
+
+@pytest.mark.parametrize(
+    "a",
+    [np.ones(3, "float16"), np.array([1, "a"], dtype=object), np.array(["abc"]),
+     np.array([b"x"]), np.array(["2020-01-01"], dtype="datetime64[D]"),
+     np.array([1], dtype="timedelta64[s]"), np.zeros(2, dtype="V4"),
+     np.zeros(2, dtype=[("a", "i4")]), np.ones(2, dtype="longdouble")],
+    ids=lambda a: str(a.dtype),
+)
+def test_unsupported_dtype_on_ingest(a):
+    with pytest.raises(TypeError):
+        ox.asarray(a)
+    with pytest.raises(TypeError):
+        ox.from_array(a, chunks=1)
+
+
+@pytest.mark.parametrize("dtype", ["float16", object, "U3", "datetime64[s]", "clongdouble"],
+                         ids=str)
+def test_unsupported_dtype_arguments(x, dtype):
+    for call in (lambda: ox.zeros(3, dtype=dtype), lambda: ox.ones(3, dtype=dtype),
+                 lambda: ox.full(3, 0, dtype=dtype), lambda: ox.arange(3, dtype=dtype),
+                 lambda: x.astype(dtype), lambda: ox.asarray([1, 2], dtype=dtype),
+                 lambda: np.sum(x, dtype=dtype), lambda: np.add(x, x, dtype=dtype)):
+        with pytest.raises(TypeError):
+            call()
+
+
+def test_unsupported_dtype_from_numpy_operand(x):
+    with pytest.raises(TypeError):
+        x + np.ones((2, 3, 4), "float16")
+
+
+@pytest.mark.parametrize("dtype", ["not-a-dtype", "i3"], ids=str)
+def test_garbage_dtype_is_numpys_type_error(dtype):
+    with pytest.raises(TypeError):
+        np.dtype(dtype)
+    with pytest.raises(TypeError):
+        ox.zeros(3, dtype=dtype)
+
+
+# ---------------------------------------------------------------------------- ufunc loops
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, v: m.negative(v.astype(bool)),
+        lambda m, v: m.subtract(v.astype(bool), v.astype(bool)),
+        lambda m, v: m.invert(v),
+        lambda m, v: m.bitwise_and(v, v),
+        lambda m, v: m.left_shift(v, 1),
+        lambda m, v: m.floor(v.astype(complex)),
+        lambda m, v: m.remainder(v.astype(complex), 2),
+        lambda m, v: m.gcd(v, v),
+        lambda m, v: m.left_shift(v.astype("int8"), v.astype("uint64")),
+        lambda m, v: m.add(v.astype("int8"), v, dtype="int8"),
+        lambda m, v: m.heaviside(v.astype(complex), 0.5),
+        lambda m, v: m.maximum(v, "a"),
+    ],
+)
+def test_no_loop_is_type_error_at_call(x, call):
+    same_error(lambda: call(np, A), lambda: call(np, x))
+
+
+def test_nep50_overflow_is_overflow_error():
+    x8 = ox.asarray(np.array([1, 2], "int8"))
+    with pytest.raises(OverflowError):
+        x8 + 300
+    with pytest.raises(OverflowError):
+        np.add(x8, -129)
+    with pytest.raises(OverflowError):
+        ox.asarray(np.array([1], "uint8")) * -1
+    with pytest.raises(OverflowError):
+        ox.asarray(np.array([1], "int64")) + 2**64
+
+
+def test_integer_negative_power_is_value_error():
+    with pytest.raises(ValueError):
+        run_ox(lambda: ox.arange(5) ** -2)
+
+
+# ------------------------------------------------------------------------------ creation
+
+
+@pytest.mark.parametrize(
+    "np_call, ox_call",
+    [
+        (lambda: np.zeros((2, -1)), lambda: ox.zeros((2, -1))),
+        (lambda: np.ones(-3), lambda: ox.ones(-3)),
+        (lambda: np.full((-1,), 3), lambda: ox.full((-1,), 3)),
+        (lambda: np.zeros(2.5), lambda: ox.zeros(2.5)),
+        (lambda: np.eye(-1), lambda: ox.eye(-1)),
+        (lambda: np.arange(0, 10, 0), lambda: ox.arange(0, 10, 0)),
+        (lambda: np.linspace(0, 1, -1), lambda: ox.linspace(0, 1, -1)),
+        (lambda: np.linspace(0, 1, 2.5), lambda: ox.linspace(0, 1, 2.5)),
+        (lambda: np.full(3, 300, dtype="int8"), lambda: ox.full(3, 300, dtype="int8")),
+        (lambda: np.asarray([[1, 2], [3]]), lambda: ox.asarray([[1, 2], [3]])),
+    ],
+)
+def test_creation_errors(np_call, ox_call):
+    same_error(np_call, ox_call)
+
+
+# ------------------------------------------------------------------------------- indexing
+
+
+@pytest.mark.parametrize("idx", [3, -4, (0, 0, 4), (0, 3), (0, 0, 0, 0), (..., 5)], ids=repr)
+def test_index_errors(x, idx):
+    same_error(lambda: A[idx], lambda: x[idx])
+
+
+def test_setitem_is_not_silently_ignored(x):
+    with pytest.raises((TypeError, ValueError, NotImplementedError)):
+        x[0] = 1
