@@ -154,3 +154,33 @@ def explain(xs: Sequence[Node]) -> str:
 
 def task_count(xs: Sequence[Node]) -> int:
     """Number of tasks in the optimized plan."""
+
+__all__ = [
+    "Node",
+    "arange",
+    "binary",
+    "binary_ops",
+    "broadcast_to",
+    "cast",
+    "compute",
+    "concatenate",
+    "explain",
+    "eye",
+    "from_numpy",
+    "full",
+    "get_chunk_bytes",
+    "linspace",
+    "matmul",
+    "persist",
+    "rechunk",
+    "reduce",
+    "reshape",
+    "set_chunk_bytes",
+    "slice",
+    "task_count",
+    "to_dot",
+    "transpose",
+    "unary",
+    "unary_ops",
+    "where_",
+]

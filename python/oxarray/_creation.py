@@ -47,11 +47,11 @@ def asarray(obj, dtype=None, *, copy: bool | None = None, chunks="auto", device=
         raise ValueError("Unable to avoid copy while creating an array as requested "
                          "(oxarray always copies NumPy data into its own chunks).")
     a = np.asarray(obj, dtype=dtype)
-    check_dtype(a.dtype)
     byteswap = not a.dtype.isnative
     if byteswap:
         # Reinterpret without touching data; Rust swaps the bytes while copying.
         a = a.view(a.dtype.newbyteorder("="))
+    check_dtype(a.dtype)
     return Array(_core.from_numpy(a, a.dtype.name, _chunk_spec(chunks), byteswap))
 
 
@@ -125,7 +125,10 @@ def arange(start, stop=None, step=1, dtype=None, *, chunks="auto", device=None) 
         start, stop = 0, start
     if step == 0:
         raise ZeroDivisionError("division by zero")
-    dt = check_dtype(dtype if dtype is not None else np.result_type(start, stop, step))
+    # NumPy's dtype for these argument types, found from an empty range of the same types.
+    zero = [v.dtype.type(0) if isinstance(v, np.generic) else type(v)(0) for v in (start, stop)]
+    one = step.dtype.type(1) if isinstance(step, np.generic) else type(step)(1)
+    dt = check_dtype(dtype if dtype is not None else np.arange(zero[0], zero[1], one).dtype)
     if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (start, stop, step)):
         start, stop, step = int(start), int(stop), int(step)
         n = max(0, -((start - stop) // step))

@@ -214,7 +214,7 @@ def imag(x):
 def round(x, decimals: int = 0, out=None):
     """NumPy's ``round``: half to even, ``decimals`` digits (``rint(x * 10**d) / 10**d``)."""
     x = x if isinstance(x, Array) else Array(node_of(x))
-    if x.dtype.kind in "biu":
+    if x.dtype.kind in "iu":
         if decimals >= 0:
             result = Array(x._node)
         else:

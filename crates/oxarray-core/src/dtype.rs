@@ -220,7 +220,10 @@ macro_rules! impl_element_complex {
                 Scalar::Complex(self.re as f64, self.im as f64)
             }
             fn swap_bytes(self) -> Self {
-                Complex::new(<$f>::from_bits(self.re.to_bits().swap_bytes()), <$f>::from_bits(self.im.to_bits().swap_bytes()))
+                Complex::new(
+                    <$f>::from_bits(self.re.to_bits().swap_bytes()),
+                    <$f>::from_bits(self.im.to_bits().swap_bytes()),
+                )
             }
         }
     };

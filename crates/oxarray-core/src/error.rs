@@ -43,7 +43,10 @@ impl fmt::Display for OxError {
             | OxError::Type(m)
             | OxError::Compute(m) => f.write_str(m),
             OxError::AxisOutOfBounds { axis, ndim } => {
-                write!(f, "axis {axis} is out of bounds for array of dimension {ndim}")
+                write!(
+                    f,
+                    "axis {axis} is out of bounds for array of dimension {ndim}"
+                )
             }
             OxError::Cancelled => f.write_str("computation cancelled"),
             OxError::Internal(m) => write!(f, "internal error in oxarray (please report): {m}"),

@@ -52,11 +52,18 @@ impl ChunkGrid {
 
     /// One chunk covering the whole array.
     pub fn single(shape: &[usize]) -> Self {
-        ChunkGrid { chunks: shape.iter().map(|&n| vec![n]).collect() }
+        ChunkGrid {
+            chunks: shape.iter().map(|&n| vec![n]).collect(),
+        }
     }
 
     /// Normalizes a `chunks=` argument (one spec per axis) with `target_bytes` for `Auto` axes.
-    pub fn from_spec(shape: &[usize], spec: &[DimSpec], itemsize: usize, target_bytes: usize) -> OxResult<Self> {
+    pub fn from_spec(
+        shape: &[usize],
+        spec: &[DimSpec],
+        itemsize: usize,
+        target_bytes: usize,
+    ) -> OxResult<Self> {
         if spec.len() != shape.len() {
             return Err(OxError::Value(format!(
                 "chunks have {} dimensions but the array shape {} has {}",
@@ -72,7 +79,9 @@ impl ChunkGrid {
                 DimSpec::Auto => sizes.push(None),
                 DimSpec::Full => sizes.push(Some(n.max(1))),
                 DimSpec::Size(0) => {
-                    return Err(OxError::Value(format!("chunk size along axis {axis} must be positive, got 0")))
+                    return Err(OxError::Value(format!(
+                        "chunk size along axis {axis} must be positive, got 0"
+                    )))
                 }
                 DimSpec::Size(k) => sizes.push(Some(*k)),
                 DimSpec::Explicit(v) => {
@@ -85,11 +94,22 @@ impl ChunkGrid {
         let auto_axes: Vec<usize> = (0..shape.len()).filter(|&i| sizes[i].is_none()).collect();
         if !auto_axes.is_empty() {
             let fixed: usize = (0..shape.len())
-                .filter_map(|i| sizes[i].map(|s| if explicit[i].is_some() { max_or_one(explicit[i].as_deref()) } else { s.min(shape[i].max(1)) }))
+                .filter_map(|i| {
+                    sizes[i].map(|s| {
+                        if explicit[i].is_some() {
+                            max_or_one(explicit[i].as_deref())
+                        } else {
+                            s.min(shape[i].max(1))
+                        }
+                    })
+                })
                 .product::<usize>()
                 .max(1);
             let budget_elems = (target_bytes / itemsize.max(1) / fixed).max(1);
-            let auto = auto_sizes(&auto_axes.iter().map(|&i| shape[i]).collect::<Vec<_>>(), budget_elems);
+            let auto = auto_sizes(
+                &auto_axes.iter().map(|&i| shape[i]).collect::<Vec<_>>(),
+                budget_elems,
+            );
             for (k, &i) in auto_axes.iter().enumerate() {
                 sizes[i] = Some(auto[k]);
             }
@@ -106,7 +126,8 @@ impl ChunkGrid {
     /// Chunks for `shape` of about `target_bytes` each, as `chunks="auto"` picks them.
     pub fn auto(shape: &[usize], itemsize: usize, target_bytes: usize) -> Self {
         let spec = vec![DimSpec::Auto; shape.len()];
-        Self::from_spec(shape, &spec, itemsize, target_bytes).unwrap_or_else(|_| Self::single(shape))
+        Self::from_spec(shape, &spec, itemsize, target_bytes)
+            .unwrap_or_else(|_| Self::single(shape))
     }
 
     pub fn chunks(&self) -> &[Vec<usize>] {
@@ -130,7 +151,11 @@ impl ChunkGrid {
     }
     /// The global offset of the block at a block index.
     pub fn block_offset(&self, index: &[usize]) -> Vec<usize> {
-        index.iter().zip(&self.chunks).map(|(&i, c)| c[..i].iter().sum()).collect()
+        index
+            .iter()
+            .zip(&self.chunks)
+            .map(|(&i, c)| c[..i].iter().sum())
+            .collect()
     }
     /// Start offsets along one axis (length `numblocks + 1`, last = axis length).
     pub fn axis_bounds(&self, axis: usize) -> Vec<usize> {
@@ -145,7 +170,10 @@ impl ChunkGrid {
     }
     /// Linear (C-order) position of a block index.
     pub fn linear(&self, index: &[usize]) -> usize {
-        index.iter().zip(&self.chunks).fold(0, |acc, (&i, c)| acc * c.len() + i)
+        index
+            .iter()
+            .zip(&self.chunks)
+            .fold(0, |acc, (&i, c)| acc * c.len() + i)
     }
     /// Block index of a linear position.
     pub fn unravel(&self, mut linear: usize) -> Vec<usize> {
@@ -162,7 +190,10 @@ impl ChunkGrid {
     }
     /// The largest block's size in elements.
     pub fn max_block_len(&self) -> usize {
-        self.chunks.iter().map(|c| c.iter().copied().max().unwrap_or(0)).product()
+        self.chunks
+            .iter()
+            .map(|c| c.iter().copied().max().unwrap_or(0))
+            .product()
     }
 }
 
@@ -188,7 +219,11 @@ pub fn regular(n: usize, size: usize) -> Vec<usize> {
 fn auto_sizes(extents: &[usize], budget: usize) -> Vec<usize> {
     let mut sizes: Vec<usize> = extents.iter().map(|&n| n.max(1)).collect();
     while sizes.iter().product::<usize>() > budget {
-        let (i, _) = sizes.iter().enumerate().max_by_key(|(_, &s)| s).unwrap_or((0, &1));
+        let (i, _) = sizes
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, &s)| s)
+            .unwrap_or((0, &1));
         if sizes[i] == 1 {
             break;
         }
@@ -203,7 +238,8 @@ mod tests {
 
     #[test]
     fn regular_and_explicit() {
-        let g = ChunkGrid::from_spec(&[10, 7], &[DimSpec::Size(4), DimSpec::Full], 8, 1 << 20).unwrap();
+        let g =
+            ChunkGrid::from_spec(&[10, 7], &[DimSpec::Size(4), DimSpec::Full], 8, 1 << 20).unwrap();
         assert_eq!(g.chunks(), &[vec![4, 4, 2], vec![7]]);
         assert_eq!(g.numblocks(), vec![3, 1]);
         assert_eq!(g.block_offset(&[2, 0]), vec![8, 0]);
@@ -211,7 +247,8 @@ mod tests {
         assert_eq!(g.unravel(2), vec![2, 0]);
         assert!(ChunkGrid::new(&[5], vec![vec![2, 2]]).is_err());
         assert!(ChunkGrid::from_spec(&[5], &[DimSpec::Size(0)], 8, 100).is_err());
-        let e = ChunkGrid::from_spec(&[0, 3], &[DimSpec::Size(2), DimSpec::Size(2)], 8, 100).unwrap();
+        let e =
+            ChunkGrid::from_spec(&[0, 3], &[DimSpec::Size(2), DimSpec::Size(2)], 8, 100).unwrap();
         assert_eq!(e.chunks(), &[vec![0], vec![2, 1]]);
     }
 

@@ -124,8 +124,12 @@ pub enum ReduceOp {
     All,
     Mean,
     /// Variance with `ddof` (delta degrees of freedom).
-    Var { ddof: u32 },
-    Std { ddof: u32 },
+    Var {
+        ddof: u32,
+    },
+    Std {
+        ddof: u32,
+    },
     ArgMin,
     ArgMax,
 }

@@ -9,7 +9,11 @@ pub fn shape_str(shape: &[usize]) -> String {
         1 => format!("({},)", shape[0]),
         _ => format!(
             "({})",
-            shape.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(",")
+            shape
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
         ),
     }
 }
@@ -42,7 +46,11 @@ pub fn normalize_axis(axis: i64, ndim: usize) -> OxResult<usize> {
     if axis < -n || axis >= n {
         return Err(OxError::axis(axis, ndim));
     }
-    Ok(if axis < 0 { (axis + n) as usize } else { axis as usize })
+    Ok(if axis < 0 {
+        (axis + n) as usize
+    } else {
+        axis as usize
+    })
 }
 
 /// Normalizes an axis tuple; `None` means every axis. Repeated axes are NumPy's ValueError.
@@ -82,7 +90,10 @@ mod tests {
     #[test]
     fn broadcasting() {
         assert_eq!(broadcast_shapes(&[&[2, 3], &[3]]).unwrap(), vec![2, 3]);
-        assert_eq!(broadcast_shapes(&[&[2, 1], &[1, 4], &[]]).unwrap(), vec![2, 4]);
+        assert_eq!(
+            broadcast_shapes(&[&[2, 1], &[1, 4], &[]]).unwrap(),
+            vec![2, 4]
+        );
         assert_eq!(broadcast_shapes(&[&[0, 1], &[3]]).unwrap(), vec![0, 3]);
         let err = broadcast_shapes(&[&[2, 3], &[4]]).unwrap_err();
         assert_eq!(

@@ -14,9 +14,16 @@ use std::sync::Arc;
 /// Chunk sizes used when the caller says `chunks="auto"`.
 pub const DEFAULT_CHUNK_BYTES: usize = 64 << 20;
 
-pub fn literal(shape: Vec<usize>, dtype: DType, grid: ChunkGrid, chunks: Vec<Arc<Chunk>>) -> OxResult<NodeRef> {
+pub fn literal(
+    shape: Vec<usize>,
+    dtype: DType,
+    grid: ChunkGrid,
+    chunks: Vec<Arc<Chunk>>,
+) -> OxResult<NodeRef> {
     if grid.nblocks() != chunks.len() || grid.shape() != shape {
-        return Err(OxError::Internal("literal: chunks do not match the grid".into()));
+        return Err(OxError::Internal(
+            "literal: chunks do not match the grid".into(),
+        ));
     }
     Ok(Node::new(shape, dtype, grid, NodeKind::Literal { chunks }))
 }
@@ -29,8 +36,25 @@ pub fn arange(start: Scalar, step: Scalar, len: usize, dtype: DType, grid: Chunk
     Node::new(vec![len], dtype, grid, NodeKind::Arange { start, step })
 }
 
-pub fn linspace(start: f64, stop: f64, num: usize, endpoint: bool, dtype: DType, grid: ChunkGrid) -> NodeRef {
-    Node::new(vec![num], dtype, grid, NodeKind::Linspace { start, stop, num, endpoint })
+pub fn linspace(
+    start: f64,
+    stop: f64,
+    num: usize,
+    endpoint: bool,
+    dtype: DType,
+    grid: ChunkGrid,
+) -> NodeRef {
+    Node::new(
+        vec![num],
+        dtype,
+        grid,
+        NodeKind::Linspace {
+            start,
+            stop,
+            num,
+            endpoint,
+        },
+    )
 }
 
 pub fn eye(n: usize, m: usize, k: i64, dtype: DType, grid: ChunkGrid) -> NodeRef {
@@ -48,37 +72,69 @@ fn unify(inputs: &[&NodeRef]) -> OxResult<(Vec<usize>, ChunkGrid, Vec<NodeRef>)>
     for n in inputs {
         let off = ndim - n.ndim();
         for (i, c) in n.grid.chunks().iter().enumerate() {
-            if n.shape[i] == shape[off + i] && chunks[off + i].as_ref().is_none_or(|cur| c.len() > cur.len()) {
+            if n.shape[i] == shape[off + i]
+                && chunks[off + i]
+                    .as_ref()
+                    .is_none_or(|cur| c.len() > cur.len())
+            {
                 chunks[off + i] = Some(c.clone());
             }
         }
     }
-    let chunks: Vec<Vec<usize>> =
-        chunks.into_iter().zip(&shape).map(|(c, &n)| c.unwrap_or_else(|| regular(n, n.max(1)))).collect();
+    let chunks: Vec<Vec<usize>> = chunks
+        .into_iter()
+        .zip(&shape)
+        .map(|(c, &n)| c.unwrap_or_else(|| regular(n, n.max(1))))
+        .collect();
     let grid = ChunkGrid::new(&shape, chunks)?;
     let mut out = Vec::with_capacity(inputs.len());
     for n in inputs {
         let off = ndim - n.ndim();
         let want: Vec<Vec<usize>> = (0..n.ndim())
-            .map(|i| if n.shape[i] == shape[off + i] { grid.chunks()[off + i].clone() } else { n.grid.chunks()[i].clone() })
+            .map(|i| {
+                if n.shape[i] == shape[off + i] {
+                    grid.chunks()[off + i].clone()
+                } else {
+                    n.grid.chunks()[i].clone()
+                }
+            })
             .collect();
-        out.push(if want == n.grid.chunks() { Arc::clone(n) } else { rechunk(n, ChunkGrid::new(&n.shape, want)?)? });
+        out.push(if want == n.grid.chunks() {
+            Arc::clone(n)
+        } else {
+            rechunk(n, ChunkGrid::new(&n.shape, want)?)?
+        });
     }
     Ok((shape, grid, out))
 }
 
 pub fn unary(op: UnaryOp, x: &NodeRef) -> OxResult<NodeRef> {
     let dtype = unary_output_dtype(op, x.dtype)?;
-    Ok(Node::new(x.shape.clone(), dtype, x.grid.clone(), NodeKind::Unary { op, x: Arc::clone(x) }))
+    Ok(Node::new(
+        x.shape.clone(),
+        dtype,
+        x.grid.clone(),
+        NodeKind::Unary {
+            op,
+            x: Arc::clone(x),
+        },
+    ))
 }
 
 pub fn binary(op: BinaryOp, a: &NodeRef, b: &NodeRef) -> OxResult<NodeRef> {
     if a.dtype != b.dtype {
-        return Err(OxError::Internal(format!("binary {}: inputs {} and {} not cast to one loop dtype", op.name(), a.dtype, b.dtype)));
+        return Err(OxError::Internal(format!(
+            "binary {}: inputs {} and {} not cast to one loop dtype",
+            op.name(),
+            a.dtype,
+            b.dtype
+        )));
     }
     let dtype = binary_output_dtype(op, a.dtype)?;
     let (shape, grid, ins) = unify(&[a, b])?;
-    let [a, b]: [NodeRef; 2] = ins.try_into().map_err(|_| OxError::Internal("unify".into()))?;
+    let [a, b]: [NodeRef; 2] = ins
+        .try_into()
+        .map_err(|_| OxError::Internal("unify".into()))?;
     Ok(Node::new(shape, dtype, grid, NodeKind::Binary { op, a, b }))
 }
 
@@ -86,22 +142,42 @@ pub fn cast(x: &NodeRef, dtype: DType) -> NodeRef {
     if x.dtype == dtype {
         return Arc::clone(x);
     }
-    Node::new(x.shape.clone(), dtype, x.grid.clone(), NodeKind::Cast { x: Arc::clone(x) })
+    Node::new(
+        x.shape.clone(),
+        dtype,
+        x.grid.clone(),
+        NodeKind::Cast { x: Arc::clone(x) },
+    )
 }
 
 pub fn where_(cond: &NodeRef, a: &NodeRef, b: &NodeRef) -> OxResult<NodeRef> {
     if cond.dtype != DType::Bool || a.dtype != b.dtype {
-        return Err(OxError::Internal("where: condition must be bool and branches of one dtype".into()));
+        return Err(OxError::Internal(
+            "where: condition must be bool and branches of one dtype".into(),
+        ));
     }
     let (shape, grid, ins) = unify(&[cond, a, b])?;
-    let [cond, a, b]: [NodeRef; 3] = ins.try_into().map_err(|_| OxError::Internal("unify".into()))?;
+    let [cond, a, b]: [NodeRef; 3] = ins
+        .try_into()
+        .map_err(|_| OxError::Internal("unify".into()))?;
     let dtype = a.dtype;
-    Ok(Node::new(shape, dtype, grid, NodeKind::Where { cond, a, b }))
+    Ok(Node::new(
+        shape,
+        dtype,
+        grid,
+        NodeKind::Where { cond, a, b },
+    ))
 }
 
 /// A reduction over `axes` (already normalized and sorted). The caller has checked NumPy's rules
 /// about empty inputs (e.g. `min` of a zero-size array).
-pub fn reduce(op: ReduceOp, x: &NodeRef, axes: Vec<usize>, keepdims: bool, dtype: Option<DType>) -> OxResult<NodeRef> {
+pub fn reduce(
+    op: ReduceOp,
+    x: &NodeRef,
+    axes: Vec<usize>,
+    keepdims: bool,
+    dtype: Option<DType>,
+) -> OxResult<NodeRef> {
     let out_dtype = reduce_output_dtype(op, x.dtype, dtype)?;
     let x = match dtype {
         // NumPy converts the input to `dtype` before summing, so overflow happens in that dtype.
@@ -127,14 +203,27 @@ pub fn reduce(op: ReduceOp, x: &NodeRef, axes: Vec<usize>, keepdims: bool, dtype
         2 => 4,
         _ => 2,
     };
-    Ok(Node::new(shape, out_dtype, grid, NodeKind::Reduce { op, x, axes, keepdims, split_every }))
+    Ok(Node::new(
+        shape,
+        out_dtype,
+        grid,
+        NodeKind::Reduce {
+            op,
+            x,
+            axes,
+            keepdims,
+            split_every,
+        },
+    ))
 }
 
 /// `a @ b` for inputs of at least 2 dimensions (the Python front handles 1-d promotion) that
 /// already share one dtype.
 pub fn matmul(a: &NodeRef, b: &NodeRef) -> OxResult<NodeRef> {
     if a.ndim() < 2 || b.ndim() < 2 || a.dtype != b.dtype {
-        return Err(OxError::Internal("matmul: inputs must be >= 2-d and share a dtype".into()));
+        return Err(OxError::Internal(
+            "matmul: inputs must be >= 2-d and share a dtype".into(),
+        ));
     }
     let (m, k) = (a.shape[a.ndim() - 2], a.shape[a.ndim() - 1]);
     let (k2, n) = (b.shape[b.ndim() - 2], b.shape[b.ndim() - 1]);
@@ -157,13 +246,21 @@ pub fn matmul(a: &NodeRef, b: &NodeRef) -> OxResult<NodeRef> {
             (i >= off && s[i - off] == batch[i]).then(|| g[i - off].clone())
         };
         batch_chunks.push(
-            pick(batch_a, a_grid_batch).or_else(|| pick(batch_b, b_grid_batch)).unwrap_or_else(|| regular(batch[i], batch[i].max(1))),
+            pick(batch_a, a_grid_batch)
+                .or_else(|| pick(batch_b, b_grid_batch))
+                .unwrap_or_else(|| regular(batch[i], batch[i].max(1))),
         );
     }
     let want = |x: &NodeRef, last2: [Vec<usize>; 2]| -> OxResult<NodeRef> {
         let nbx = x.ndim() - 2;
         let mut c: Vec<Vec<usize>> = (0..nbx)
-            .map(|i| if x.shape[i] == batch[nb - nbx + i] { batch_chunks[nb - nbx + i].clone() } else { x.grid.chunks()[i].clone() })
+            .map(|i| {
+                if x.shape[i] == batch[nb - nbx + i] {
+                    batch_chunks[nb - nbx + i].clone()
+                } else {
+                    x.grid.chunks()[i].clone()
+                }
+            })
             .collect();
         c.extend(last2);
         if c == x.grid.chunks() {
@@ -182,20 +279,40 @@ pub fn matmul(a: &NodeRef, b: &NodeRef) -> OxResult<NodeRef> {
     chunks.push(ac[a.ndim() - 2].clone());
     chunks.push(bc[b.ndim() - 1].clone());
     let grid = ChunkGrid::new(&shape, chunks)?;
-    Ok(Node::new(shape, a.dtype, grid, NodeKind::Matmul { a: a2, b: b2 }))
+    Ok(Node::new(
+        shape,
+        a.dtype,
+        grid,
+        NodeKind::Matmul { a: a2, b: b2 },
+    ))
 }
 
 pub fn transpose(x: &NodeRef, perm: &[usize]) -> OxResult<NodeRef> {
     let mut seen = vec![false; x.ndim()];
-    if perm.len() != x.ndim() || perm.iter().any(|&p| p >= x.ndim() || std::mem::replace(&mut seen[p], true)) {
+    if perm.len() != x.ndim()
+        || perm
+            .iter()
+            .any(|&p| p >= x.ndim() || std::mem::replace(&mut seen[p], true))
+    {
         return Err(OxError::Value("axes don't match array".into()));
     }
     if perm.iter().enumerate().all(|(i, &p)| i == p) {
         return Ok(Arc::clone(x));
     }
     let shape: Vec<usize> = perm.iter().map(|&p| x.shape[p]).collect();
-    let grid = ChunkGrid::new(&shape, perm.iter().map(|&p| x.grid.chunks()[p].clone()).collect())?;
-    Ok(Node::new(shape, x.dtype, grid, NodeKind::Transpose { x: Arc::clone(x), perm: perm.to_vec() }))
+    let grid = ChunkGrid::new(
+        &shape,
+        perm.iter().map(|&p| x.grid.chunks()[p].clone()).collect(),
+    )?;
+    Ok(Node::new(
+        shape,
+        x.dtype,
+        grid,
+        NodeKind::Transpose {
+            x: Arc::clone(x),
+            perm: perm.to_vec(),
+        },
+    ))
 }
 
 /// Reshape to `shape` (already resolved: no -1). Adding or removing length-1 axes keeps the
@@ -203,7 +320,11 @@ pub fn transpose(x: &NodeRef, perm: &[usize]) -> OxResult<NodeRef> {
 pub fn reshape(x: &NodeRef, shape: Vec<usize>) -> OxResult<NodeRef> {
     let size: usize = shape.iter().product();
     if size != x.size() {
-        return Err(OxError::Value(format!("cannot reshape array of size {} into shape {}", x.size(), shape_str(&shape))));
+        return Err(OxError::Value(format!(
+            "cannot reshape array of size {} into shape {}",
+            x.size(),
+            shape_str(&shape)
+        )));
     }
     if shape == x.shape {
         return Ok(Arc::clone(x));
@@ -225,24 +346,48 @@ pub fn reshape(x: &NodeRef, shape: Vec<usize>) -> OxResult<NodeRef> {
             ChunkGrid::auto(&shape, x.dtype.itemsize(), block_bytes)
         }
     };
-    Ok(Node::new(shape, x.dtype, grid, NodeKind::Reshape { x: Arc::clone(x) }))
+    Ok(Node::new(
+        shape,
+        x.dtype,
+        grid,
+        NodeKind::Reshape { x: Arc::clone(x) },
+    ))
 }
 
 /// If `to` differs from `from` only by length-1 axes, where each axis of `to` comes from
 /// (`Some(axis of from)`) or `None` for an inserted unit axis.
 pub fn unit_axes_only(from: &[usize], to: &[usize]) -> Option<Vec<Option<usize>>> {
-    let nz_from: Vec<(usize, usize)> = from.iter().copied().enumerate().filter(|&(_, n)| n != 1).collect();
+    let nz_from: Vec<(usize, usize)> = from
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|&(_, n)| n != 1)
+        .collect();
     let nz_to: Vec<usize> = to.iter().copied().filter(|&n| n != 1).collect();
     if nz_from.iter().map(|&(_, n)| n).collect::<Vec<_>>() != nz_to {
         return None;
     }
     let mut it = nz_from.iter();
-    Some(to.iter().map(|&n| if n == 1 { None } else { it.next().map(|&(j, _)| j) }).collect())
+    Some(
+        to.iter()
+            .map(|&n| {
+                if n == 1 {
+                    None
+                } else {
+                    it.next().map(|&(j, _)| j)
+                }
+            })
+            .collect(),
+    )
 }
 
 pub fn broadcast_to(x: &NodeRef, shape: Vec<usize>) -> OxResult<NodeRef> {
     let ok = shape.len() >= x.ndim()
-        && x.shape.iter().rev().zip(shape.iter().rev()).all(|(&a, &b)| a == b || a == 1);
+        && x.shape
+            .iter()
+            .rev()
+            .zip(shape.iter().rev())
+            .all(|(&a, &b)| a == b || a == 1);
     if !ok {
         return Err(OxError::ShapeMismatch(format!(
             "operands could not be broadcast together with remapped shapes [original->remapped]: {}  and requested shape {}",
@@ -265,7 +410,12 @@ pub fn broadcast_to(x: &NodeRef, shape: Vec<usize>) -> OxResult<NodeRef> {
         })
         .collect();
     let grid = ChunkGrid::from_spec(&shape, &spec, x.dtype.itemsize(), DEFAULT_CHUNK_BYTES)?;
-    Ok(Node::new(shape, x.dtype, grid, NodeKind::BroadcastTo { x: Arc::clone(x) }))
+    Ok(Node::new(
+        shape,
+        x.dtype,
+        grid,
+        NodeKind::BroadcastTo { x: Arc::clone(x) },
+    ))
 }
 
 /// A basic slice: per axis, elements `start + j*step` for `j < len` (already normalized).
@@ -284,11 +434,23 @@ pub fn slice(x: &NodeRef, axes: Vec<AxisSlice>) -> OxResult<NodeRef> {
         chunks.push(slice_chunks(&x.grid.axis_bounds(i), s));
     }
     let shape: Vec<usize> = axes.iter().map(|s| s.len).collect();
-    if axes.iter().zip(&x.shape).all(|(s, &n)| s.start == 0 && s.step == 1 && s.len == n) {
+    if axes
+        .iter()
+        .zip(&x.shape)
+        .all(|(s, &n)| s.start == 0 && s.step == 1 && s.len == n)
+    {
         return Ok(Arc::clone(x));
     }
     let grid = ChunkGrid::new(&shape, chunks)?;
-    Ok(Node::new(shape, x.dtype, grid, NodeKind::Slice { x: Arc::clone(x), axes }))
+    Ok(Node::new(
+        shape,
+        x.dtype,
+        grid,
+        NodeKind::Slice {
+            x: Arc::clone(x),
+            axes,
+        },
+    ))
 }
 
 /// Output chunks along one axis of a slice: consecutive output elements that come from the same
@@ -316,10 +478,14 @@ pub fn slice_chunks(bounds: &[usize], s: &AxisSlice) -> Vec<usize> {
 }
 
 pub fn concatenate(xs: &[NodeRef], axis: i64) -> OxResult<NodeRef> {
-    let first = xs.first().ok_or_else(|| OxError::Value("need at least one array to concatenate".into()))?;
+    let first = xs
+        .first()
+        .ok_or_else(|| OxError::Value("need at least one array to concatenate".into()))?;
     let ndim = first.ndim();
     if ndim == 0 {
-        return Err(OxError::Value("zero-dimensional arrays cannot be concatenated".into()));
+        return Err(OxError::Value(
+            "zero-dimensional arrays cannot be concatenated".into(),
+        ));
     }
     let axis = normalize_axis(axis, ndim)?;
     let dtype = first.dtype;
@@ -332,7 +498,9 @@ pub fn concatenate(xs: &[NodeRef], axis: i64) -> OxResult<NodeRef> {
             )));
         }
         if x.dtype != dtype {
-            return Err(OxError::Internal("concatenate: inputs not cast to one dtype".into()));
+            return Err(OxError::Internal(
+                "concatenate: inputs not cast to one dtype".into(),
+            ));
         }
         for d in 0..ndim {
             if d != axis && x.shape[d] != first.shape[d] {
@@ -346,9 +514,20 @@ pub fn concatenate(xs: &[NodeRef], axis: i64) -> OxResult<NodeRef> {
     let mut parts = Vec::with_capacity(xs.len());
     let mut axis_chunks = Vec::new();
     for x in xs {
-        let want: Vec<Vec<usize>> =
-            (0..ndim).map(|d| if d == axis { x.grid.chunks()[d].clone() } else { first.grid.chunks()[d].clone() }).collect();
-        let x = if want == x.grid.chunks() { Arc::clone(x) } else { rechunk(x, ChunkGrid::new(&x.shape, want)?)? };
+        let want: Vec<Vec<usize>> = (0..ndim)
+            .map(|d| {
+                if d == axis {
+                    x.grid.chunks()[d].clone()
+                } else {
+                    first.grid.chunks()[d].clone()
+                }
+            })
+            .collect();
+        let x = if want == x.grid.chunks() {
+            Arc::clone(x)
+        } else {
+            rechunk(x, ChunkGrid::new(&x.shape, want)?)?
+        };
         if x.shape[axis] > 0 {
             axis_chunks.extend(x.grid.chunks()[axis].iter().copied());
             parts.push(x);
@@ -357,7 +536,12 @@ pub fn concatenate(xs: &[NodeRef], axis: i64) -> OxResult<NodeRef> {
     let mut shape = first.shape.clone();
     shape[axis] = xs.iter().map(|x| x.shape[axis]).sum();
     if parts.is_empty() {
-        return Ok(full(shape.clone(), dtype, Scalar::Int(0), ChunkGrid::single(&shape)));
+        return Ok(full(
+            shape.clone(),
+            dtype,
+            Scalar::Int(0),
+            ChunkGrid::single(&shape),
+        ));
     }
     if parts.len() == 1 {
         return Ok(parts.remove(0));
@@ -365,17 +549,29 @@ pub fn concatenate(xs: &[NodeRef], axis: i64) -> OxResult<NodeRef> {
     let mut chunks = first.grid.chunks().to_vec();
     chunks[axis] = axis_chunks;
     let grid = ChunkGrid::new(&shape, chunks)?;
-    Ok(Node::new(shape, dtype, grid, NodeKind::Concatenate { xs: parts, axis }))
+    Ok(Node::new(
+        shape,
+        dtype,
+        grid,
+        NodeKind::Concatenate { xs: parts, axis },
+    ))
 }
 
 pub fn rechunk(x: &NodeRef, grid: ChunkGrid) -> OxResult<NodeRef> {
     if grid.shape() != x.shape {
-        return Err(OxError::Value("rechunk: chunks do not match the shape".into()));
+        return Err(OxError::Value(
+            "rechunk: chunks do not match the shape".into(),
+        ));
     }
     if &grid == &x.grid {
         return Ok(Arc::clone(x));
     }
-    Ok(Node::new(x.shape.clone(), x.dtype, grid, NodeKind::Rechunk { x: Arc::clone(x) }))
+    Ok(Node::new(
+        x.shape.clone(),
+        x.dtype,
+        grid,
+        NodeKind::Rechunk { x: Arc::clone(x) },
+    ))
 }
 
 #[cfg(test)]
@@ -383,7 +579,12 @@ mod tests {
     use super::*;
 
     fn zeros(shape: &[usize], chunks: Vec<Vec<usize>>) -> NodeRef {
-        full(shape.to_vec(), DType::Float64, Scalar::Float(0.0), ChunkGrid::new(shape, chunks).unwrap())
+        full(
+            shape.to_vec(),
+            DType::Float64,
+            Scalar::Float(0.0),
+            ChunkGrid::new(shape, chunks).unwrap(),
+        )
     }
 
     #[test]
@@ -394,15 +595,58 @@ mod tests {
         assert_eq!(c.shape, vec![6, 4]);
         assert_eq!(c.grid.chunks(), &[vec![3, 3], vec![2, 2]]);
         let bad = zeros(&[5], vec![vec![5]]);
-        assert!(matches!(binary(BinaryOp::Add, &a, &bad), Err(OxError::ShapeMismatch(_))));
+        assert!(matches!(
+            binary(BinaryOp::Add, &a, &bad),
+            Err(OxError::ShapeMismatch(_))
+        ));
     }
 
     #[test]
     fn slice_chunks_follow_input_blocks() {
-        assert_eq!(slice_chunks(&[0, 4, 8, 10], &AxisSlice { start: 1, step: 1, len: 8 }), vec![3, 4, 1]);
-        assert_eq!(slice_chunks(&[0, 4, 8, 10], &AxisSlice { start: 0, step: 3, len: 4 }), vec![2, 1, 1]);
-        assert_eq!(slice_chunks(&[0, 4, 8, 10], &AxisSlice { start: 9, step: -2, len: 5 }), vec![1, 2, 2]);
-        assert_eq!(slice_chunks(&[0, 4], &AxisSlice { start: 0, step: 1, len: 0 }), vec![0]);
+        assert_eq!(
+            slice_chunks(
+                &[0, 4, 8, 10],
+                &AxisSlice {
+                    start: 1,
+                    step: 1,
+                    len: 8
+                }
+            ),
+            vec![3, 4, 1]
+        );
+        assert_eq!(
+            slice_chunks(
+                &[0, 4, 8, 10],
+                &AxisSlice {
+                    start: 0,
+                    step: 3,
+                    len: 4
+                }
+            ),
+            vec![2, 1, 1]
+        );
+        assert_eq!(
+            slice_chunks(
+                &[0, 4, 8, 10],
+                &AxisSlice {
+                    start: 9,
+                    step: -2,
+                    len: 5
+                }
+            ),
+            vec![1, 2, 2]
+        );
+        assert_eq!(
+            slice_chunks(
+                &[0, 4],
+                &AxisSlice {
+                    start: 0,
+                    step: 1,
+                    len: 0
+                }
+            ),
+            vec![0]
+        );
     }
 
     #[test]
@@ -411,7 +655,10 @@ mod tests {
         assert!(reshape(&a, vec![5, 5]).is_err());
         let r = reshape(&a, vec![6, 1, 4]).unwrap();
         assert_eq!(r.grid.chunks(), &[vec![3, 3], vec![1], vec![4]]);
-        assert_eq!(unit_axes_only(&[6, 1, 4], &[6, 4]), Some(vec![Some(0), Some(2)]));
+        assert_eq!(
+            unit_axes_only(&[6, 1, 4], &[6, 4]),
+            Some(vec![Some(0), Some(2)])
+        );
         assert_eq!(unit_axes_only(&[6, 4], &[24]), None);
     }
 

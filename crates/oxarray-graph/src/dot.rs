@@ -5,11 +5,22 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 pub fn to_dot(graph: &TaskGraph, outputs: &[usize]) -> String {
-    let mut s = String::from("digraph oxarray {\n  rankdir=BT;\n  node [shape=box, fontsize=10];\n");
+    let mut s =
+        String::from("digraph oxarray {\n  rankdir=BT;\n  node [shape=box, fontsize=10];\n");
     for (id, t) in graph.tasks.iter().enumerate() {
         let shape: Vec<String> = t.shape.iter().map(|d| d.to_string()).collect();
-        let style = if outputs.contains(&id) { ", style=bold" } else { "" };
-        let _ = writeln!(s, "  t{id} [label=\"{}\\n({}) {}\"{style}];", t.label(), shape.join(","), t.dtype);
+        let style = if outputs.contains(&id) {
+            ", style=bold"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "  t{id} [label=\"{}\\n({}) {}\"{style}];",
+            t.label(),
+            shape.join(","),
+            t.dtype
+        );
         for d in &t.deps {
             let _ = writeln!(s, "  t{d} -> t{id};");
         }
@@ -35,6 +46,9 @@ pub fn explain(graph: &TaskGraph, outputs: &[usize]) -> String {
         let _ = writeln!(s, "  {k:<18} {n}");
     }
     let _ = writeln!(s, "largest fused program: {fused_ops} ops per element");
-    let _ = writeln!(s, "output bytes: {out_bytes}; largest block: {largest} bytes");
+    let _ = writeln!(
+        s,
+        "output bytes: {out_bytes}; largest block: {largest} bytes"
+    );
     s
 }

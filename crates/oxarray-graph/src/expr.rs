@@ -32,30 +32,81 @@ pub struct AxisSlice {
 #[derive(Debug)]
 pub enum NodeKind {
     /// Data already in memory (ingested from NumPy, or persisted): one chunk per block, C order.
-    Literal { chunks: Vec<Arc<Chunk>> },
+    Literal {
+        chunks: Vec<Arc<Chunk>>,
+    },
     /// Every element equal to `value` (zeros, ones, full, empty).
-    Full { value: Scalar },
+    Full {
+        value: Scalar,
+    },
     /// `start + i * step` along a 1-d array (NumPy's `arange`).
-    Arange { start: Scalar, step: Scalar },
+    Arange {
+        start: Scalar,
+        step: Scalar,
+    },
     /// NumPy's `linspace(start, stop, num, endpoint)`.
-    Linspace { start: f64, stop: f64, num: usize, endpoint: bool },
+    Linspace {
+        start: f64,
+        stop: f64,
+        num: usize,
+        endpoint: bool,
+    },
     /// Ones on the `k`-th diagonal of a 2-d array.
-    Eye { k: i64 },
-    Unary { op: UnaryOp, x: NodeRef },
+    Eye {
+        k: i64,
+    },
+    Unary {
+        op: UnaryOp,
+        x: NodeRef,
+    },
     /// Both inputs already have the loop dtype; broadcasting is resolved at lowering.
-    Binary { op: BinaryOp, a: NodeRef, b: NodeRef },
-    Cast { x: NodeRef },
-    Where { cond: NodeRef, a: NodeRef, b: NodeRef },
-    Reduce { op: ReduceOp, x: NodeRef, axes: Vec<usize>, keepdims: bool, split_every: usize },
+    Binary {
+        op: BinaryOp,
+        a: NodeRef,
+        b: NodeRef,
+    },
+    Cast {
+        x: NodeRef,
+    },
+    Where {
+        cond: NodeRef,
+        a: NodeRef,
+        b: NodeRef,
+    },
+    Reduce {
+        op: ReduceOp,
+        x: NodeRef,
+        axes: Vec<usize>,
+        keepdims: bool,
+        split_every: usize,
+    },
     /// `a @ b` over the last two axes, batch axes broadcast.
-    Matmul { a: NodeRef, b: NodeRef },
-    Transpose { x: NodeRef, perm: Vec<usize> },
+    Matmul {
+        a: NodeRef,
+        b: NodeRef,
+    },
+    Transpose {
+        x: NodeRef,
+        perm: Vec<usize>,
+    },
     /// Same elements in C order, another shape.
-    Reshape { x: NodeRef },
-    BroadcastTo { x: NodeRef },
-    Slice { x: NodeRef, axes: Vec<AxisSlice> },
-    Concatenate { xs: Vec<NodeRef>, axis: usize },
-    Rechunk { x: NodeRef },
+    Reshape {
+        x: NodeRef,
+    },
+    BroadcastTo {
+        x: NodeRef,
+    },
+    Slice {
+        x: NodeRef,
+        axes: Vec<AxisSlice>,
+    },
+    Concatenate {
+        xs: Vec<NodeRef>,
+        axis: usize,
+    },
+    Rechunk {
+        x: NodeRef,
+    },
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -63,7 +114,13 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 impl Node {
     pub fn new(shape: Vec<usize>, dtype: DType, grid: ChunkGrid, kind: NodeKind) -> NodeRef {
         debug_assert_eq!(grid.shape(), shape);
-        Arc::new(Node { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), shape, dtype, grid, kind })
+        Arc::new(Node {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            shape,
+            dtype,
+            grid,
+            kind,
+        })
     }
 
     pub fn ndim(&self) -> usize {

@@ -47,22 +47,38 @@ impl Lowering {
             let tasks = self.lower_one(&n)?;
             self.memo.insert(n.id, tasks);
         }
-        self.memo.get(&node.id).cloned().ok_or_else(|| OxError::Internal("lowering lost a node".into()))
+        self.memo
+            .get(&node.id)
+            .cloned()
+            .ok_or_else(|| OxError::Internal("lowering lost a node".into()))
     }
 
     fn input(&self, n: &NodeRef) -> OxResult<&Vec<TaskId>> {
-        self.memo.get(&n.id).ok_or_else(|| OxError::Internal("input lowered after its consumer".into()))
+        self.memo
+            .get(&n.id)
+            .ok_or_else(|| OxError::Internal("input lowered after its consumer".into()))
     }
 
     fn push(&mut self, kind: TaskKind, deps: Vec<TaskId>, node: &Node, idx: &[usize]) -> TaskId {
-        self.graph.push(Task { kind, deps, shape: node.grid.block_shape(idx), dtype: node.dtype })
+        self.graph.push(Task {
+            kind,
+            deps,
+            shape: node.grid.block_shape(idx),
+            dtype: node.dtype,
+        })
     }
 
     /// The task of `input`'s block feeding output block `out_idx` of a broadcasting op.
     fn broadcast_dep(&self, input: &NodeRef, out: &Node, out_idx: &[usize]) -> OxResult<TaskId> {
         let off = out.ndim() - input.ndim();
         let idx: Vec<usize> = (0..input.ndim())
-            .map(|i| if input.shape[i] == out.shape[off + i] { out_idx[off + i] } else { 0 })
+            .map(|i| {
+                if input.shape[i] == out.shape[off + i] {
+                    out_idx[off + i]
+                } else {
+                    0
+                }
+            })
             .collect();
         Ok(self.input(input)?[input.grid.linear(&idx)])
     }
@@ -73,40 +89,95 @@ impl Lowering {
         let mut out = Vec::with_capacity(blocks.len());
         match &node.kind {
             NodeKind::Concatenate { xs, axis } => return self.lower_concatenate(node, xs, *axis),
-            NodeKind::Reduce { op, x, axes, keepdims, split_every } => {
-                return self.lower_reduce(node, x, *op, axes, *keepdims, *split_every)
-            }
+            NodeKind::Reduce {
+                op,
+                x,
+                axes,
+                keepdims,
+                split_every,
+            } => return self.lower_reduce(node, x, *op, axes, *keepdims, *split_every),
             _ => {}
         }
         for (lin, idx) in blocks.iter().enumerate() {
             let (kind, deps) = match &node.kind {
-                NodeKind::Literal { chunks } => (TaskKind::Literal(Arc::clone(&chunks[lin])), vec![]),
-                NodeKind::Full { value } => (TaskKind::Fill(*value), vec![]),
-                NodeKind::Arange { start, step } => {
-                    (TaskKind::Arange { start: *start, step: *step, offset: grid.block_offset(idx)[0] }, vec![])
+                NodeKind::Literal { chunks } => {
+                    (TaskKind::Literal(Arc::clone(&chunks[lin])), vec![])
                 }
-                NodeKind::Linspace { start, stop, num, endpoint } => (
-                    TaskKind::Linspace { start: *start, stop: *stop, num: *num, endpoint: *endpoint, offset: grid.block_offset(idx)[0] },
+                NodeKind::Full { value } => (TaskKind::Fill(*value), vec![]),
+                NodeKind::Arange { start, step } => (
+                    TaskKind::Arange {
+                        start: *start,
+                        step: *step,
+                        offset: grid.block_offset(idx)[0],
+                    },
+                    vec![],
+                ),
+                NodeKind::Linspace {
+                    start,
+                    stop,
+                    num,
+                    endpoint,
+                } => (
+                    TaskKind::Linspace {
+                        start: *start,
+                        stop: *stop,
+                        num: *num,
+                        endpoint: *endpoint,
+                        offset: grid.block_offset(idx)[0],
+                    },
                     vec![],
                 ),
                 NodeKind::Eye { k } => {
                     let o = grid.block_offset(idx);
-                    (TaskKind::Eye { k: *k, offset: [o[0], o[1]] }, vec![])
+                    (
+                        TaskKind::Eye {
+                            k: *k,
+                            offset: [o[0], o[1]],
+                        },
+                        vec![],
+                    )
                 }
                 NodeKind::Unary { op, x } => {
-                    let p = FusedProgram::single(1, &[x.dtype], |r| Instr::Unary(*op, r[0]), node.dtype);
-                    (TaskKind::Program(p), vec![self.broadcast_dep(x, node, idx)?])
+                    let p = FusedProgram::single(
+                        1,
+                        &[x.dtype],
+                        |r| Instr::Unary(*op, r[0]),
+                        node.dtype,
+                    );
+                    (
+                        TaskKind::Program(p),
+                        vec![self.broadcast_dep(x, node, idx)?],
+                    )
                 }
                 NodeKind::Cast { x } => {
                     let p = FusedProgram::single(1, &[x.dtype], |r| Instr::Cast(r[0]), node.dtype);
-                    (TaskKind::Program(p), vec![self.broadcast_dep(x, node, idx)?])
+                    (
+                        TaskKind::Program(p),
+                        vec![self.broadcast_dep(x, node, idx)?],
+                    )
                 }
                 NodeKind::Binary { op, a, b } => {
-                    let p = FusedProgram::single(2, &[a.dtype, b.dtype], |r| Instr::Binary(*op, r[0], r[1]), node.dtype);
-                    (TaskKind::Program(p), vec![self.broadcast_dep(a, node, idx)?, self.broadcast_dep(b, node, idx)?])
+                    let p = FusedProgram::single(
+                        2,
+                        &[a.dtype, b.dtype],
+                        |r| Instr::Binary(*op, r[0], r[1]),
+                        node.dtype,
+                    );
+                    (
+                        TaskKind::Program(p),
+                        vec![
+                            self.broadcast_dep(a, node, idx)?,
+                            self.broadcast_dep(b, node, idx)?,
+                        ],
+                    )
                 }
                 NodeKind::Where { cond, a, b } => {
-                    let p = FusedProgram::single(3, &[cond.dtype, a.dtype, b.dtype], |r| Instr::Where(r[0], r[1], r[2]), node.dtype);
+                    let p = FusedProgram::single(
+                        3,
+                        &[cond.dtype, a.dtype, b.dtype],
+                        |r| Instr::Where(r[0], r[1], r[2]),
+                        node.dtype,
+                    );
                     let deps = vec![
                         self.broadcast_dep(cond, node, idx)?,
                         self.broadcast_dep(a, node, idx)?,
@@ -114,13 +185,18 @@ impl Lowering {
                     ];
                     (TaskKind::Program(p), deps)
                 }
-                NodeKind::BroadcastTo { x } => (TaskKind::Broadcast, vec![self.broadcast_dep(x, node, idx)?]),
+                NodeKind::BroadcastTo { x } => {
+                    (TaskKind::Broadcast, vec![self.broadcast_dep(x, node, idx)?])
+                }
                 NodeKind::Transpose { x, perm } => {
                     let mut in_idx = vec![0; idx.len()];
                     for (i, &p) in perm.iter().enumerate() {
                         in_idx[p] = idx[i];
                     }
-                    (TaskKind::Transpose(perm.clone()), vec![self.input(x)?[x.grid.linear(&in_idx)]])
+                    (
+                        TaskKind::Transpose(perm.clone()),
+                        vec![self.input(x)?[x.grid.linear(&in_idx)]],
+                    )
                 }
                 NodeKind::Matmul { a, b } => (TaskKind::Matmul, self.matmul_deps(node, a, b, idx)?),
                 NodeKind::Slice { x, axes } => {
@@ -132,31 +208,62 @@ impl Lowering {
                         let len = grid.chunks()[d][idx[d]];
                         if s.len == 0 {
                             in_idx.push(0);
-                            src.push(AxisSel { start: 0, step: 1, len: 0 });
+                            src.push(AxisSel {
+                                start: 0,
+                                step: 1,
+                                len: 0,
+                            });
                             continue;
                         }
                         let i = (s.start as isize + first_out as isize * s.step) as usize;
                         let b = bounds.partition_point(|&e| e <= i) - 1;
                         in_idx.push(b);
-                        src.push(AxisSel { start: i - bounds[b], step: s.step, len });
+                        src.push(AxisSel {
+                            start: i - bounds[b],
+                            step: s.step,
+                            len,
+                        });
                     }
-                    let piece = Piece { dep: 0, src, dst_offset: vec![0; axes.len()] };
-                    (TaskKind::Assemble(vec![piece]), vec![self.input(x)?[x.grid.linear(&in_idx)]])
+                    let piece = Piece {
+                        dep: 0,
+                        src,
+                        dst_offset: vec![0; axes.len()],
+                    };
+                    (
+                        TaskKind::Assemble(vec![piece]),
+                        vec![self.input(x)?[x.grid.linear(&in_idx)]],
+                    )
                 }
                 NodeKind::Rechunk { x } => self.rechunk_pieces(x, &grid, idx)?,
                 NodeKind::Reshape { x } => self.reshape_block(node, x, idx)?,
-                NodeKind::Concatenate { .. } | NodeKind::Reduce { .. } => unreachable!("handled above"),
+                NodeKind::Concatenate { .. } | NodeKind::Reduce { .. } => {
+                    unreachable!("handled above")
+                }
             };
             out.push(self.push(kind, deps, node, idx));
         }
         Ok(out)
     }
 
-    fn matmul_deps(&self, out: &Node, a: &NodeRef, b: &NodeRef, idx: &[usize]) -> OxResult<Vec<TaskId>> {
+    fn matmul_deps(
+        &self,
+        out: &Node,
+        a: &NodeRef,
+        b: &NodeRef,
+        idx: &[usize],
+    ) -> OxResult<Vec<TaskId>> {
         let nb = out.ndim() - 2;
         let batch_idx = |x: &NodeRef| -> Vec<usize> {
             let nbx = x.ndim() - 2;
-            (0..nbx).map(|t| if x.shape[t] == out.shape[nb - nbx + t] { idx[nb - nbx + t] } else { 0 }).collect()
+            (0..nbx)
+                .map(|t| {
+                    if x.shape[t] == out.shape[nb - nbx + t] {
+                        idx[nb - nbx + t]
+                    } else {
+                        0
+                    }
+                })
+                .collect()
         };
         let kblocks = a.grid.numblocks()[a.ndim() - 1];
         let (i, j) = (idx[nb], idx[nb + 1]);
@@ -172,7 +279,12 @@ impl Lowering {
         Ok(deps)
     }
 
-    fn rechunk_pieces(&self, x: &NodeRef, grid: &ChunkGrid, idx: &[usize]) -> OxResult<(TaskKind, Vec<TaskId>)> {
+    fn rechunk_pieces(
+        &self,
+        x: &NodeRef,
+        grid: &ChunkGrid,
+        idx: &[usize],
+    ) -> OxResult<(TaskKind, Vec<TaskId>)> {
         // Per axis: the input blocks overlapping this output block, with local ranges.
         let offset = grid.block_offset(idx);
         let shape = grid.block_shape(idx);
@@ -206,32 +318,66 @@ impl Lowering {
                 choice[d] = rem % counts[d];
                 rem /= counts[d];
             }
-            let in_idx: Vec<usize> = (0..counts.len()).map(|d| per_axis[d][choice[d]].0).collect();
-            let src = (0..counts.len()).map(|d| per_axis[d][choice[d]].1.clone()).collect();
-            let dst_offset = (0..counts.len()).map(|d| per_axis[d][choice[d]].2).collect();
-            pieces.push(Piece { dep: deps.len(), src, dst_offset });
+            let in_idx: Vec<usize> = (0..counts.len())
+                .map(|d| per_axis[d][choice[d]].0)
+                .collect();
+            let src = (0..counts.len())
+                .map(|d| per_axis[d][choice[d]].1.clone())
+                .collect();
+            let dst_offset = (0..counts.len())
+                .map(|d| per_axis[d][choice[d]].2)
+                .collect();
+            pieces.push(Piece {
+                dep: deps.len(),
+                src,
+                dst_offset,
+            });
             deps.push(self.input(x)?[x.grid.linear(&in_idx)]);
         }
         Ok((TaskKind::Assemble(pieces), deps))
     }
 
-    fn reshape_block(&self, node: &Node, x: &NodeRef, idx: &[usize]) -> OxResult<(TaskKind, Vec<TaskId>)> {
+    fn reshape_block(
+        &self,
+        node: &Node,
+        x: &NodeRef,
+        idx: &[usize],
+    ) -> OxResult<(TaskKind, Vec<TaskId>)> {
         if let Some(map) = crate::construct::unit_axes_only(&x.shape, &node.shape) {
-            if node.grid.chunks().iter().zip(&map).all(|(c, m)| m.is_some() || c.len() == 1) {
+            if node
+                .grid
+                .chunks()
+                .iter()
+                .zip(&map)
+                .all(|(c, m)| m.is_some() || c.len() == 1)
+            {
                 let mut in_idx = vec![0; x.ndim()];
                 for (i, m) in map.iter().enumerate() {
                     if let Some(j) = m {
                         in_idx[*j] = idx[i];
                     }
                 }
-                return Ok((TaskKind::Reshape, vec![self.input(x)?[x.grid.linear(&in_idx)]]));
+                return Ok((
+                    TaskKind::Reshape,
+                    vec![self.input(x)?[x.grid.linear(&in_idx)]],
+                ));
             }
         }
         // General reshape: every input block whose flat extent meets this block's flat extent.
-        let flat = |shape: &[usize], at: &[usize]| -> usize { at.iter().zip(c_strides(shape)).map(|(a, s)| a * s).sum() };
-        let last = |off: &[usize], shp: &[usize]| -> Vec<usize> { off.iter().zip(shp).map(|(o, s)| o + s.saturating_sub(1)).collect() };
+        let flat = |shape: &[usize], at: &[usize]| -> usize {
+            at.iter().zip(c_strides(shape)).map(|(a, s)| a * s).sum()
+        };
+        let last = |off: &[usize], shp: &[usize]| -> Vec<usize> {
+            off.iter()
+                .zip(shp)
+                .map(|(o, s)| o + s.saturating_sub(1))
+                .collect()
+        };
         let (o_off, o_shp) = (node.grid.block_offset(idx), node.grid.block_shape(idx));
-        let (lo, hi) = (flat(&node.shape, &o_off), flat(&node.shape, &last(&o_off, &o_shp)));
+        let (lo, hi) = (
+            flat(&node.shape, &o_off),
+            flat(&node.shape, &last(&o_off, &o_shp)),
+        );
         let mut in_blocks = Vec::new();
         let mut deps = Vec::new();
         if o_shp.iter().product::<usize>() > 0 {
@@ -247,11 +393,21 @@ impl Lowering {
                 }
             }
         }
-        let kind = TaskKind::Gather { out_offset: o_off, out_shape: node.shape.clone(), in_chunks: x.grid.chunks().to_vec(), in_blocks };
+        let kind = TaskKind::Gather {
+            out_offset: o_off,
+            out_shape: node.shape.clone(),
+            in_chunks: x.grid.chunks().to_vec(),
+            in_blocks,
+        };
         Ok((kind, deps))
     }
 
-    fn lower_concatenate(&mut self, node: &Node, xs: &[NodeRef], axis: usize) -> OxResult<Vec<TaskId>> {
+    fn lower_concatenate(
+        &mut self,
+        node: &Node,
+        xs: &[NodeRef],
+        axis: usize,
+    ) -> OxResult<Vec<TaskId>> {
         // No new tasks: each output block is an input block.
         let mut owner = Vec::new();
         for (k, x) in xs.iter().enumerate() {
@@ -280,7 +436,11 @@ impl Lowering {
     ) -> OxResult<Vec<TaskId>> {
         let out_dtype = node.dtype;
         let kept = |shape: Vec<usize>| -> Vec<usize> {
-            shape.iter().enumerate().map(|(d, &n)| if axes.contains(&d) { 1 } else { n }).collect()
+            shape
+                .iter()
+                .enumerate()
+                .map(|(d, &n)| if axes.contains(&d) { 1 } else { n })
+                .collect()
         };
         let mut counts = x.grid.numblocks();
         let mut level: Vec<TaskId> = Vec::with_capacity(x.grid.nblocks());
@@ -294,17 +454,42 @@ impl Lowering {
                 full_shape: x.shape.clone(),
                 program: None,
             };
-            let t = Task { kind, deps: vec![inputs[lin]], shape: x.grid.block_shape(&idx), dtype: x.dtype };
+            let t = Task {
+                kind,
+                deps: vec![inputs[lin]],
+                shape: x.grid.block_shape(&idx),
+                dtype: x.dtype,
+            };
             level.push(self.graph.push(t));
         }
         // The shape of each partial, by position in the current level.
         let x_chunks = x.grid.chunks().to_vec();
         let part_shape = |idx: &[usize], counts: &[usize]| -> Vec<usize> {
-            kept(idx.iter().enumerate().map(|(d, &i)| if counts[d] == x_chunks[d].len() { x_chunks[d][i] } else { 1 }).collect())
+            kept(
+                idx.iter()
+                    .enumerate()
+                    .map(|(d, &i)| {
+                        if counts[d] == x_chunks[d].len() {
+                            x_chunks[d][i]
+                        } else {
+                            1
+                        }
+                    })
+                    .collect(),
+            )
         };
         while axes.iter().any(|&d| counts[d] > 1) {
-            let next: Vec<usize> =
-                counts.iter().enumerate().map(|(d, &c)| if axes.contains(&d) { c.div_ceil(split_every) } else { c }).collect();
+            let next: Vec<usize> = counts
+                .iter()
+                .enumerate()
+                .map(|(d, &c)| {
+                    if axes.contains(&d) {
+                        c.div_ceil(split_every)
+                    } else {
+                        c
+                    }
+                })
+                .collect();
             let cur = ChunkGrid::new(&counts, counts.iter().map(|&c| vec![1; c]).collect())?;
             let nxt = ChunkGrid::new(&next, next.iter().map(|&c| vec![1; c]).collect())?;
             let mut new_level = Vec::with_capacity(nxt.nblocks());
@@ -312,20 +497,37 @@ impl Lowering {
                 let ranges: Vec<(usize, usize)> = idx
                     .iter()
                     .enumerate()
-                    .map(|(d, &i)| if axes.contains(&d) { (i * split_every, ((i + 1) * split_every).min(counts[d])) } else { (i, i + 1) })
+                    .map(|(d, &i)| {
+                        if axes.contains(&d) {
+                            (i * split_every, ((i + 1) * split_every).min(counts[d]))
+                        } else {
+                            (i, i + 1)
+                        }
+                    })
                     .collect();
                 let layout: Vec<usize> = ranges.iter().map(|(a, b)| b - a).collect();
                 let sub = ChunkGrid::new(&layout, layout.iter().map(|&c| vec![1; c]).collect())?;
                 let deps: Vec<TaskId> = sub
                     .block_indices()
                     .map(|s| {
-                        let at: Vec<usize> = s.iter().zip(&ranges).map(|(o, (a, _))| a + o).collect();
+                        let at: Vec<usize> =
+                            s.iter().zip(&ranges).map(|(o, (a, _))| a + o).collect();
                         level[cur.linear(&at)]
                     })
                     .collect();
-                let kind = TaskKind::ReduceCombine { op, axes: axes.to_vec(), layout, out_dtype };
+                let kind = TaskKind::ReduceCombine {
+                    op,
+                    axes: axes.to_vec(),
+                    layout,
+                    out_dtype,
+                };
                 let shape = part_shape(&idx, &next);
-                new_level.push(self.graph.push(Task { kind, deps, shape, dtype: out_dtype }));
+                new_level.push(self.graph.push(Task {
+                    kind,
+                    deps,
+                    shape,
+                    dtype: out_dtype,
+                }));
             }
             level = new_level;
             counts = next;
@@ -333,8 +535,18 @@ impl Lowering {
         let mut out = Vec::with_capacity(level.len());
         for (lin, &t) in level.iter().enumerate() {
             let idx = node.grid.unravel(lin);
-            let kind = TaskKind::ReduceFinalize { op, axes: axes.to_vec(), keepdims, out_dtype };
-            out.push(self.graph.push(Task { kind, deps: vec![t], shape: node.grid.block_shape(&idx), dtype: out_dtype }));
+            let kind = TaskKind::ReduceFinalize {
+                op,
+                axes: axes.to_vec(),
+                keepdims,
+                out_dtype,
+            };
+            out.push(self.graph.push(Task {
+                kind,
+                deps: vec![t],
+                shape: node.grid.block_shape(&idx),
+                dtype: out_dtype,
+            }));
         }
         Ok(out)
     }

@@ -4,11 +4,13 @@
 //! one is the result). It runs over blocks of [`BLOCK`] elements so that every intermediate stays
 //! in L1/L2, as numexpr does; a large chunk is split across threads.
 
-use oxarray_core::ops::{BinaryOp, UnaryOp};
-use oxarray_core::chunk::Typed;
-use oxarray_core::{dispatch_dtype, dispatch_typed, Chunk, Column, DType, Element, OxError, OxResult, Scalar};
-use oxarray_kernels::elementwise::{binary_into, cast_into, unary_into, where_into};
 use ndarray::{ArrayD, IxDyn};
+use oxarray_core::chunk::Typed;
+use oxarray_core::ops::{BinaryOp, UnaryOp};
+use oxarray_core::{
+    dispatch_dtype, dispatch_typed, Chunk, Column, DType, Element, OxError, OxResult, Scalar,
+};
+use oxarray_kernels::elementwise::{binary_into, cast_into, unary_into, where_into};
 use rayon::prelude::*;
 
 /// Elements per block: a few registers of this size fit in L2.
@@ -43,10 +45,23 @@ pub struct FusedProgram {
 
 impl FusedProgram {
     /// A program applying one instruction to inputs `0..n`.
-    pub fn single(n_inputs: usize, input_dtypes: &[DType], make: impl FnOnce(&[Reg]) -> Instr, dtype: DType) -> Self {
-        let mut steps: Vec<Step> = (0..n_inputs).map(|i| Step { instr: Instr::Input(i), dtype: input_dtypes[i] }).collect();
+    pub fn single(
+        n_inputs: usize,
+        input_dtypes: &[DType],
+        make: impl FnOnce(&[Reg]) -> Instr,
+        dtype: DType,
+    ) -> Self {
+        let mut steps: Vec<Step> = (0..n_inputs)
+            .map(|i| Step {
+                instr: Instr::Input(i),
+                dtype: input_dtypes[i],
+            })
+            .collect();
         let regs: Vec<Reg> = (0..n_inputs).collect();
-        steps.push(Step { instr: make(&regs), dtype });
+        steps.push(Step {
+            instr: make(&regs),
+            dtype,
+        });
         FusedProgram { steps }
     }
 
@@ -56,19 +71,31 @@ impl FusedProgram {
 
     /// Number of non-input, non-constant instructions (the ops this program fuses).
     pub fn op_count(&self) -> usize {
-        self.steps.iter().filter(|s| !matches!(s.instr, Instr::Input(_) | Instr::Const(_))).count()
+        self.steps
+            .iter()
+            .filter(|s| !matches!(s.instr, Instr::Input(_) | Instr::Const(_)))
+            .count()
     }
 
     /// Replaces inputs `ks` of `self` (all reading the same task) by the program `inner`; the
     /// inputs of both are renumbered (`inner_inputs`, `outer_inputs`) to the fused task's inputs.
-    pub fn inline(&self, ks: &[usize], inner: &FusedProgram, inner_inputs: &[usize], outer_inputs: &[usize]) -> FusedProgram {
+    pub fn inline(
+        &self,
+        ks: &[usize],
+        inner: &FusedProgram,
+        inner_inputs: &[usize],
+        outer_inputs: &[usize],
+    ) -> FusedProgram {
         let mut steps = Vec::with_capacity(self.steps.len() + inner.steps.len());
         let shift = |r: Reg, map: &[Reg]| map[r];
         let mut inner_map = Vec::with_capacity(inner.steps.len());
         for s in &inner.steps {
             let instr = remap(&s.instr, |r| shift(r, &inner_map), |i| inner_inputs[i]);
             inner_map.push(steps.len());
-            steps.push(Step { instr, dtype: s.dtype });
+            steps.push(Step {
+                instr,
+                dtype: s.dtype,
+            });
         }
         let inner_out = steps.len() - 1;
         let mut outer_map = Vec::with_capacity(self.steps.len());
@@ -79,25 +106,42 @@ impl FusedProgram {
             }
             let instr = remap(&s.instr, |r| shift(r, &outer_map), |i| outer_inputs[i]);
             outer_map.push(steps.len());
-            steps.push(Step { instr, dtype: s.dtype });
+            steps.push(Step {
+                instr,
+                dtype: s.dtype,
+            });
         }
         // The result must stay the last step: move it there if the outer program was a bare input.
         let out = outer_map[self.steps.len() - 1];
         if out != steps.len() - 1 {
             let dtype = steps[out].dtype;
-            steps.push(Step { instr: Instr::Cast(out), dtype });
+            steps.push(Step {
+                instr: Instr::Cast(out),
+                dtype,
+            });
         }
         FusedProgram { steps }
     }
 
     /// Replaces input `k` by a constant.
-    pub fn inline_const(&self, k: usize, value: Scalar, renumber: impl Fn(usize) -> usize) -> FusedProgram {
+    pub fn inline_const(
+        &self,
+        k: usize,
+        value: Scalar,
+        renumber: impl Fn(usize) -> usize,
+    ) -> FusedProgram {
         let steps = self
             .steps
             .iter()
             .map(|s| match s.instr {
-                Instr::Input(i) if i == k => Step { instr: Instr::Const(value), dtype: s.dtype },
-                ref other => Step { instr: remap(other, |r| r, &renumber), dtype: s.dtype },
+                Instr::Input(i) if i == k => Step {
+                    instr: Instr::Const(value),
+                    dtype: s.dtype,
+                },
+                ref other => Step {
+                    instr: remap(other, |r| r, &renumber),
+                    dtype: s.dtype,
+                },
             })
             .collect();
         FusedProgram { steps }
@@ -111,7 +155,11 @@ impl FusedProgram {
         let mut owned: Vec<Option<Chunk>> = Vec::with_capacity(inputs.len());
         for c in inputs {
             let same = c.shape() == shape && is_standard(c);
-            owned.push(if same || c.len() == 1 { None } else { Some(broadcast_chunk(c, shape)?) });
+            owned.push(if same || c.len() == 1 {
+                None
+            } else {
+                Some(broadcast_chunk(c, shape)?)
+            });
         }
         let srcs: Vec<Source> = inputs
             .iter()
@@ -161,9 +209,12 @@ impl FusedProgram {
                     Instr::Where(c, a, e) => where_into(&done[*c], &done[*a], &done[*e], r)?,
                 }
             }
-            let result = regs.last().and_then(|c| <Column as Typed<T>>::view(c)).ok_or_else(|| {
-                OxError::Internal("fused program: result register has the wrong dtype".into())
-            })?;
+            let result = regs
+                .last()
+                .and_then(|c| <Column as Typed<T>>::view(c))
+                .ok_or_else(|| {
+                    OxError::Internal("fused program: result register has the wrong dtype".into())
+                })?;
             dst.copy_from_slice(&result[..len]);
         }
         Ok(())
@@ -207,7 +258,8 @@ where
     Column: Typed<T, Container = Vec<T>>,
 {
     let taken = std::mem::replace(r, Column::Bool(Vec::new()));
-    let mut v = <Column as Typed<T>>::into_inner(taken).unwrap_or_else(|| Vec::with_capacity(BLOCK));
+    let mut v =
+        <Column as Typed<T>>::into_inner(taken).unwrap_or_else(|| Vec::with_capacity(BLOCK));
     v.clear();
     v.extend_from_slice(src);
     *r = <Column as Typed<T>>::wrap(v);
@@ -242,9 +294,18 @@ mod tests {
         // p(x) = x * 2 ; q(y, z) = y + z ; inline p into input 0 of q: q(p(x), z) = x*2 + z
         let p = FusedProgram {
             steps: vec![
-                Step { instr: Instr::Input(0), dtype: f },
-                Step { instr: Instr::Const(Scalar::Float(2.0)), dtype: f },
-                Step { instr: Instr::Binary(BinaryOp::Multiply, 0, 1), dtype: f },
+                Step {
+                    instr: Instr::Input(0),
+                    dtype: f,
+                },
+                Step {
+                    instr: Instr::Const(Scalar::Float(2.0)),
+                    dtype: f,
+                },
+                Step {
+                    instr: Instr::Binary(BinaryOp::Multiply, 0, 1),
+                    dtype: f,
+                },
             ],
         };
         let q = FusedProgram::single(2, &[f, f], |r| Instr::Binary(BinaryOp::Add, r[0], r[1]), f);
@@ -261,10 +322,18 @@ mod tests {
     #[test]
     fn bare_input_program_keeps_result_last() {
         let f = DType::Float64;
-        let identity = FusedProgram { steps: vec![Step { instr: Instr::Input(0), dtype: f }] };
+        let identity = FusedProgram {
+            steps: vec![Step {
+                instr: Instr::Input(0),
+                dtype: f,
+            }],
+        };
         let p = FusedProgram::single(1, &[f], |r| Instr::Unary(UnaryOp::Negative, r[0]), f);
         let fused = identity.inline(&[0], &p, &[0], &[usize::MAX]);
         let out = fused.run(&[&chunk(vec![1.0, 2.0])], &[2]).unwrap();
-        assert_eq!(out.as_array::<f64>().unwrap().as_slice().unwrap(), &[-1.0, -2.0]);
+        assert_eq!(
+            out.as_array::<f64>().unwrap().as_slice().unwrap(),
+            &[-1.0, -2.0]
+        );
     }
 }

@@ -29,7 +29,10 @@ pub fn plan(nodes: &[NodeRef]) -> OxResult<Plan> {
     let flat: Vec<TaskId> = per_node.iter().flatten().copied().collect();
     let (graph, new_ids) = optimize(lowering.graph, &flat);
     let mut it = new_ids.into_iter();
-    let outputs = per_node.iter().map(|v| it.by_ref().take(v.len()).collect()).collect();
+    let outputs = per_node
+        .iter()
+        .map(|v| it.by_ref().take(v.len()).collect())
+        .collect();
     Ok(Plan { graph, outputs })
 }
 
@@ -51,8 +54,11 @@ pub fn compute(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<Chunk>> {
         }
     }
     let single: Vec<bool> = nodes.iter().map(|n| n.grid.nblocks() == 1).collect();
-    let mut results: Vec<Option<Chunk>> =
-        nodes.iter().zip(&single).map(|(n, &s)| (!s).then(|| Chunk::full(n.dtype, &n.shape, oxarray_core::Scalar::Int(0)))).collect();
+    let mut results: Vec<Option<Chunk>> = nodes
+        .iter()
+        .zip(&single)
+        .map(|(n, &s)| (!s).then(|| Chunk::full(n.dtype, &n.shape, oxarray_core::Scalar::Int(0))))
+        .collect();
     let assemblies: Vec<Option<Assembly>> = results
         .iter_mut()
         .map(|r| {
@@ -71,11 +77,15 @@ pub fn compute(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<Chunk>> {
                 continue;
             }
             let Value::Chunk(chunk) = value.as_ref() else {
-                return Err(OxError::Internal("an output task produced a partial".into()));
+                return Err(OxError::Internal(
+                    "an output task produced a partial".into(),
+                ));
             };
             let node = &nodes[n];
             let idx = node.grid.unravel(b);
-            let asm = assemblies[n].as_ref().ok_or_else(|| OxError::Internal("no assembly".into()))?;
+            let asm = assemblies[n]
+                .as_ref()
+                .ok_or_else(|| OxError::Internal("no assembly".into()))?;
             write_block(asm, &node.grid.block_offset(&idx), chunk, node)?;
         }
         Ok(())
@@ -87,17 +97,28 @@ pub fn compute(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<Chunk>> {
             Some(c) => out.push(c),
             None => {
                 let v = singles[n].lock().unwrap_or_else(|p| p.into_inner()).take();
-                let v = v.ok_or_else(|| OxError::Internal("an output was never computed".into()))?;
+                let v =
+                    v.ok_or_else(|| OxError::Internal("an output was never computed".into()))?;
                 let chunk = match Arc::try_unwrap(v) {
-                    Ok(Value::Chunk(c)) => Arc::try_unwrap(c).unwrap_or_else(|c| c.as_ref().clone()),
-                    Ok(Value::Partial(_)) => return Err(OxError::Internal("output is a partial".into())),
+                    Ok(Value::Chunk(c)) => {
+                        Arc::try_unwrap(c).unwrap_or_else(|c| c.as_ref().clone())
+                    }
+                    Ok(Value::Partial(_)) => {
+                        return Err(OxError::Internal("output is a partial".into()))
+                    }
                     Err(shared) => match shared.as_ref() {
                         Value::Chunk(c) => c.as_ref().clone(),
-                        Value::Partial(_) => return Err(OxError::Internal("output is a partial".into())),
+                        Value::Partial(_) => {
+                            return Err(OxError::Internal("output is a partial".into()))
+                        }
                     },
                 };
                 // Blocks are standard layout by construction; the shape must be the node's.
-                out.push(if chunk.shape() == nodes[n].shape.as_slice() { chunk } else { chunk.into_shape(&nodes[n].shape) });
+                out.push(if chunk.shape() == nodes[n].shape.as_slice() {
+                    chunk
+                } else {
+                    chunk.into_shape(&nodes[n].shape)
+                });
             }
         }
     }
@@ -130,8 +151,11 @@ fn write_typed<T: Element>(asm: &Assembly, offset: &[usize], block: &ArrayD<T>) 
 /// Computes every node's blocks and returns literal nodes holding them (same chunks).
 pub fn persist(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<NodeRef>> {
     let plan = plan(nodes)?;
-    let slots: Vec<Vec<Mutex<Option<Arc<Chunk>>>>> =
-        plan.outputs.iter().map(|t| t.iter().map(|_| Mutex::new(None)).collect()).collect();
+    let slots: Vec<Vec<Mutex<Option<Arc<Chunk>>>>> = plan
+        .outputs
+        .iter()
+        .map(|t| t.iter().map(|_| Mutex::new(None)).collect())
+        .collect();
     let mut places: HashMap<TaskId, Vec<(usize, usize)>> = HashMap::new();
     for (n, tasks) in plan.outputs.iter().enumerate() {
         for (b, &t) in tasks.iter().enumerate() {
@@ -140,7 +164,9 @@ pub fn persist(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<NodeRef>>
     }
     let sink = |task: TaskId, value: Arc<Value>| -> OxResult<()> {
         let Value::Chunk(c) = value.as_ref() else {
-            return Err(OxError::Internal("an output task produced a partial".into()));
+            return Err(OxError::Internal(
+                "an output task produced a partial".into(),
+            ));
         };
         for &(n, b) in places.get(&task).map(|v| v.as_slice()).unwrap_or(&[]) {
             *slots[n][b].lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(c));
@@ -164,10 +190,19 @@ pub fn persist(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<NodeRef>>
                 .enumerate()
                 .map(|(b, c)| {
                     let want = n.grid.block_shape(&n.grid.unravel(b));
-                    if c.shape() == want.as_slice() { c } else { Arc::new(c.as_ref().clone().into_shape(&want)) }
+                    if c.shape() == want.as_slice() {
+                        c
+                    } else {
+                        Arc::new(c.as_ref().clone().into_shape(&want))
+                    }
                 })
                 .collect();
-            Ok(Node::new(n.shape.clone(), n.dtype, n.grid.clone(), NodeKind::Literal { chunks }))
+            Ok(Node::new(
+                n.shape.clone(),
+                n.dtype,
+                n.grid.clone(),
+                NodeKind::Literal { chunks },
+            ))
         })
         .collect()
 }
@@ -177,6 +212,7 @@ pub fn chunk_from_vec<T: Element>(shape: &[usize], v: Vec<T>) -> OxResult<Chunk>
 where
     Chunk: Typed<T, Container = ArrayD<T>>,
 {
-    ArrayD::from_shape_vec(IxDyn(shape), v).map(Chunk::from_array).map_err(|e| OxError::Value(e.to_string()))
+    ArrayD::from_shape_vec(IxDyn(shape), v)
+        .map(Chunk::from_array)
+        .map_err(|e| OxError::Value(e.to_string()))
 }
-

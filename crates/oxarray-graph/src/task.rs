@@ -16,9 +16,22 @@ pub enum TaskKind {
     /// A chunk already in memory.
     Literal(Arc<Chunk>),
     Fill(Scalar),
-    Arange { start: Scalar, step: Scalar, offset: usize },
-    Linspace { start: f64, stop: f64, num: usize, endpoint: bool, offset: usize },
-    Eye { k: i64, offset: [usize; 2] },
+    Arange {
+        start: Scalar,
+        step: Scalar,
+        offset: usize,
+    },
+    Linspace {
+        start: f64,
+        stop: f64,
+        num: usize,
+        endpoint: bool,
+        offset: usize,
+    },
+    Eye {
+        k: i64,
+        offset: [usize; 2],
+    },
     /// A fused elementwise program over the dependencies (broadcast to the task's shape).
     Program(FusedProgram),
     /// Copy strided regions of the dependencies into a new chunk (slicing, rechunk).
@@ -28,12 +41,34 @@ pub enum TaskKind {
     Reshape,
     /// General reshape: the output block at `out_offset` of an array of `out_shape`, gathered from
     /// the input blocks (deps) at `in_blocks` of an input cut by `in_chunks`.
-    Gather { out_offset: Vec<usize>, out_shape: Vec<usize>, in_chunks: Vec<Vec<usize>>, in_blocks: Vec<Vec<usize>> },
+    Gather {
+        out_offset: Vec<usize>,
+        out_shape: Vec<usize>,
+        in_chunks: Vec<Vec<usize>>,
+        in_blocks: Vec<Vec<usize>>,
+    },
     Broadcast,
     /// Reduce one chunk (first evaluating `program` over the deps when fused with a producer).
-    ReducePartial { op: ReduceOp, axes: Vec<usize>, out_dtype: DType, offset: Vec<usize>, full_shape: Vec<usize>, program: Option<FusedProgram> },
-    ReduceCombine { op: ReduceOp, axes: Vec<usize>, layout: Vec<usize>, out_dtype: DType },
-    ReduceFinalize { op: ReduceOp, axes: Vec<usize>, keepdims: bool, out_dtype: DType },
+    ReducePartial {
+        op: ReduceOp,
+        axes: Vec<usize>,
+        out_dtype: DType,
+        offset: Vec<usize>,
+        full_shape: Vec<usize>,
+        program: Option<FusedProgram>,
+    },
+    ReduceCombine {
+        op: ReduceOp,
+        axes: Vec<usize>,
+        layout: Vec<usize>,
+        out_dtype: DType,
+    },
+    ReduceFinalize {
+        op: ReduceOp,
+        axes: Vec<usize>,
+        keepdims: bool,
+        out_dtype: DType,
+    },
     /// Sum over k of deps[2k] @ deps[2k+1].
     Matmul,
 }
@@ -86,7 +121,10 @@ pub struct TaskGraph {
 
 impl TaskGraph {
     pub fn push(&mut self, task: Task) -> TaskId {
-        debug_assert!(task.deps.iter().all(|&d| d < self.tasks.len()), "tasks must be pushed in topological order");
+        debug_assert!(
+            task.deps.iter().all(|&d| d < self.tasks.len()),
+            "tasks must be pushed in topological order"
+        );
         self.tasks.push(task);
         self.tasks.len() - 1
     }

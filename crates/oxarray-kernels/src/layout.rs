@@ -15,7 +15,11 @@ pub struct AxisSel {
 
 impl AxisSel {
     pub fn range(start: usize, len: usize) -> Self {
-        AxisSel { start, step: 1, len }
+        AxisSel {
+            start,
+            step: 1,
+            len,
+        }
     }
     fn to_slice(&self) -> Slice {
         if self.len == 0 {
@@ -41,7 +45,12 @@ pub struct Piece {
 }
 
 /// A chunk of `shape` assembled from regions of `deps`.
-pub fn assemble(shape: &[usize], dtype: DType, pieces: &[Piece], deps: &[&Chunk]) -> OxResult<Chunk> {
+pub fn assemble(
+    shape: &[usize],
+    dtype: DType,
+    pieces: &[Piece],
+    deps: &[&Chunk],
+) -> OxResult<Chunk> {
     dispatch_dtype!(dtype, T => {
         // A single piece covering the output is just a strided view copied out.
         if let [p] = pieces {
@@ -71,7 +80,9 @@ pub fn typed<T: Element>(c: &Chunk) -> OxResult<&ArrayD<T>>
 where
     Chunk: Typed<T, Container = ArrayD<T>>,
 {
-    c.as_array::<T>().ok_or_else(|| OxError::Internal(format!("expected a {} chunk, got {}", T::DTYPE, c.dtype())))
+    c.as_array::<T>().ok_or_else(|| {
+        OxError::Internal(format!("expected a {} chunk, got {}", T::DTYPE, c.dtype()))
+    })
 }
 
 pub fn transpose(c: &Chunk, perm: &[usize]) -> Chunk {
@@ -113,14 +124,22 @@ where
     let bounds: Vec<Vec<usize>> = spec
         .in_chunks
         .iter()
-        .map(|c| std::iter::once(0).chain(c.iter().scan(0, |acc, &x| { *acc += x; Some(*acc) })).collect())
+        .map(|c| {
+            std::iter::once(0)
+                .chain(c.iter().scan(0, |acc, &x| {
+                    *acc += x;
+                    Some(*acc)
+                }))
+                .collect()
+        })
         .collect();
     let out_strides = oxarray_core::shape::c_strides(spec.out_shape);
     let in_strides = oxarray_core::shape::c_strides(&in_shape);
     let n: usize = spec.out_block.iter().product();
     let mut out = Vec::with_capacity(n);
     if n == 0 {
-        return ArrayD::from_shape_vec(IxDyn(spec.out_block), out).map_err(|e| OxError::Internal(e.to_string()));
+        return ArrayD::from_shape_vec(IxDyn(spec.out_block), out)
+            .map_err(|e| OxError::Internal(e.to_string()));
     }
     let nd_out = spec.out_block.len();
     let row = spec.out_block.last().copied().unwrap_or(1);
@@ -152,15 +171,30 @@ where
                 .in_blocks
                 .iter()
                 .position(|b| b == &blk)
-                .ok_or_else(|| OxError::Internal("reshape gather: input block not among the dependencies".into()))?;
-            let src = deps[k].as_array::<T>().ok_or_else(|| OxError::Internal("reshape gather: dtype".into()))?;
-            let src = src.as_slice().ok_or_else(|| OxError::Internal("reshape gather: non-contiguous block".into()))?;
-            let local: Vec<usize> = (0..in_shape.len()).map(|d| in_idx[d] - bounds[d][blk[d]]).collect();
+                .ok_or_else(|| {
+                    OxError::Internal(
+                        "reshape gather: input block not among the dependencies".into(),
+                    )
+                })?;
+            let src = deps[k]
+                .as_array::<T>()
+                .ok_or_else(|| OxError::Internal("reshape gather: dtype".into()))?;
+            let src = src
+                .as_slice()
+                .ok_or_else(|| OxError::Internal("reshape gather: non-contiguous block".into()))?;
+            let local: Vec<usize> = (0..in_shape.len())
+                .map(|d| in_idx[d] - bounds[d][blk[d]])
+                .collect();
             let shape = &src_shape(spec.in_chunks, &blk);
             let lstrides = oxarray_core::shape::c_strides(shape);
             let pos: usize = local.iter().zip(&lstrides).map(|(a, b)| a * b).sum();
             // Run along the input's last axis until the block or the row ends.
-            let run = if in_shape.is_empty() { 1 } else { shape[last_in] - local[last_in] }.min(left);
+            let run = if in_shape.is_empty() {
+                1
+            } else {
+                shape[last_in] - local[last_in]
+            }
+            .min(left);
             out.extend_from_slice(&src[pos..pos + run]);
             left -= run;
             flat += run;
@@ -185,20 +219,42 @@ mod tests {
     #[test]
     fn assemble_with_negative_step() {
         let c = iota(&[10]);
-        let p = Piece { dep: 0, src: vec![AxisSel { start: 9, step: -3, len: 4 }], dst_offset: vec![0] };
+        let p = Piece {
+            dep: 0,
+            src: vec![AxisSel {
+                start: 9,
+                step: -3,
+                len: 4,
+            }],
+            dst_offset: vec![0],
+        };
         let out = assemble(&[4], DType::Int64, &[p], &[&c]).unwrap();
-        assert_eq!(out.as_array::<i64>().unwrap().as_slice().unwrap(), &[9, 6, 3, 0]);
+        assert_eq!(
+            out.as_array::<i64>().unwrap().as_slice().unwrap(),
+            &[9, 6, 3, 0]
+        );
     }
 
     #[test]
     fn assemble_two_pieces() {
         let a = iota(&[2, 2]);
         let pieces = vec![
-            Piece { dep: 0, src: vec![AxisSel::range(0, 2), AxisSel::range(1, 1)], dst_offset: vec![0, 0] },
-            Piece { dep: 0, src: vec![AxisSel::range(0, 2), AxisSel::range(0, 1)], dst_offset: vec![0, 1] },
+            Piece {
+                dep: 0,
+                src: vec![AxisSel::range(0, 2), AxisSel::range(1, 1)],
+                dst_offset: vec![0, 0],
+            },
+            Piece {
+                dep: 0,
+                src: vec![AxisSel::range(0, 2), AxisSel::range(0, 1)],
+                dst_offset: vec![0, 1],
+            },
         ];
         let out = assemble(&[2, 2], DType::Int64, &pieces, &[&a]).unwrap();
-        assert_eq!(out.as_array::<i64>().unwrap().as_slice().unwrap(), &[1, 0, 3, 2]);
+        assert_eq!(
+            out.as_array::<i64>().unwrap().as_slice().unwrap(),
+            &[1, 0, 3, 2]
+        );
     }
 
     #[test]
@@ -206,15 +262,31 @@ mod tests {
         // A 4x3 array cut into 2x2 blocks [[0..2],[2..4]] x [[0..2],[2..3]], reshaped to (12,).
         let full: &Vec<i64> = &(0..12).collect();
         let block = |r0: usize, r: usize, c0: usize, c: usize| {
-            let v: Vec<i64> = (0..r).flat_map(|i| (0..c).map(move |j| full[(r0 + i) * 3 + c0 + j])).collect();
+            let v: Vec<i64> = (0..r)
+                .flat_map(|i| (0..c).map(move |j| full[(r0 + i) * 3 + c0 + j]))
+                .collect();
             Chunk::from_array(ArrayD::from_shape_vec(IxDyn(&[r, c]), v).unwrap())
         };
-        let blocks = [block(0, 2, 0, 2), block(0, 2, 2, 1), block(2, 2, 0, 2), block(2, 2, 2, 1)];
+        let blocks = [
+            block(0, 2, 0, 2),
+            block(0, 2, 2, 1),
+            block(2, 2, 0, 2),
+            block(2, 2, 2, 1),
+        ];
         let in_chunks = vec![vec![2, 2], vec![2, 1]];
         let in_blocks = vec![vec![0, 0], vec![0, 1], vec![1, 0], vec![1, 1]];
-        let spec = GatherSpec { out_offset: &[2], out_block: &[8], out_shape: &[12], in_chunks: &in_chunks, in_blocks: &in_blocks };
+        let spec = GatherSpec {
+            out_offset: &[2],
+            out_block: &[8],
+            out_shape: &[12],
+            in_chunks: &in_chunks,
+            in_blocks: &in_blocks,
+        };
         let deps: Vec<&Chunk> = blocks.iter().collect();
         let out = gather(&spec, DType::Int64, &deps).unwrap();
-        assert_eq!(out.as_array::<i64>().unwrap().as_slice().unwrap(), &[2, 3, 4, 5, 6, 7, 8, 9]);
+        assert_eq!(
+            out.as_array::<i64>().unwrap().as_slice().unwrap(),
+            &[2, 3, 4, 5, 6, 7, 8, 9]
+        );
     }
 }

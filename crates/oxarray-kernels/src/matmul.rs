@@ -42,7 +42,12 @@ impl MatElement for bool {
     }
 }
 
-fn gemm_loop<T: Copy>(a: ArrayView2<T>, b: ArrayView2<T>, mut c: ArrayViewMut2<T>, mac: impl Fn(T, T, T) -> T) {
+fn gemm_loop<T: Copy>(
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    mut c: ArrayViewMut2<T>,
+    mac: impl Fn(T, T, T) -> T,
+) {
     for (i, mut crow) in c.axis_iter_mut(Axis(0)).enumerate() {
         for (p, brow) in b.axis_iter(Axis(0)).enumerate() {
             let x = a[[i, p]];
@@ -63,7 +68,9 @@ where
     Chunk: Typed<T, Container = ArrayD<T>>,
 {
     let get = crate::layout::typed::<T>;
-    let (a0, b0) = pairs.first().ok_or_else(|| OxError::Internal("matmul: no blocks".into()))?;
+    let (a0, b0) = pairs
+        .first()
+        .ok_or_else(|| OxError::Internal("matmul: no blocks".into()))?;
     let (a0, b0) = (get(a0)?, get(b0)?);
     let (na, nb) = (a0.ndim(), b0.ndim());
     let batch = broadcast_shapes(&[&a0.shape()[..na - 2], &b0.shape()[..nb - 2]])?;
@@ -80,18 +87,31 @@ where
         let nbatch: usize = batch.iter().product();
         let a3 = as_batched(a, &ashape, nbatch)?;
         let b3 = as_batched(b, &bshape, nbatch)?;
-        let mut o3 = out.view_mut().into_shape_with_order((nbatch, m, n)).map_err(|e| OxError::Internal(e.to_string()))?;
+        let mut o3 = out
+            .view_mut()
+            .into_shape_with_order((nbatch, m, n))
+            .map_err(|e| OxError::Internal(e.to_string()))?;
         for i in 0..nbatch {
-            T::gemm_acc(a3.index_axis(Axis(0), i), b3.index_axis(Axis(0), i), o3.index_axis_mut(Axis(0), i));
+            T::gemm_acc(
+                a3.index_axis(Axis(0), i),
+                b3.index_axis(Axis(0), i),
+                o3.index_axis_mut(Axis(0), i),
+            );
         }
     }
     Ok(out)
 }
 
 /// `x` broadcast to `shape` and viewed as (batch, rows, cols), owned in standard layout.
-fn as_batched<T: Element>(x: &ArrayD<T>, shape: &[usize], nbatch: usize) -> OxResult<ndarray::Array3<T>> {
+fn as_batched<T: Element>(
+    x: &ArrayD<T>,
+    shape: &[usize],
+    nbatch: usize,
+) -> OxResult<ndarray::Array3<T>> {
     let nd = shape.len();
-    let v = x.broadcast(IxDyn(shape)).ok_or_else(|| OxError::Internal("matmul: batch axes do not broadcast".into()))?;
+    let v = x
+        .broadcast(IxDyn(shape))
+        .ok_or_else(|| OxError::Internal("matmul: batch axes do not broadcast".into()))?;
     v.as_standard_layout()
         .into_owned()
         .into_shape_with_order((nbatch, shape[nd - 2], shape[nd - 1]))
@@ -116,13 +136,21 @@ mod tests {
         let a2 = mat(2, 1, vec![1.0f64, 1.0]);
         let b2 = mat(1, 2, vec![1.0f64, 1.0]);
         let c = matmul_sum(&[(&a1, &b1), (&a2, &b2)], DType::Float64).unwrap();
-        assert_eq!(c.as_array::<f64>().unwrap().as_slice().unwrap(), &[4.0, 5.0, 7.0, 9.0]);
+        assert_eq!(
+            c.as_array::<f64>().unwrap().as_slice().unwrap(),
+            &[4.0, 5.0, 7.0, 9.0]
+        );
         let ai = mat(1, 2, vec![100i8, 100]);
         let bi = mat(2, 1, vec![2i8, 1]);
         let ci = matmul_sum(&[(&ai, &bi)], DType::Int8).unwrap();
         assert_eq!(ci.as_array::<i8>().unwrap()[[0, 0]], 44); // 300 wraps like NumPy
         let ab = mat(1, 2, vec![true, false]);
         let bb = mat(2, 1, vec![false, true]);
-        assert!(!matmul_sum(&[(&ab, &bb)], DType::Bool).unwrap().as_array::<bool>().unwrap()[[0, 0]]);
+        assert!(
+            !matmul_sum(&[(&ab, &bb)], DType::Bool)
+                .unwrap()
+                .as_array::<bool>()
+                .unwrap()[[0, 0]]
+        );
     }
 }

@@ -2,11 +2,11 @@
 //! GIL) and back (moving the buffer, no copy), Python scalars, dtype names and `chunks=` specs.
 
 use crate::errors::PyOxError;
+use ndarray::{ArrayD, ArrayViewD, Slice};
 use numpy::{IntoPyArray, PyArrayDyn, PyArrayMethods, PyUntypedArray};
 use oxarray_core::chunk::Typed;
 use oxarray_core::grid::DimSpec;
 use oxarray_core::{dispatch_dtype, dispatch_typed, Chunk, ChunkGrid, DType, Element, Scalar};
-use ndarray::{ArrayD, ArrayViewD, Slice};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyComplex, PyFloat, PyInt, PyString, PyTuple};
@@ -14,7 +14,8 @@ use rayon::prelude::*;
 use std::sync::Arc;
 
 pub fn dtype_from_name(name: &str) -> PyResult<DType> {
-    DType::from_name(name).ok_or_else(|| PyTypeError::new_err(format!("oxarray does not support dtype {name:?}")))
+    DType::from_name(name)
+        .ok_or_else(|| PyTypeError::new_err(format!("oxarray does not support dtype {name:?}")))
 }
 
 pub fn scalar_from_py(v: &Bound<'_, PyAny>) -> PyResult<Scalar> {
@@ -33,12 +34,20 @@ pub fn scalar_from_py(v: &Bound<'_, PyAny>) -> PyResult<Scalar> {
     if let Ok(c) = v.downcast::<PyComplex>() {
         return Ok(Scalar::Complex(c.real(), c.imag()));
     }
-    Err(PyTypeError::new_err(format!("expected a Python scalar, got {}", v.get_type().name()?)))
+    Err(PyTypeError::new_err(format!(
+        "expected a Python scalar, got {}",
+        v.get_type().name()?
+    )))
 }
 
 /// A `chunks=` argument: "auto", an int for every axis, or one entry per axis (int, -1/None for
 /// the whole axis, "auto", or a tuple of explicit sizes).
-pub fn parse_chunks(spec: &Bound<'_, PyAny>, shape: &[usize], itemsize: usize, target: usize) -> PyResult<ChunkGrid> {
+pub fn parse_chunks(
+    spec: &Bound<'_, PyAny>,
+    shape: &[usize],
+    itemsize: usize,
+    target: usize,
+) -> PyResult<ChunkGrid> {
     let per_axis: Vec<DimSpec> = if is_auto(spec) {
         vec![DimSpec::Auto; shape.len()]
     } else if spec.is_none() {
@@ -56,13 +65,18 @@ pub fn parse_chunks(spec: &Bound<'_, PyAny>, shape: &[usize], itemsize: usize, t
         }
         t.iter().map(dim_spec).collect::<PyResult<_>>()?
     } else {
-        return Err(PyTypeError::new_err(format!("chunks must be 'auto', an int or a tuple, not {}", spec.get_type().name()?)));
+        return Err(PyTypeError::new_err(format!(
+            "chunks must be 'auto', an int or a tuple, not {}",
+            spec.get_type().name()?
+        )));
     };
     ChunkGrid::from_spec(shape, &per_axis, itemsize, target).map_err(|e| PyOxError(e).into())
 }
 
 fn is_auto(v: &Bound<'_, PyAny>) -> bool {
-    v.downcast::<PyString>().map(|s| s.to_str().map(|s| s == "auto").unwrap_or(false)).unwrap_or(false)
+    v.downcast::<PyString>()
+        .map(|s| s.to_str().map(|s| s == "auto").unwrap_or(false))
+        .unwrap_or(false)
 }
 
 fn dim_spec(v: &Bound<'_, PyAny>) -> PyResult<DimSpec> {
@@ -73,28 +87,45 @@ fn dim_spec(v: &Bound<'_, PyAny>) -> PyResult<DimSpec> {
         return Ok(DimSpec::Full);
     }
     if v.is_instance_of::<PyBool>() {
-        return Err(PyTypeError::new_err("chunk sizes must be integers, not bool"));
+        return Err(PyTypeError::new_err(
+            "chunk sizes must be integers, not bool",
+        ));
     }
     if let Ok(i) = v.extract::<i64>() {
         return match i {
             -1 => Ok(DimSpec::Full),
             i if i > 0 => Ok(DimSpec::Size(i as usize)),
-            i => Err(PyValueError::new_err(format!("chunk sizes must be positive (or -1 for the whole axis), got {i}"))),
+            i => Err(PyValueError::new_err(format!(
+                "chunk sizes must be positive (or -1 for the whole axis), got {i}"
+            ))),
         };
     }
     if v.downcast::<PyTuple>().is_ok() || v.extract::<Vec<i64>>().is_ok() {
         let sizes: Vec<i64> = v.extract()?;
         if sizes.iter().any(|&s| s < 0) {
-            return Err(PyValueError::new_err(format!("chunk sizes must not be negative, got {sizes:?}")));
+            return Err(PyValueError::new_err(format!(
+                "chunk sizes must not be negative, got {sizes:?}"
+            )));
         }
-        return Ok(DimSpec::Explicit(sizes.into_iter().map(|s| s as usize).collect()));
+        return Ok(DimSpec::Explicit(
+            sizes.into_iter().map(|s| s as usize).collect(),
+        ));
     }
-    Err(PyTypeError::new_err(format!("cannot interpret {} as chunk sizes", v.repr()?)))
+    Err(PyTypeError::new_err(format!(
+        "cannot interpret {} as chunk sizes",
+        v.repr()?
+    )))
 }
 
 /// Copies a NumPy array (any strides, any order) into the blocks of `grid`. `byteswap` says the
 /// buffer is in non-native byte order (the Python side reinterpreted its dtype without a copy).
-pub fn ingest(py: Python<'_>, arr: &Bound<'_, PyUntypedArray>, dtype: DType, grid: &ChunkGrid, byteswap: bool) -> PyResult<Vec<Arc<Chunk>>> {
+pub fn ingest(
+    py: Python<'_>,
+    arr: &Bound<'_, PyUntypedArray>,
+    dtype: DType,
+    grid: &ChunkGrid,
+    byteswap: bool,
+) -> PyResult<Vec<Arc<Chunk>>> {
     dispatch_dtype!(dtype, T => {
         let a = arr.downcast::<PyArrayDyn<T>>().map_err(|_| PyTypeError::new_err(format!("expected a {dtype} array")))?;
         let ro = a.try_readonly().map_err(|e| PyValueError::new_err(e.to_string()))?;
@@ -103,7 +134,11 @@ pub fn ingest(py: Python<'_>, arr: &Bound<'_, PyUntypedArray>, dtype: DType, gri
     })
 }
 
-fn copy_blocks<T: Element>(view: ArrayViewD<'_, T>, grid: &ChunkGrid, byteswap: bool) -> Vec<Arc<Chunk>>
+fn copy_blocks<T: Element>(
+    view: ArrayViewD<'_, T>,
+    grid: &ChunkGrid,
+    byteswap: bool,
+) -> Vec<Arc<Chunk>>
 where
     Chunk: Typed<T, Container = ArrayD<T>>,
 {

@@ -1,7 +1,9 @@
 //! The one place where engine errors become Python exceptions, with NumPy's exception types.
 
 use oxarray_core::OxError;
-use pyo3::exceptions::{PyIndexError, PyKeyboardInterrupt, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{
+    PyIndexError, PyKeyboardInterrupt, PyRuntimeError, PyTypeError, PyValueError,
+};
 use pyo3::prelude::*;
 
 /// Wraps [`OxError`] so `?` converts it into a `PyErr` (orphan rules forbid a direct `From`).
@@ -17,7 +19,9 @@ impl From<PyOxError> for PyErr {
     fn from(PyOxError(e): PyOxError) -> PyErr {
         let msg = e.to_string();
         match e {
-            OxError::ShapeMismatch(_) | OxError::Value(_) | OxError::Compute(_) => PyValueError::new_err(msg),
+            OxError::ShapeMismatch(_) | OxError::Value(_) | OxError::Compute(_) => {
+                PyValueError::new_err(msg)
+            }
             OxError::AxisOutOfBounds { axis, ndim } => Python::with_gil(|py| {
                 // numpy.exceptions.AxisError(axis, ndim) words the message exactly as NumPy does.
                 py.import("numpy.exceptions")

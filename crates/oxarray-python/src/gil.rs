@@ -10,7 +10,10 @@ use std::time::Duration;
 
 const SIGNAL_POLL: Duration = Duration::from_millis(50);
 
-pub fn run_detached<T: Send>(py: Python<'_>, work: impl FnOnce(&AtomicBool) -> OxResult<T> + Send) -> PyResult<T> {
+pub fn run_detached<T: Send>(
+    py: Python<'_>,
+    work: impl FnOnce(&AtomicBool) -> OxResult<T> + Send,
+) -> PyResult<T> {
     let cancel = AtomicBool::new(false);
     let mut interrupt: Option<PyErr> = None;
     let result = py.allow_threads(|| {
@@ -19,12 +22,16 @@ pub fn run_detached<T: Send>(py: Python<'_>, work: impl FnOnce(&AtomicBool) -> O
             let cancel = &cancel;
             s.spawn(move || {
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(cancel)));
-                let _ = tx.send(r.unwrap_or_else(|_| Err(OxError::Internal("the engine panicked".into()))));
+                let _ = tx.send(
+                    r.unwrap_or_else(|_| Err(OxError::Internal("the engine panicked".into()))),
+                );
             });
             loop {
                 match rx.recv_timeout(SIGNAL_POLL) {
                     Ok(r) => return r,
-                    Err(mpsc::RecvTimeoutError::Disconnected) => return Err(OxError::Internal("engine thread vanished".into())),
+                    Err(mpsc::RecvTimeoutError::Disconnected) => {
+                        return Err(OxError::Internal("engine thread vanished".into()))
+                    }
                     Err(mpsc::RecvTimeoutError::Timeout) => {
                         if interrupt.is_none() {
                             if let Err(e) = Python::with_gil(|py| py.check_signals()) {

@@ -73,39 +73,87 @@ fn get_chunk_bytes() -> usize {
     CHUNK_BYTES.load(Ordering::Relaxed)
 }
 
-fn grid_for(spec: &Bound<'_, PyAny>, shape: &[usize], dtype: DType) -> PyResult<oxarray_core::ChunkGrid> {
-    parse_chunks(spec, shape, dtype.itemsize(), CHUNK_BYTES.load(Ordering::Relaxed))
+fn grid_for(
+    spec: &Bound<'_, PyAny>,
+    shape: &[usize],
+    dtype: DType,
+) -> PyResult<oxarray_core::ChunkGrid> {
+    parse_chunks(
+        spec,
+        shape,
+        dtype.itemsize(),
+        CHUNK_BYTES.load(Ordering::Relaxed),
+    )
 }
 
 /// Copies a NumPy array (of dtype `dtype`, a NumPy name) into a new literal node cut by `chunks`.
 #[pyfunction]
-fn from_numpy(py: Python<'_>, arr: &Bound<'_, PyUntypedArray>, dtype: &str, chunks: &Bound<'_, PyAny>, byteswap: bool) -> PyResult<PyNode> {
+fn from_numpy(
+    py: Python<'_>,
+    arr: &Bound<'_, PyUntypedArray>,
+    dtype: &str,
+    chunks: &Bound<'_, PyAny>,
+    byteswap: bool,
+) -> PyResult<PyNode> {
     let dtype = dtype_from_name(dtype)?;
     let shape = arr.shape().to_vec();
     let grid = grid_for(chunks, &shape, dtype)?;
     let blocks = ingest(py, arr, dtype, &grid, byteswap)?;
-    Ok(wrap(build::literal(shape, dtype, grid, blocks).map_err(PyOxError)?))
+    Ok(wrap(
+        build::literal(shape, dtype, grid, blocks).map_err(PyOxError)?,
+    ))
 }
 
 #[pyfunction]
-fn full(shape: Vec<usize>, dtype: &str, value: &Bound<'_, PyAny>, chunks: &Bound<'_, PyAny>) -> PyResult<PyNode> {
+fn full(
+    shape: Vec<usize>,
+    dtype: &str,
+    value: &Bound<'_, PyAny>,
+    chunks: &Bound<'_, PyAny>,
+) -> PyResult<PyNode> {
     let dtype = dtype_from_name(dtype)?;
     let grid = grid_for(chunks, &shape, dtype)?;
-    Ok(wrap(build::full(shape, dtype, scalar_from_py(value)?, grid)))
+    Ok(wrap(build::full(
+        shape,
+        dtype,
+        scalar_from_py(value)?,
+        grid,
+    )))
 }
 
 #[pyfunction]
-fn arange(start: &Bound<'_, PyAny>, step: &Bound<'_, PyAny>, len: usize, dtype: &str, chunks: &Bound<'_, PyAny>) -> PyResult<PyNode> {
+fn arange(
+    start: &Bound<'_, PyAny>,
+    step: &Bound<'_, PyAny>,
+    len: usize,
+    dtype: &str,
+    chunks: &Bound<'_, PyAny>,
+) -> PyResult<PyNode> {
     let dtype = dtype_from_name(dtype)?;
     let grid = grid_for(chunks, &[len], dtype)?;
-    Ok(wrap(build::arange(scalar_from_py(start)?, scalar_from_py(step)?, len, dtype, grid)))
+    Ok(wrap(build::arange(
+        scalar_from_py(start)?,
+        scalar_from_py(step)?,
+        len,
+        dtype,
+        grid,
+    )))
 }
 
 #[pyfunction]
-fn linspace(start: f64, stop: f64, num: usize, endpoint: bool, dtype: &str, chunks: &Bound<'_, PyAny>) -> PyResult<PyNode> {
+fn linspace(
+    start: f64,
+    stop: f64,
+    num: usize,
+    endpoint: bool,
+    dtype: &str,
+    chunks: &Bound<'_, PyAny>,
+) -> PyResult<PyNode> {
     let dtype = dtype_from_name(dtype)?;
     let grid = grid_for(chunks, &[num], dtype)?;
-    Ok(wrap(build::linspace(start, stop, num, endpoint, dtype, grid)))
+    Ok(wrap(build::linspace(
+        start, stop, num, endpoint, dtype, grid,
+    )))
 }
 
 #[pyfunction]
@@ -116,7 +164,9 @@ fn eye(n: usize, m: usize, k: i64, dtype: &str, chunks: &Bound<'_, PyAny>) -> Py
 }
 
 fn unknown_op(name: &str) -> PyOxError {
-    PyOxError(OxError::Type(format!("oxarray has no elementwise op {name:?}")))
+    PyOxError(OxError::Type(format!(
+        "oxarray has no elementwise op {name:?}"
+    )))
 }
 
 #[pyfunction]
@@ -137,7 +187,11 @@ fn cast(x: PyRef<'_, PyNode>, dtype: &str) -> PyResult<PyNode> {
 }
 
 #[pyfunction]
-fn where_(cond: PyRef<'_, PyNode>, a: PyRef<'_, PyNode>, b: PyRef<'_, PyNode>) -> PyOxResult<PyNode> {
+fn where_(
+    cond: PyRef<'_, PyNode>,
+    a: PyRef<'_, PyNode>,
+    b: PyRef<'_, PyNode>,
+) -> PyOxResult<PyNode> {
     Ok(wrap(build::where_(&cond.inner, &a.inner, &b.inner)?))
 }
 
@@ -155,7 +209,14 @@ fn binary_ops() -> Vec<&'static str> {
 
 #[pyfunction]
 #[pyo3(signature = (op, x, axis, keepdims, dtype=None, ddof=0))]
-fn reduce(op: &str, x: PyRef<'_, PyNode>, axis: Option<Vec<i64>>, keepdims: bool, dtype: Option<&str>, ddof: u32) -> PyResult<PyNode> {
+fn reduce(
+    op: &str,
+    x: PyRef<'_, PyNode>,
+    axis: Option<Vec<i64>>,
+    keepdims: bool,
+    dtype: Option<&str>,
+    ddof: u32,
+) -> PyResult<PyNode> {
     let op = match op {
         "sum" => ReduceOp::Sum,
         "prod" => ReduceOp::Prod,
@@ -168,11 +229,15 @@ fn reduce(op: &str, x: PyRef<'_, PyNode>, axis: Option<Vec<i64>>, keepdims: bool
         "std" => ReduceOp::Std { ddof },
         "argmin" => ReduceOp::ArgMin,
         "argmax" => ReduceOp::ArgMax,
-        other => return Err(PyOxError(OxError::Type(format!("unknown reduction {other:?}"))).into()),
+        other => {
+            return Err(PyOxError(OxError::Type(format!("unknown reduction {other:?}"))).into())
+        }
     };
     let axes = normalize_axes(axis.as_deref(), x.inner.ndim()).map_err(PyOxError)?;
     let dtype = dtype.map(dtype_from_name).transpose()?;
-    Ok(wrap(build::reduce(op, &x.inner, axes, keepdims, dtype).map_err(PyOxError)?))
+    Ok(wrap(
+        build::reduce(op, &x.inner, axes, keepdims, dtype).map_err(PyOxError)?,
+    ))
 }
 
 #[pyfunction]
@@ -198,7 +263,10 @@ fn broadcast_to(x: PyRef<'_, PyNode>, shape: Vec<usize>) -> PyOxResult<PyNode> {
 /// `axes`: one `(start, step, len)` per axis, already normalized by the Python front.
 #[pyfunction]
 fn slice(x: PyRef<'_, PyNode>, axes: Vec<(usize, isize, usize)>) -> PyOxResult<PyNode> {
-    let axes = axes.into_iter().map(|(start, step, len)| AxisSlice { start, step, len }).collect();
+    let axes = axes
+        .into_iter()
+        .map(|(start, step, len)| AxisSlice { start, step, len })
+        .collect();
     Ok(wrap(build::slice(&x.inner, axes)?))
 }
 
@@ -233,14 +301,20 @@ fn persist(py: Python<'_>, xs: Vec<PyRef<'_, PyNode>>) -> PyResult<Vec<PyNode>> 
 #[pyfunction]
 fn to_dot(xs: Vec<PyRef<'_, PyNode>>) -> PyOxResult<String> {
     let plan = oxarray_graph::plan(&nodes(&xs))?;
-    Ok(oxarray_graph::dot::to_dot(&plan.graph, &plan.outputs.concat()))
+    Ok(oxarray_graph::dot::to_dot(
+        &plan.graph,
+        &plan.outputs.concat(),
+    ))
 }
 
 /// A text summary of the optimized plan.
 #[pyfunction]
 fn explain(xs: Vec<PyRef<'_, PyNode>>) -> PyOxResult<String> {
     let plan = oxarray_graph::plan(&nodes(&xs))?;
-    Ok(oxarray_graph::dot::explain(&plan.graph, &plan.outputs.concat()))
+    Ok(oxarray_graph::dot::explain(
+        &plan.graph,
+        &plan.outputs.concat(),
+    ))
 }
 
 /// Number of tasks in the optimized plan.
@@ -280,4 +354,3 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(task_count, m)?)?;
     Ok(())
 }
-

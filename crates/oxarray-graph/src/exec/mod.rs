@@ -31,7 +31,12 @@ struct Run<'g, 's> {
 
 /// Runs every task of `graph`, sending each task in `outputs` to `sink`. Setting `cancel` stops
 /// the run at the next task boundary with [`OxError::Cancelled`]; the first error stops it too.
-pub fn execute(graph: &TaskGraph, outputs: &[TaskId], sink: &Sink, cancel: &AtomicBool) -> OxResult<()> {
+pub fn execute(
+    graph: &TaskGraph,
+    outputs: &[TaskId],
+    sink: &Sink,
+    cancel: &AtomicBool,
+) -> OxResult<()> {
     let n = graph.len();
     let consumers = graph.consumers();
     let mut is_output = vec![false; n];
@@ -46,8 +51,15 @@ pub fn execute(graph: &TaskGraph, outputs: &[TaskId], sink: &Sink, cancel: &Atom
     };
     let run = Run {
         graph,
-        waiting_on: graph.tasks.iter().map(|t| AtomicUsize::new(distinct_deps(t))).collect(),
-        readers_left: consumers.iter().map(|c| AtomicUsize::new(c.len())).collect(),
+        waiting_on: graph
+            .tasks
+            .iter()
+            .map(|t| AtomicUsize::new(distinct_deps(t)))
+            .collect(),
+        readers_left: consumers
+            .iter()
+            .map(|c| AtomicUsize::new(c.len()))
+            .collect(),
         consumers,
         values: (0..n).map(|_| Mutex::new(None)).collect(),
         is_output,
@@ -71,7 +83,9 @@ pub fn execute(graph: &TaskGraph, outputs: &[TaskId], sink: &Sink, cancel: &Atom
         return Err(OxError::Cancelled);
     }
     if run.done.load(Ordering::Relaxed) != n {
-        return Err(OxError::Internal("scheduler finished with tasks left".into()));
+        return Err(OxError::Internal(
+            "scheduler finished with tasks left".into(),
+        ));
     }
     Ok(())
 }
@@ -84,7 +98,10 @@ impl<'g, 's> Run<'g, 's> {
     }
 
     fn value(&self, id: TaskId) -> Option<Arc<Value>> {
-        self.values[id].lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.values[id]
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     fn task<'scope>(&'scope self, scope: &rayon::Scope<'scope>, id: TaskId) {
@@ -97,10 +114,14 @@ impl<'g, 's> Run<'g, 's> {
             Some(deps) => {
                 let refs: Vec<&Value> = deps.iter().map(|v| v.as_ref()).collect();
                 // A panic in a kernel is a bug of ours; it becomes an error, never an abort.
-                let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_task(task, &refs)));
+                let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    run_task(task, &refs)
+                }));
                 caught.unwrap_or_else(|p| Err(OxError::Internal(panic_message(&p))))
             }
-            None => Err(OxError::Internal(format!("task {id} ran before its inputs"))),
+            None => Err(OxError::Internal(format!(
+                "task {id} ran before its inputs"
+            ))),
         };
         let value = match result {
             Ok(v) => Arc::new(v),
@@ -120,7 +141,10 @@ impl<'g, 's> Run<'g, 's> {
         deps.dedup();
         for d in deps {
             if self.readers_left[d].fetch_sub(1, Ordering::AcqRel) == 1 {
-                self.values[d].lock().unwrap_or_else(|p| p.into_inner()).take();
+                self.values[d]
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take();
             }
         }
         self.done.fetch_add(1, Ordering::Relaxed);

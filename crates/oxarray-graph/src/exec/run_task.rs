@@ -8,27 +8,54 @@ use std::sync::Arc;
 fn chunk(v: &Value) -> OxResult<&Chunk> {
     match v {
         Value::Chunk(c) => Ok(c),
-        Value::Partial(_) => Err(OxError::Internal("expected a chunk, got a partial reduction".into())),
+        Value::Partial(_) => Err(OxError::Internal(
+            "expected a chunk, got a partial reduction".into(),
+        )),
     }
 }
 
 pub fn run_task(task: &Task, deps: &[&Value]) -> OxResult<Value> {
-    let chunks = || deps.iter().map(|v| chunk(v)).collect::<OxResult<Vec<&Chunk>>>();
+    let chunks = || {
+        deps.iter()
+            .map(|v| chunk(v))
+            .collect::<OxResult<Vec<&Chunk>>>()
+    };
     let shape = &task.shape;
     let c = match &task.kind {
         TaskKind::Literal(c) => return Ok(Value::Chunk(Arc::clone(c))),
         TaskKind::Fill(v) => Chunk::full(task.dtype, shape, *v),
-        TaskKind::Arange { start, step, offset } => create::arange(*start, *step, *offset, shape[0], task.dtype)?,
-        TaskKind::Linspace { start, stop, num, endpoint, offset } => {
-            create::linspace(*start, *stop, *num, *endpoint, *offset, shape[0], task.dtype)?
-        }
+        TaskKind::Arange {
+            start,
+            step,
+            offset,
+        } => create::arange(*start, *step, *offset, shape[0], task.dtype)?,
+        TaskKind::Linspace {
+            start,
+            stop,
+            num,
+            endpoint,
+            offset,
+        } => create::linspace(
+            *start, *stop, *num, *endpoint, *offset, shape[0], task.dtype,
+        )?,
         TaskKind::Eye { k, offset } => create::eye(*k, *offset, shape, task.dtype)?,
         TaskKind::Program(p) => p.run(&chunks()?, shape)?,
         TaskKind::Assemble(pieces) => layout::assemble(shape, task.dtype, pieces, &chunks()?)?,
         TaskKind::Transpose(perm) => layout::transpose(chunk(deps[0])?, perm),
         TaskKind::Reshape => layout::reshape(chunk(deps[0])?, shape),
-        TaskKind::Gather { out_offset, out_shape, in_chunks, in_blocks } => {
-            let spec = layout::GatherSpec { out_offset, out_block: shape, out_shape, in_chunks, in_blocks };
+        TaskKind::Gather {
+            out_offset,
+            out_shape,
+            in_chunks,
+            in_blocks,
+        } => {
+            let spec = layout::GatherSpec {
+                out_offset,
+                out_block: shape,
+                out_shape,
+                in_chunks,
+                in_blocks,
+            };
             layout::gather(&spec, task.dtype, &chunks()?)?
         }
         TaskKind::Broadcast => layout::broadcast(chunk(deps[0])?, shape)?,
@@ -37,27 +64,52 @@ pub fn run_task(task: &Task, deps: &[&Value]) -> OxResult<Value> {
             let pairs: Vec<(&Chunk, &Chunk)> = cs.chunks(2).map(|p| (p[0], p[1])).collect();
             matmul::matmul_sum(&pairs, task.dtype)?
         }
-        TaskKind::ReducePartial { op, axes, out_dtype, offset, full_shape, program } => {
+        TaskKind::ReducePartial {
+            op,
+            axes,
+            out_dtype,
+            offset,
+            full_shape,
+            program,
+        } => {
             let place = reduce::ChunkPlace { offset, full_shape };
             let partial = match program {
-                Some(p) => reduce::partial(*op, &p.run(&chunks()?, shape)?, axes, *out_dtype, &place)?,
+                Some(p) => {
+                    reduce::partial(*op, &p.run(&chunks()?, shape)?, axes, *out_dtype, &place)?
+                }
                 None => reduce::partial(*op, chunk(deps[0])?, axes, *out_dtype, &place)?,
             };
             return Ok(Value::Partial(partial));
         }
-        TaskKind::ReduceCombine { op, axes, layout, out_dtype } => {
+        TaskKind::ReduceCombine {
+            op,
+            axes,
+            layout,
+            out_dtype,
+        } => {
             let parts = deps
                 .iter()
                 .map(|v| match v {
                     Value::Partial(p) => Ok(p),
-                    Value::Chunk(_) => Err(OxError::Internal("expected a partial reduction".into())),
+                    Value::Chunk(_) => {
+                        Err(OxError::Internal("expected a partial reduction".into()))
+                    }
                 })
                 .collect::<OxResult<Vec<_>>>()?;
-            return Ok(Value::Partial(reduce::combine(*op, &parts, layout, axes, *out_dtype)?));
+            return Ok(Value::Partial(reduce::combine(
+                *op, &parts, layout, axes, *out_dtype,
+            )?));
         }
-        TaskKind::ReduceFinalize { op, axes, keepdims, out_dtype } => match deps[0] {
+        TaskKind::ReduceFinalize {
+            op,
+            axes,
+            keepdims,
+            out_dtype,
+        } => match deps[0] {
             Value::Partial(p) => reduce::finalize(*op, p.clone(), axes, *keepdims, *out_dtype)?,
-            Value::Chunk(_) => return Err(OxError::Internal("expected a partial reduction".into())),
+            Value::Chunk(_) => {
+                return Err(OxError::Internal("expected a partial reduction".into()))
+            }
         },
     };
     Ok(Value::Chunk(Arc::new(c)))

@@ -39,7 +39,12 @@ mod tests {
     fn drops_unneeded_tasks() {
         let mut g = TaskGraph::default();
         let fill = |g: &mut TaskGraph, deps: Vec<TaskId>| {
-            g.push(Task { kind: TaskKind::Fill(Scalar::Int(0)), deps, shape: vec![1], dtype: DType::Int8 })
+            g.push(Task {
+                kind: TaskKind::Fill(Scalar::Int(0)),
+                deps,
+                shape: vec![1],
+                dtype: DType::Int8,
+            })
         };
         let a = fill(&mut g, vec![]);
         let _b = fill(&mut g, vec![]);

@@ -21,7 +21,9 @@ pub fn fuse(graph: &mut TaskGraph, outputs: &[TaskId]) {
                 inline_constants(graph, c);
                 // Inline producers until none is left to inline (each inlining may expose more).
                 while let Some(p) = graph.tasks[c].deps.iter().copied().find(|&p| {
-                    private(p) && matches!(graph.tasks[p].kind, TaskKind::Program(_)) && graph.tasks[p].shape == graph.tasks[c].shape
+                    private(p)
+                        && matches!(graph.tasks[p].kind, TaskKind::Program(_))
+                        && graph.tasks[p].shape == graph.tasks[c].shape
                 }) {
                     inline_program(graph, c, p);
                 }
@@ -48,11 +50,18 @@ pub fn fuse(graph: &mut TaskGraph, outputs: &[TaskId]) {
 fn inline_constants(graph: &mut TaskGraph, c: TaskId) {
     loop {
         let deps = &graph.tasks[c].deps;
-        let Some(k) = deps.iter().position(|&d| matches!(graph.tasks[d].kind, TaskKind::Fill(_))) else {
+        let Some(k) = deps
+            .iter()
+            .position(|&d| matches!(graph.tasks[d].kind, TaskKind::Fill(_)))
+        else {
             return;
         };
-        let TaskKind::Fill(value) = graph.tasks[deps[k]].kind else { return };
-        let TaskKind::Program(prog) = &graph.tasks[c].kind else { return };
+        let TaskKind::Fill(value) = graph.tasks[deps[k]].kind else {
+            return;
+        };
+        let TaskKind::Program(prog) = &graph.tasks[c].kind else {
+            return;
+        };
         let new = prog.inline_const(k, value, |i| if i > k { i - 1 } else { i });
         graph.tasks[c].kind = TaskKind::Program(new);
         graph.tasks[c].deps.remove(k);
@@ -61,7 +70,9 @@ fn inline_constants(graph: &mut TaskGraph, c: TaskId) {
 
 /// Inlines program task `p` (a dependency of program task `c`, at one or more positions) into `c`.
 fn inline_program(graph: &mut TaskGraph, c: TaskId, p: TaskId) {
-    let (TaskKind::Program(outer), TaskKind::Program(inner)) = (&graph.tasks[c].kind, &graph.tasks[p].kind) else {
+    let (TaskKind::Program(outer), TaskKind::Program(inner)) =
+        (&graph.tasks[c].kind, &graph.tasks[p].kind)
+    else {
         return;
     };
     let c_deps = &graph.tasks[c].deps;
@@ -74,10 +85,23 @@ fn inline_program(graph: &mut TaskGraph, c: TaskId, p: TaskId) {
             deps.len() - 1
         }
     };
-    let outer_inputs: Vec<usize> =
-        c_deps.iter().map(|&d| if d == p { usize::MAX } else { index_of(d, &mut deps) }).collect();
+    let outer_inputs: Vec<usize> = c_deps
+        .iter()
+        .map(|&d| {
+            if d == p {
+                usize::MAX
+            } else {
+                index_of(d, &mut deps)
+            }
+        })
+        .collect();
     let inner_inputs: Vec<usize> = p_deps.iter().map(|&d| index_of(d, &mut deps)).collect();
-    let ks: Vec<usize> = c_deps.iter().enumerate().filter(|(_, &d)| d == p).map(|(k, _)| k).collect();
+    let ks: Vec<usize> = c_deps
+        .iter()
+        .enumerate()
+        .filter(|(_, &d)| d == p)
+        .map(|(k, _)| k)
+        .collect();
     let fused: FusedProgram = outer.inline(&ks, inner, &inner_inputs, &outer_inputs);
     graph.tasks[c].kind = TaskKind::Program(fused);
     graph.tasks[c].deps = deps;
@@ -97,19 +121,60 @@ mod tests {
     fn chain_becomes_one_program() {
         let f = DType::Float64;
         let mut g = TaskGraph::default();
-        let task = |kind, deps| Task { kind, deps, shape: vec![4], dtype: f };
+        let task = |kind, deps| Task {
+            kind,
+            deps,
+            shape: vec![4],
+            dtype: f,
+        };
         let x = g.push(task(TaskKind::Fill(Scalar::Float(2.0)), vec![]));
-        let x = g.push(task(TaskKind::Program(FusedProgram::single(1, &[f], |r| Instr::Cast(r[0]), f)), vec![x]));
+        let x = g.push(task(
+            TaskKind::Program(FusedProgram::single(1, &[f], |r| Instr::Cast(r[0]), f)),
+            vec![x],
+        ));
         let one = g.push(task(TaskKind::Fill(Scalar::Float(1.0)), vec![]));
-        let sq = g.push(task(TaskKind::Program(FusedProgram::single(2, &[f, f], |r| Instr::Binary(BinaryOp::Multiply, r[0], r[1]), f)), vec![x, x]));
-        let add = g.push(task(TaskKind::Program(FusedProgram::single(2, &[f, f], |r| Instr::Binary(BinaryOp::Add, r[0], r[1]), f)), vec![sq, one]));
-        let out = g.push(task(TaskKind::Program(FusedProgram::single(1, &[f], |r| Instr::Unary(UnaryOp::Sqrt, r[0]), f)), vec![add]));
+        let sq = g.push(task(
+            TaskKind::Program(FusedProgram::single(
+                2,
+                &[f, f],
+                |r| Instr::Binary(BinaryOp::Multiply, r[0], r[1]),
+                f,
+            )),
+            vec![x, x],
+        ));
+        let add = g.push(task(
+            TaskKind::Program(FusedProgram::single(
+                2,
+                &[f, f],
+                |r| Instr::Binary(BinaryOp::Add, r[0], r[1]),
+                f,
+            )),
+            vec![sq, one],
+        ));
+        let out = g.push(task(
+            TaskKind::Program(FusedProgram::single(
+                1,
+                &[f],
+                |r| Instr::Unary(UnaryOp::Sqrt, r[0]),
+                f,
+            )),
+            vec![add],
+        ));
         let (g, outs) = crate::optimize::optimize(g, &[out]);
         assert_eq!(outs.len(), 1);
-        let programs = g.tasks.iter().filter(|t| matches!(t.kind, TaskKind::Program(_))).count();
+        let programs = g
+            .tasks
+            .iter()
+            .filter(|t| matches!(t.kind, TaskKind::Program(_)))
+            .count();
         assert_eq!(programs, 1, "{g:#?}");
-        let TaskKind::Program(p) = &g.tasks[outs[0]].kind else { panic!("not a program") };
+        let TaskKind::Program(p) = &g.tasks[outs[0]].kind else {
+            panic!("not a program")
+        };
         assert_eq!(p.op_count(), 4);
-        assert!(g.tasks[outs[0]].deps.is_empty(), "the fill source was inlined as a constant");
+        assert!(
+            g.tasks[outs[0]].deps.is_empty(),
+            "the fill source was inlined as a constant"
+        );
     }
 }
