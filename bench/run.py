@@ -181,7 +181,7 @@ def _version(dist: str) -> str:
         return "not installed"
 
 
-def print_header(sizes: Sizes, repeats: int) -> None:
+def print_header(repeats: int) -> None:
     cores = os.cpu_count()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
     print(f"machine: {platform.machine()}, {cores} logical cores ({usable} usable), "
@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = QUICK if args.quick else FULL
     repeats = args.repeats or (3 if args.quick else 7)
-    print_header(sizes, repeats)
+    print_header(repeats)
     wrong = []
     for name in args.only or list(CASES):
         title, rows = CASES[name](sizes, repeats)

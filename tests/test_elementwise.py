@@ -43,7 +43,48 @@ def operand(data, a):
 # ----------------------------------------------------------------------------------------- unary
 
 
-@pytest.mark.parametrize("name", UNARY)
+BUG_MIXED_SIGN_COMPARE = (
+    "comparison of int64 with uint64 operands: NumPy 2 has exact mixed-sign comparison loops "
+    "(resolve_dtypes gives (int64, uint64) -> bool); oxarray raises RuntimeError 'internal error: "
+    "inputs int64 and uint64 not cast to one loop dtype' (_elementwise.py)"
+)
+BUG_OUT_OF_RANGE_COMPARE = (
+    "comparison with an out-of-range Python int (int8_array == 300, uint8_array < -1): NumPy 2 "
+    "(NEP 50) compares exactly and returns bools; oxarray applies the arithmetic rule and raises "
+    "OverflowError in node_of()"
+)
+BUG_FLOAT16_LOOP = (
+    "ufunc whose NumPy loop computes in float16 but returns a supported dtype (np.signbit of "
+    "bool/int8/uint8 -> bool): oxarray rejects the float16 *input* loop with TypeError; the "
+    "result dtype is bool, so it should compute (e.g. in float32) and return bool"
+)
+BUG_COMPLEX_OVERFLOW = (
+    "complex exp2/power whose modulus overflows: np.exp2(complex64(128+0j)) is inf+0j and "
+    "np.float_power(int8(2), complex64(1025+0j)) is inf+0j in NumPy; oxarray gives inf+nanj "
+    "(inf*sin(0)) and inf+infj for 128+1e-5j (NumPy: inf+2.36e33j): exp(re)*(cos+i sin) "
+    "computed without scaling"
+)
+BUG_ROUND_NEG_DECIMALS = (
+    "np.round(int_array, decimals<0) raises NotImplementedError; NumPy rounds to tens etc. "
+    "(np.round(int8([15, 25, -35]), -1) == [20, 20, -40])"
+)
+
+
+def with_bugs(names, bugs):
+    """Parametrize over ``names``; those in ``bugs`` get a strict xfail with the diagnosis."""
+    return [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=bugs[n])) if n in bugs
+            else n for n in names]
+
+
+UNARY_BUGS = {"exp2": BUG_COMPLEX_OVERFLOW, "signbit": BUG_FLOAT16_LOOP}
+BINARY_BUGS = {"float_power": BUG_COMPLEX_OVERFLOW, "greater_equal": BUG_MIXED_SIGN_COMPARE}
+OPERATOR_BUGS = {
+    "<": BUG_MIXED_SIGN_COMPARE, "<=": BUG_MIXED_SIGN_COMPARE, ">=": BUG_MIXED_SIGN_COMPARE,
+    "==": BUG_OUT_OF_RANGE_COMPARE, ">": BUG_OUT_OF_RANGE_COMPARE,
+}
+
+
+@pytest.mark.parametrize("name", with_bugs(UNARY, UNARY_BUGS))
 @given(data=st.data())
 def test_unary_ufunc(name, data):
     a = data.draw(arrays(dtypes(), small_shapes()), label="a")
@@ -55,7 +96,9 @@ def test_unary_ufunc(name, data):
 @pytest.mark.parametrize("name", UNARY)
 @pytest.mark.parametrize("dtype", ["bool", "int8", "uint32", "int64", "float32", "float64",
                                    "complex64", "complex128"])
-def test_unary_ox_function_matches_numpy(name, dtype):
+def test_unary_ox_function_matches_numpy(name, dtype, request):
+    if name == "signbit" and dtype in ("bool", "int8", "uint8"):
+        request.applymarker(pytest.mark.xfail(strict=True, reason=BUG_FLOAT16_LOOP))
     a = np.array([[0, 1, 2], [3, 4, 5]]).astype(dtype)
     if a.dtype.kind in "fc":
         a = a / 7 - 0.25
@@ -111,7 +154,7 @@ def binary_operands(draw):
     return (a, b), (x, y)
 
 
-@pytest.mark.parametrize("name", BINARY)
+@pytest.mark.parametrize("name", with_bugs(BINARY, BINARY_BUGS))
 @given(ops=binary_operands())
 def test_binary_ufunc(name, ops):
     (a, b), (x, y) = ops
@@ -150,7 +193,10 @@ def test_array_api_binary_aliases(name):
     ids=repr,
 )
 @pytest.mark.parametrize("op", ["add", "multiply", "maximum", "equal", "less"])
-def test_weak_python_scalars(dtype, scalar, op):
+def test_weak_python_scalars(dtype, scalar, op, request):
+    if op in ("equal", "less") and isinstance(scalar, int) and np.dtype(dtype).kind in "iu":
+        if not np.iinfo(dtype).min <= scalar <= np.iinfo(dtype).max:
+            request.applymarker(pytest.mark.xfail(strict=True, reason=BUG_OUT_OF_RANGE_COMPARE))
     a = np.array([0, 1, 2, 3], dtype=dtype)
     x = ox.asarray(a, chunks=3)
     uf = getattr(np, op)
@@ -234,7 +280,8 @@ FLOAT_EDGES = np.array([0.0, -0.0, 1.0, -1.0, 0.1, -0.1, 1e-310, -1e-310, 1e308,
                                   "copysign", "nextafter", "heaviside", "maximum", "minimum",
                                   "fmax", "fmin", "power", "hypot", "logaddexp", "logaddexp2"])
 def test_float_binary_edge_grid(dtype, name):
-    a = FLOAT_EDGES.astype(dtype)
+    with quiet():
+        a = FLOAT_EDGES.astype(dtype)
     aa, bb = np.meshgrid(a, a, indexing="ij")
     x, y = ox.asarray(aa, chunks=(5, 7)), ox.asarray(bb, chunks=(4, 19))
     uf = getattr(np, name)
@@ -251,7 +298,8 @@ def test_float_binary_edge_grid(dtype, name):
                                   "reciprocal", "negative", "absolute", "square", "log1p",
                                   "expm1", "arctanh", "cbrt"])
 def test_float_unary_edges(dtype, name):
-    a = FLOAT_EDGES.astype(dtype)
+    with quiet():
+        a = FLOAT_EDGES.astype(dtype)
     uf = getattr(np, name)
     res = differential(lambda: uf(a), lambda: uf(ox.asarray(a, chunks=4)))
     if res is not None and res.dtype.kind == "f":
@@ -289,7 +337,8 @@ def test_real_imag(arg):
     differential(lambda: np.imag(a), lambda: ox.imag(x))
 
 
-@given(chunked_arrays(dtypes("iuf"), small_shapes(), ), st.integers(-3, 4))
+@pytest.mark.xfail(strict=True, reason=BUG_ROUND_NEG_DECIMALS)
+@given(chunked_arrays(dtypes("iuf"), small_shapes()), st.integers(-3, 4))
 @example((np.array([0.5, 1.5, 2.5, -0.5, -2.5, 0.125, 1234.5678]), ((3, 4),)), 2)
 @example((np.array([15, 25, -35, 127], "int8"), ((2, 2),)), -1)
 def test_round(arg, decimals):
@@ -409,7 +458,7 @@ OPERATORS = {
 }
 
 
-@pytest.mark.parametrize("op", sorted(OPERATORS))
+@pytest.mark.parametrize("op", with_bugs(sorted(OPERATORS), OPERATOR_BUGS))
 @given(ops=binary_operands())
 def test_binary_operators_both_sides(op, ops):
     (a, b), (x, y) = ops
@@ -463,3 +512,50 @@ def test_reflected_python_scalars():
     for f in (lambda v: 1 + v, lambda v: 1 - v, lambda v: 2 * v, lambda v: 1 / v, lambda v: 2**v,
               lambda v: 7 // v, lambda v: 7 % v, lambda v: 3 < v, lambda v: 2 == v):
         differential(lambda: f(a), lambda: f(x))
+
+
+# --------------------------------------------------------------- known bugs, pinned minimally
+# Each is a strict xfail: it turns into a failure (XPASS) once fixed, so remove the mark then.
+
+@pytest.mark.xfail(strict=True, reason=BUG_MIXED_SIGN_COMPARE)
+@pytest.mark.parametrize("name", ["less", "less_equal", "greater", "greater_equal", "equal",
+                                  "not_equal"])
+def test_bug_compare_int64_with_uint64(name):
+    a = np.array([-1, 0, 5], "int64")
+    b = np.array([2**64 - 1, 0, 5], "uint64")
+    uf = getattr(np, name)
+    differential(lambda: uf(a, b), lambda: uf(ox.asarray(a), ox.asarray(b)))
+
+
+@pytest.mark.xfail(strict=True, reason=BUG_OUT_OF_RANGE_COMPARE)
+@pytest.mark.parametrize("dtype, scalar", [("int8", 300), ("uint8", -1), ("int64", 2**63)])
+def test_bug_compare_with_out_of_range_python_int(dtype, scalar):
+    a = np.array([0, 1, 2], dtype)
+    x = ox.asarray(a)
+    differential(lambda: a == scalar, lambda: x == scalar)
+    differential(lambda: a < scalar, lambda: x < scalar)
+
+
+@pytest.mark.xfail(strict=True, reason=BUG_FLOAT16_LOOP)
+@pytest.mark.parametrize("dtype", ["bool", "int8", "uint8"])
+def test_bug_signbit_of_small_integers(dtype):
+    a = np.array([0, 1], dtype)
+    differential(lambda: np.signbit(a), lambda: np.signbit(ox.asarray(a)))
+
+
+@pytest.mark.xfail(strict=True, reason=BUG_COMPLEX_OVERFLOW)
+def test_bug_complex_exp2_overflow():
+    a = np.array([128 + 0j, 128 + 1e-5j], "complex64")
+    differential(lambda: np.exp2(a), lambda: np.exp2(ox.asarray(a)))
+
+
+@pytest.mark.xfail(strict=True, reason=BUG_COMPLEX_OVERFLOW)
+def test_bug_complex_float_power_overflow():
+    a, b = np.array([2], "int8"), np.array([1025 + 0j], "complex64")
+    differential(lambda: np.float_power(a, b), lambda: np.float_power(ox.asarray(a), ox.asarray(b)))
+
+
+@pytest.mark.xfail(strict=True, reason=BUG_ROUND_NEG_DECIMALS)
+def test_bug_round_integers_negative_decimals():
+    a = np.array([15, 25, -35, 127], "int8")
+    differential(lambda: np.round(a, -1), lambda: np.round(ox.asarray(a), -1))

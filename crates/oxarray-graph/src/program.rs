@@ -147,11 +147,55 @@ impl FusedProgram {
         FusedProgram { steps }
     }
 
-    /// Evaluates the program over `inputs`, each broadcastable to `shape`.
+    /// Evaluates the program over `inputs`, each broadcastable to `shape`, into a new chunk.
     pub fn run(&self, inputs: &[&Chunk], shape: &[usize]) -> OxResult<Chunk> {
         let n: usize = shape.iter().product();
-        // Inputs of the output's shape are read in place; a one-element input becomes a constant;
-        // anything else is broadcast into a temporary of the output's shape.
+        self.with_sources(inputs, shape, |srcs| {
+            dispatch_dtype!(self.out_dtype(), T => {
+                let mut out: Vec<T> = vec![T::default(); n];
+                self.run_all::<T>(srcs, &mut out)?;
+                let arr = ArrayD::from_shape_vec(IxDyn(shape), out).map_err(|e| OxError::Internal(e.to_string()))?;
+                Ok(Chunk::from_array(arr))
+            })
+        })
+    }
+
+    /// Evaluates the program straight into a region of the result buffer (no chunk allocated,
+    /// no copy afterwards).
+    ///
+    /// # Safety
+    /// `dest` must describe a live, writable region of `dest.len` elements of `dest.dtype` that
+    /// nothing else reads or writes during the call.
+    pub unsafe fn run_into(
+        &self,
+        inputs: &[&Chunk],
+        shape: &[usize],
+        dest: RawDest,
+    ) -> OxResult<()> {
+        let n: usize = shape.iter().product();
+        if dest.len != n || dest.dtype != self.out_dtype() {
+            return Err(OxError::Internal(
+                "direct output region does not match the block".into(),
+            ));
+        }
+        self.with_sources(inputs, shape, |srcs| {
+            dispatch_dtype!(self.out_dtype(), T => {
+                // SAFETY: guaranteed by the caller (see above).
+                let out = unsafe { std::slice::from_raw_parts_mut(dest.ptr as *mut T, n) };
+                self.run_all::<T>(srcs, out)
+            })
+        })
+    }
+
+    /// Prepares the inputs: those of the output's shape are read in place; a one-element input
+    /// becomes a constant; anything else is broadcast into a temporary of the output's shape.
+    fn with_sources<R>(
+        &self,
+        inputs: &[&Chunk],
+        shape: &[usize],
+        f: impl FnOnce(&[Source]) -> OxResult<R>,
+    ) -> OxResult<R> {
+        let n: usize = shape.iter().product();
         let mut owned: Vec<Option<Chunk>> = Vec::with_capacity(inputs.len());
         for c in inputs {
             let same = c.shape() == shape && is_standard(c);
@@ -170,19 +214,21 @@ impl FusedProgram {
                 None => Source::Flat(c),
             })
             .collect();
-        let out_dtype = self.out_dtype();
-        dispatch_dtype!(out_dtype, T => {
-            let mut out: Vec<T> = vec![T::default(); n];
-            if n > 2 * PAR_SPAN {
-                out.par_chunks_mut(PAR_SPAN).enumerate().try_for_each(|(i, part)| {
-                    self.run_span::<T>(&srcs, i * PAR_SPAN, part)
-                })?;
-            } else {
-                self.run_span::<T>(&srcs, 0, &mut out)?;
-            }
-            let arr = ArrayD::from_shape_vec(IxDyn(shape), out).map_err(|e| OxError::Internal(e.to_string()))?;
-            Ok(Chunk::from_array(arr))
-        })
+        f(&srcs)
+    }
+
+    /// Fills `out`, split across threads when it is large.
+    fn run_all<T: Element>(&self, srcs: &[Source], out: &mut [T]) -> OxResult<()>
+    where
+        Column: Typed<T, Container = Vec<T>>,
+    {
+        if out.len() > 2 * PAR_SPAN {
+            out.par_chunks_mut(PAR_SPAN)
+                .enumerate()
+                .try_for_each(|(i, part)| self.run_span::<T>(srcs, i * PAR_SPAN, part))
+        } else {
+            self.run_span::<T>(srcs, 0, out)
+        }
     }
 
     /// Evaluates elements `start..start+out.len()` into `out`, block by block.
@@ -219,6 +265,14 @@ impl FusedProgram {
         }
         Ok(())
     }
+}
+
+/// A contiguous region of a result buffer that a task may write its block into directly.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RawDest {
+    pub ptr: usize,
+    pub len: usize,
+    pub dtype: DType,
 }
 
 enum Source<'a> {

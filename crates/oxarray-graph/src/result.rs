@@ -5,7 +5,8 @@ use crate::exec::execute;
 use crate::expr::{Node, NodeKind, NodeRef};
 use crate::lower::Lowering;
 use crate::optimize::optimize;
-use crate::task::{TaskGraph, TaskId, Value};
+use crate::program::RawDest;
+use crate::task::{TaskGraph, TaskId, TaskKind, Value};
 use ndarray::{ArrayD, ArrayViewMut, IxDyn, ShapeBuilder};
 use oxarray_core::chunk::Typed;
 use oxarray_core::shape::c_strides;
@@ -69,8 +70,12 @@ pub fn compute(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<Chunk>> {
             })
         })
         .collect();
+    let direct = direct_destinations(nodes, &plan, &places, &assemblies);
     let singles: Vec<Mutex<Option<Arc<Value>>>> = nodes.iter().map(|_| Mutex::new(None)).collect();
     let sink = |task: TaskId, value: Arc<Value>| -> OxResult<()> {
+        if matches!(value.as_ref(), Value::Written) {
+            return Ok(());
+        }
         for &(n, b) in places.get(&task).map(|v| v.as_slice()).unwrap_or(&[]) {
             if single[n] {
                 *singles[n].lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&value));
@@ -90,7 +95,7 @@ pub fn compute(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<Chunk>> {
         }
         Ok(())
     };
-    execute(&plan.graph, &plan.outputs.concat(), &sink, cancel)?;
+    execute(&plan.graph, &plan.outputs.concat(), &sink, &direct, cancel)?;
     let mut out = Vec::with_capacity(nodes.len());
     for (n, r) in results.into_iter().enumerate() {
         match r {
@@ -103,12 +108,12 @@ pub fn compute(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<Chunk>> {
                     Ok(Value::Chunk(c)) => {
                         Arc::try_unwrap(c).unwrap_or_else(|c| c.as_ref().clone())
                     }
-                    Ok(Value::Partial(_)) => {
+                    Ok(Value::Partial(_) | Value::Written) => {
                         return Err(OxError::Internal("output is a partial".into()))
                     }
                     Err(shared) => match shared.as_ref() {
                         Value::Chunk(c) => c.as_ref().clone(),
-                        Value::Partial(_) => {
+                        Value::Partial(_) | Value::Written => {
                             return Err(OxError::Internal("output is a partial".into()))
                         }
                     },
@@ -123,6 +128,51 @@ pub fn compute(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<Chunk>> {
         }
     }
     Ok(out)
+}
+
+/// Output blocks that may be computed straight into the result: fused programs whose block is
+/// one contiguous run of the result (the grid splits one axis, and every later axis is whole)
+/// and that fill exactly one place.
+fn direct_destinations(
+    nodes: &[NodeRef],
+    plan: &Plan,
+    places: &HashMap<TaskId, Vec<(usize, usize)>>,
+    assemblies: &[Option<Assembly>],
+) -> HashMap<TaskId, RawDest> {
+    let mut direct = HashMap::new();
+    for (n, node) in nodes.iter().enumerate() {
+        let Some(asm) = &assemblies[n] else { continue };
+        let numblocks = node.grid.numblocks();
+        let split = numblocks.iter().position(|&k| k > 1).unwrap_or(0);
+        if numblocks[split..].iter().skip(1).any(|&k| k > 1) {
+            continue;
+        }
+        for (b, &t) in plan.outputs[n].iter().enumerate() {
+            let only_here = places.get(&t).is_some_and(|p| p.len() == 1);
+            if !only_here || !matches!(plan.graph.tasks[t].kind, TaskKind::Program(_)) {
+                continue;
+            }
+            let idx = node.grid.unravel(b);
+            let start: usize = node
+                .grid
+                .block_offset(&idx)
+                .iter()
+                .zip(&asm.strides)
+                .map(|(o, s)| o * s)
+                .sum();
+            let len: usize = node.grid.block_shape(&idx).iter().product();
+            let ptr = asm.base + start * asm.itemsize;
+            direct.insert(
+                t,
+                RawDest {
+                    ptr,
+                    len,
+                    dtype: node.dtype,
+                },
+            );
+        }
+    }
+    direct
 }
 
 /// Copies `chunk` into its region of the result. Regions of different blocks are disjoint, which
@@ -173,7 +223,13 @@ pub fn persist(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<NodeRef>>
         }
         Ok(())
     };
-    execute(&plan.graph, &plan.outputs.concat(), &sink, cancel)?;
+    execute(
+        &plan.graph,
+        &plan.outputs.concat(),
+        &sink,
+        &HashMap::new(),
+        cancel,
+    )?;
     nodes
         .iter()
         .zip(slots)

@@ -112,6 +112,8 @@ pub enum Value {
     /// Shared, so a literal block is handed on without a copy.
     Chunk(Arc<Chunk>),
     Partial(Partial),
+    /// The block was written straight into the result buffer.
+    Written,
 }
 
 #[derive(Clone, Debug, Default)]

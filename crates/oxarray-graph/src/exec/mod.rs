@@ -8,8 +8,10 @@ mod run_task;
 
 pub use run_task::run_task;
 
+use crate::program::RawDest;
 use crate::task::{TaskGraph, TaskId, Value};
 use oxarray_core::{OxError, OxResult};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -24,6 +26,7 @@ struct Run<'g, 's> {
     values: Vec<Mutex<Option<Arc<Value>>>>,
     is_output: Vec<bool>,
     sink: &'s Sink<'s>,
+    direct: &'s HashMap<TaskId, RawDest>,
     cancel: &'s AtomicBool,
     error: Mutex<Option<OxError>>,
     done: AtomicUsize,
@@ -35,6 +38,7 @@ pub fn execute(
     graph: &TaskGraph,
     outputs: &[TaskId],
     sink: &Sink,
+    direct: &HashMap<TaskId, RawDest>,
     cancel: &AtomicBool,
 ) -> OxResult<()> {
     let n = graph.len();
@@ -64,6 +68,7 @@ pub fn execute(
         values: (0..n).map(|_| Mutex::new(None)).collect(),
         is_output,
         sink,
+        direct,
         cancel,
         error: Mutex::new(None),
         done: AtomicUsize::new(0),
@@ -97,6 +102,15 @@ impl<'g, 's> Run<'g, 's> {
         self.cancel.store(true, Ordering::Relaxed);
     }
 
+    /// A task writes straight into the result only when nothing else reads its block.
+    fn direct_dest(&self, id: TaskId) -> Option<RawDest> {
+        if self.consumers[id].is_empty() {
+            self.direct.get(&id).copied()
+        } else {
+            None
+        }
+    }
+
     fn value(&self, id: TaskId) -> Option<Arc<Value>> {
         self.values[id]
             .lock()
@@ -115,7 +129,7 @@ impl<'g, 's> Run<'g, 's> {
                 let refs: Vec<&Value> = deps.iter().map(|v| v.as_ref()).collect();
                 // A panic in a kernel is a bug of ours; it becomes an error, never an abort.
                 let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    run_task(task, &refs)
+                    run_task(task, &refs, self.direct_dest(id))
                 }));
                 caught.unwrap_or_else(|p| Err(OxError::Internal(panic_message(&p))))
             }

@@ -1,5 +1,6 @@
 //! Runs one task: picks the kernel for its kind and hands it the dependencies' values.
 
+use crate::program::RawDest;
 use crate::task::{Task, TaskKind, Value};
 use oxarray_core::{Chunk, OxError, OxResult};
 use oxarray_kernels::{create, layout, matmul, reduce};
@@ -8,13 +9,15 @@ use std::sync::Arc;
 fn chunk(v: &Value) -> OxResult<&Chunk> {
     match v {
         Value::Chunk(c) => Ok(c),
-        Value::Partial(_) => Err(OxError::Internal(
+        Value::Partial(_) | Value::Written => Err(OxError::Internal(
             "expected a chunk, got a partial reduction".into(),
         )),
     }
 }
 
-pub fn run_task(task: &Task, deps: &[&Value]) -> OxResult<Value> {
+/// Runs `task`. When `dest` is given (an output block with a contiguous place in the result), a
+/// program writes straight there.
+pub fn run_task(task: &Task, deps: &[&Value], dest: Option<RawDest>) -> OxResult<Value> {
     let chunks = || {
         deps.iter()
             .map(|v| chunk(v))
@@ -39,7 +42,11 @@ pub fn run_task(task: &Task, deps: &[&Value]) -> OxResult<Value> {
             *start, *stop, *num, *endpoint, *offset, shape[0], task.dtype,
         )?,
         TaskKind::Eye { k, offset } => create::eye(*k, *offset, shape, task.dtype)?,
-        TaskKind::Program(p) => p.run(&chunks()?, shape)?,
+        TaskKind::Program(p) => match dest {
+            // SAFETY: the result assembly hands each output block its own live region.
+            Some(d) => return unsafe { p.run_into(&chunks()?, shape, d) }.map(|()| Value::Written),
+            None => p.run(&chunks()?, shape)?,
+        },
         TaskKind::Assemble(pieces) => layout::assemble(shape, task.dtype, pieces, &chunks()?)?,
         TaskKind::Transpose(perm) => layout::transpose(chunk(deps[0])?, perm),
         TaskKind::Reshape => layout::reshape(chunk(deps[0])?, shape),
@@ -91,7 +98,7 @@ pub fn run_task(task: &Task, deps: &[&Value]) -> OxResult<Value> {
                 .iter()
                 .map(|v| match v {
                     Value::Partial(p) => Ok(p),
-                    Value::Chunk(_) => {
+                    Value::Chunk(_) | Value::Written => {
                         Err(OxError::Internal("expected a partial reduction".into()))
                     }
                 })
@@ -107,7 +114,7 @@ pub fn run_task(task: &Task, deps: &[&Value]) -> OxResult<Value> {
             out_dtype,
         } => match deps[0] {
             Value::Partial(p) => reduce::finalize(*op, p.clone(), axes, *keepdims, *out_dtype)?,
-            Value::Chunk(_) => {
+            Value::Chunk(_) | Value::Written => {
                 return Err(OxError::Internal("expected a partial reduction".into()))
             }
         },
