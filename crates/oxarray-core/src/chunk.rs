@@ -196,6 +196,14 @@ impl Chunk {
     pub fn full(dtype: DType, shape: &[usize], value: Scalar) -> Chunk {
         dispatch_dtype!(dtype, T => Chunk::from_array(ArrayD::<T>::from_elem(IxDyn(shape), T::from_scalar(value))))
     }
+    /// A zero-filled chunk (huge-page backed when large), for results written in place.
+    pub fn zeros(dtype: DType, shape: &[usize]) -> Chunk {
+        dispatch_dtype!(dtype, T => {
+            let n = shape.iter().product();
+            let v = crate::buffer::zeroed_vec::<T>(n);
+            Chunk::from_array(ArrayD::from_shape_vec(IxDyn(shape), v).expect("length is the shape's size"))
+        })
+    }
     pub fn from_array<T: Element>(a: ArrayD<T>) -> Chunk
     where
         Chunk: Typed<T, Container = ArrayD<T>>,

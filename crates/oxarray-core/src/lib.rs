@@ -5,6 +5,7 @@
 //! the one error enum ([`OxError`]). Invariants: no PyO3 here, no threads here, and a published
 //! `Chunk` is never mutated (it is shared behind `Arc`).
 
+pub mod buffer;
 pub mod chunk;
 pub mod dtype;
 pub mod error;

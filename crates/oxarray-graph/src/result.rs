@@ -58,7 +58,7 @@ pub fn compute(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<Chunk>> {
     let mut results: Vec<Option<Chunk>> = nodes
         .iter()
         .zip(&single)
-        .map(|(n, &s)| (!s).then(|| Chunk::full(n.dtype, &n.shape, oxarray_core::Scalar::Int(0))))
+        .map(|(n, &s)| (!s).then(|| Chunk::zeros(n.dtype, &n.shape)))
         .collect();
     let assemblies: Vec<Option<Assembly>> = results
         .iter_mut()

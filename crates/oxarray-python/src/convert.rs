@@ -150,7 +150,12 @@ where
             let i = ax.axis.index();
             Slice::from(off[i]..off[i] + shp[i])
         });
-        let mut owned = part.as_standard_layout().into_owned();
+        let mut owned = ArrayD::from_shape_vec(
+            part.raw_dim(),
+            oxarray_core::buffer::zeroed_vec::<T>(part.len()),
+        )
+        .expect("length is the block's size");
+        owned.assign(&part);
         if byteswap {
             owned.mapv_inplace(T::swap_bytes);
         }
