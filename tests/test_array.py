@@ -225,3 +225,17 @@ def test_mixed_graph_is_chunk_invariant(data):
     r2 = run_ox(lambda: f(ox.from_array(a, chunks=c2)))
     assert_eq(r1, r2.compute(), rtol=1e-9, atol=1e-9)
     assert_eq(r1, f(a), rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("chunks", [((2,), (1, 1)), ((3,), (2, 2)), ((4,), (3, 5)), ((1, 1), (2,))],
+                         ids=str)
+@pytest.mark.parametrize("dtype", ["int8", "float64", "bool"])
+def test_elementwise_on_multi_row_blocks_narrower_than_the_array(chunks, dtype):
+    # Pinned: a block with several rows but only part of the last axis is strided in the
+    # whole array; every row of it must be read and written (not only the first).
+    shape = tuple(sum(c) for c in chunks)
+    a = (np.arange(np.prod(shape)).reshape(shape) % 5 + 1).astype(dtype)
+    x = ox.from_array(a, chunks=chunks)
+    assert_eq(np.logical_not(x), np.logical_not(a))
+    if dtype != "bool":
+        assert_eq(x * 1, a * 1)

@@ -559,3 +559,14 @@ def test_bug_complex_float_power_overflow():
 def test_bug_round_integers_negative_decimals():
     a = np.array([15, 25, -35, 127], "int8")
     differential(lambda: np.round(a, -1), lambda: np.round(ox.asarray(a), -1))
+
+
+@pytest.mark.xfail(strict=True, reason=BUG_COMPLEX_OVERFLOW + "; also np.sin(complex64(0+90j)) "
+                   "gives nan+infj (NumPy 0+infj) and np.sinh(complex64(90+1j)) inf+infj (NumPy "
+                   "3.3e38+infj): cosh/sinh of the float32 parts overflow instead of being scaled")
+@pytest.mark.parametrize("name, z", [("sin", 90j), ("sin", 1 + 90j), ("sinh", 90 + 0j),
+                                     ("sinh", 90 + 1j)])
+def test_bug_complex64_trig_overflow(name, z):
+    a = np.array([z], "complex64")
+    uf = getattr(np, name)
+    differential(lambda: uf(a), lambda: uf(ox.asarray(a)))

@@ -37,11 +37,12 @@ class Registry:
         self.functions = functions
 
     def array_function(self, own_type: type, func, types, args, kwargs):
-        if func not in self.functions:
-            return _not_implemented_error(func)
+        # A foreign type gets its turn first, even for functions we lack (NEP 18).
         for t in types:
             if not (issubclass(t, own_type) or issubclass(t, np.ndarray)):
                 return NotImplemented
+        if func not in self.functions:
+            return _not_implemented_error(func)
         return self.functions[func](*args, **kwargs)
 
 

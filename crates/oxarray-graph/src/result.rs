@@ -144,7 +144,9 @@ fn direct_destinations(
         let Some(asm) = &assemblies[n] else { continue };
         let numblocks = node.grid.numblocks();
         let split = numblocks.iter().position(|&k| k > 1).unwrap_or(0);
-        if numblocks[split..].iter().skip(1).any(|&k| k > 1) {
+        // Contiguous blocks: only one axis is split, no longer axis precedes it, none follows it.
+        let before_is_unit = node.shape[..split].iter().all(|&n| n == 1);
+        if !before_is_unit || numblocks[split..].iter().skip(1).any(|&k| k > 1) {
             continue;
         }
         for (b, &t) in plan.outputs[n].iter().enumerate() {
