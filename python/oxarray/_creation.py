@@ -69,10 +69,19 @@ def full(shape, fill_value, dtype=None, *, chunks="auto", device=None) -> Array:
 
         return broadcast_to(asarray(fv, dtype=dtype), tuple(_shape(shape)))
     dt = check_dtype(dtype if dtype is not None else fv.dtype)
-    value = fv.astype(dt).item() if dtype is not None else fv.item()
+    return Array(_core.full(_shape(shape), dt.name, _fill_scalar(fill_value, dt), _chunk_spec(chunks)))
+
+
+def _fill_scalar(fill_value, dt: np.dtype):
+    """The Python scalar NumPy's ``copyto(..., casting='unsafe')`` would store: NumPy scalars and
+    floats are cast (wrapping), but a Python int out of the dtype's range is an OverflowError."""
+    if type(fill_value) is int and dt.kind in "iu":
+        np.array(fill_value, dtype=dt)  # NumPy 2 (NEP 50): raises OverflowError when out of range
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = np.asarray(fill_value).astype(dt).item()
     if dt.kind in "biu" and isinstance(value, float):
         value = int(value)
-    return Array(_core.full(_shape(shape), dt.name, value, _chunk_spec(chunks)))
+    return value
 
 
 def zeros(shape, dtype=float, *, chunks="auto", device=None) -> Array:
@@ -100,8 +109,7 @@ def _like_chunks(a, shape, chunks):
 def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, chunks=None, device=None):
     shp = a.shape if shape is None else shape
     dt = dtype if dtype is not None else np.asarray(a).dtype if not isinstance(a, Array) else a.dtype
-    return full(shp, np.asarray(fill_value).astype(dt).item() if np.ndim(fill_value) == 0 else fill_value,
-                dt, chunks=_like_chunks(a, shape, chunks))
+    return full(shp, fill_value, dt, chunks=_like_chunks(a, shape, chunks))
 
 
 @implements(np.zeros_like)
@@ -159,8 +167,8 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
 
 
 def eye(N, M=None, k=0, dtype=float, order="C", *, chunks="auto", device=None) -> Array:
-    M = N if M is None else M
-    return Array(_core.eye(operator.index(N), operator.index(M), operator.index(k),
+    N, M = _shape((N, N if M is None else M))
+    return Array(_core.eye(N, M, operator.index(k),
                            check_dtype(dtype).name, _chunk_spec(chunks)))
 
 

@@ -72,6 +72,10 @@ def resolve(ufunc: np.ufunc, operands, dtype=None, casting: str = "same_kind"):
     if dtype is not None:
         kwargs["signature"] = (None,) * ufunc.nin + (np.dtype(dtype),) * ufunc.nout
     loop = ufunc.resolve_dtypes(types, **kwargs)
+    if all(d in SUPPORTED_DTYPES for d in loop[ufunc.nin :]):
+        # A float16 input loop with a supported result (np.signbit of int8 -> bool): float32
+        # holds every float16 value, so computing there gives NumPy's answer.
+        loop = tuple(np.dtype("float32") if d == np.float16 else d for d in loop)
     for d in loop:
         if d not in SUPPORTED_DTYPES:
             raise TypeError(f"ufunc '{ufunc.__name__}' would compute in {d}, which oxarray does "
@@ -126,11 +130,13 @@ def apply_ufunc(ufunc: np.ufunc, *inputs, out=None, where=True, dtype=None,
     if ufunc.nout != 1 or not ((ufunc.nin == 1 and name in _UNARY) or (ufunc.nin == 2 and name in _BINARY)):
         return NotImplemented
     in_dtypes, out_dtypes = resolve(ufunc, inputs, dtype, casting)
-    nodes = [node_of(x, d) for x, d in zip(inputs, in_dtypes)]
-    node = _core.unary(name, nodes[0]) if ufunc.nin == 1 else _core.binary(name, *nodes)
-    if node.dtype != out_dtypes[0].name:
-        node = _core.cast(node, out_dtypes[0].name)
-    result = Array(node)
+    result = _exact_integer_comparison(name, inputs, in_dtypes) if name in _MIRRORED else None
+    if result is None:
+        nodes = [node_of(x, d) for x, d in zip(inputs, in_dtypes)]
+        node = _core.unary(name, nodes[0]) if ufunc.nin == 1 else _core.binary(name, *nodes)
+        if node.dtype != out_dtypes[0].name:
+            node = _core.cast(node, out_dtypes[0].name)
+        result = Array(node)
     target = _single_out(out)
     if where is not True:
         from ._searching import where as ox_where
@@ -140,6 +146,47 @@ def apply_ufunc(ufunc: np.ufunc, *inputs, out=None, where=True, dtype=None,
     if target is not None:
         return rebind(target, result, ufunc.__name__, casting)
     return result
+
+
+# Comparison -> the same comparison with its operands swapped.
+_MIRRORED = {
+    "less": "greater", "less_equal": "greater_equal", "greater": "less",
+    "greater_equal": "less_equal", "equal": "equal", "not_equal": "not_equal",
+}  # fmt: skip
+# Comparisons that hold when the left operand is the smaller one (or the two differ).
+_TRUE_WHEN_LEFT_SMALLER = frozenset({"less", "less_equal", "not_equal"})
+
+
+def _exact_integer_comparison(name: str, inputs, in_dtypes) -> Array | None:
+    """NumPy 2 compares integers exactly where one loop dtype cannot hold both sides: an int64
+    against a uint64 (mixed-sign loop), or an array against a Python int out of its dtype's
+    range (``int8_array == 300`` is all False). ``None`` when the ordinary loop is exact."""
+    for i, x in enumerate(inputs):
+        if type(x) is int and in_dtypes[i].kind in "iu" and type(inputs[1 - i]) is not int:
+            info = np.iinfo(in_dtypes[i])
+            if info.min <= x <= info.max:
+                continue
+            from ._creation import full_like
+
+            op = name if i == 1 else _MIRRORED[name]  # the comparison as `other <op> x`
+            if op in ("equal", "not_equal"):
+                truth = op == "not_equal"
+            else:
+                truth = (op in _TRUE_WHEN_LEFT_SMALLER) == (x > info.max)
+            other = inputs[1 - i]
+            return full_like(other if isinstance(other, Array) else np.asarray(other), truth, dtype=bool)
+    kinds = "".join(d.kind for d in in_dtypes)
+    if kinds not in ("iu", "ui"):
+        return None
+    signed_at = kinds.index("i")
+    s = Array(node_of(inputs[signed_at], in_dtypes[signed_at]))
+    u = Array(node_of(inputs[1 - signed_at], in_dtypes[1 - signed_at]))
+    op = name if signed_at == 0 else _MIRRORED[name]  # the comparison as `s <op> u`
+    negative = apply_ufunc(np.less, s, 0)
+    same_sign = apply_ufunc(getattr(np, op), Array(_core.cast(s._node, u.dtype.name)), u)
+    if op in _TRUE_WHEN_LEFT_SMALLER:  # a negative s is smaller than every u
+        return apply_ufunc(np.logical_or, negative, same_sign)
+    return apply_ufunc(np.logical_and, apply_ufunc(np.logical_not, negative), same_sign)
 
 
 def _single_out(out):
@@ -214,11 +261,19 @@ def imag(x):
 def round(x, decimals: int = 0, out=None):
     """NumPy's ``round``: half to even, ``decimals`` digits (``rint(x * 10**d) / 10**d``)."""
     x = x if isinstance(x, Array) else Array(node_of(x))
+    if x.dtype.kind == "b" and decimals != 0:
+        op = "multiply" if decimals > 0 else "divide"
+        raise TypeError(f"Cannot cast ufunc '{op}' output from dtype('float64') to dtype('bool') "
+                        f"with casting rule 'same_kind'")
     if x.dtype.kind in "iu":
         if decimals >= 0:
             result = Array(x._node)
         else:
-            raise NotImplementedError("oxarray: round of integers with negative decimals")
+            # NumPy's own route: in float64, then cast back (wrapping, as NumPy's unsafe cast).
+            scale = 10.0 ** -decimals
+            as_float = Array(_core.cast(x._node, "float64"))
+            rounded = apply_ufunc(np.multiply, apply_ufunc(np.rint, apply_ufunc(np.divide, as_float, scale)), scale)
+            result = Array(_core.cast(rounded._node, x.dtype.name))
     elif decimals == 0:
         result = apply_ufunc(np.rint, x)
     else:

@@ -7,6 +7,7 @@
 
 pub mod buffer;
 pub mod chunk;
+pub mod column_ref;
 pub mod dtype;
 pub mod error;
 pub mod grid;
@@ -14,6 +15,7 @@ pub mod ops;
 pub mod shape;
 
 pub use chunk::{Chunk, Column};
+pub use column_ref::{ColumnRef, SliceElem};
 pub use dtype::{DType, Element, Scalar, C32, C64};
 pub use error::{OxError, OxResult};
 pub use grid::ChunkGrid;

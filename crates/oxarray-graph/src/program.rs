@@ -8,7 +8,8 @@ use ndarray::{ArrayD, IxDyn};
 use oxarray_core::chunk::Typed;
 use oxarray_core::ops::{BinaryOp, UnaryOp};
 use oxarray_core::{
-    dispatch_dtype, dispatch_typed, Chunk, Column, DType, Element, OxError, OxResult, Scalar,
+    dispatch_dtype, dispatch_typed, Chunk, Column, ColumnRef, DType, Element, OxError, OxResult,
+    Scalar, SliceElem,
 };
 use oxarray_kernels::elementwise::{binary_into, cast_into, unary_into, where_into};
 use rayon::prelude::*;
@@ -218,7 +219,7 @@ impl FusedProgram {
     }
 
     /// Fills `out`, split across threads when it is large.
-    fn run_all<T: Element>(&self, srcs: &[Source], out: &mut [T]) -> OxResult<()>
+    fn run_all<T: Element + SliceElem>(&self, srcs: &[Source], out: &mut [T]) -> OxResult<()>
     where
         Column: Typed<T, Container = Vec<T>>,
     {
@@ -232,7 +233,12 @@ impl FusedProgram {
     }
 
     /// Evaluates elements `start..start+out.len()` into `out`, block by block.
-    fn run_span<T: Element>(&self, srcs: &[Source], start: usize, out: &mut [T]) -> OxResult<()>
+    fn run_span<T: Element + SliceElem>(
+        &self,
+        srcs: &[Source],
+        start: usize,
+        out: &mut [T],
+    ) -> OxResult<()>
     where
         Column: Typed<T, Container = Vec<T>>,
     {
@@ -243,27 +249,51 @@ impl FusedProgram {
             for (i, step) in self.steps.iter().enumerate() {
                 let (done, rest) = regs.split_at_mut(i);
                 let r = &mut rest[0];
+                let arg = |j: Reg| self.operand(j, done, srcs, lo, len);
                 match &step.instr {
+                    // Flat inputs are read in place by their consumers (see `operand`).
                     Instr::Input(k) => match &srcs[*k] {
-                        Source::Flat(c) => load(c, lo, len, r),
+                        Source::Flat(_) => {}
                         Source::Scalar(v) => fill(r, step.dtype, *v, len),
                     },
                     Instr::Const(v) => fill(r, step.dtype, *v, len),
-                    Instr::Unary(op, a) => unary_into(*op, &done[*a], r)?,
-                    Instr::Binary(op, a, c) => binary_into(*op, &done[*a], &done[*c], r)?,
-                    Instr::Cast(a) => cast_into(&done[*a], step.dtype, r),
-                    Instr::Where(c, a, e) => where_into(&done[*c], &done[*a], &done[*e], r)?,
+                    Instr::Unary(op, a) => unary_into(*op, arg(*a)?, r)?,
+                    Instr::Binary(op, a, c) => binary_into(*op, arg(*a)?, arg(*c)?, r)?,
+                    Instr::Cast(a) => cast_into(arg(*a)?, step.dtype, r),
+                    Instr::Where(c, a, e) => where_into(arg(*c)?, arg(*a)?, arg(*e)?, r)?,
                 }
             }
-            let result = regs
-                .last()
-                .and_then(|c| <Column as Typed<T>>::view(c))
-                .ok_or_else(|| {
+            let last = self.steps.len() - 1;
+            let result =
+                T::from_ref(self.operand(last, &regs, srcs, lo, len)?).ok_or_else(|| {
                     OxError::Internal("fused program: result register has the wrong dtype".into())
                 })?;
-            dst.copy_from_slice(&result[..len]);
+            dst.copy_from_slice(result);
         }
         Ok(())
+    }
+
+    /// The value of register `j` for the block `lo..lo + len`: a flat input is borrowed straight
+    /// from its chunk (no copy into a register); anything else is the register itself.
+    fn operand<'a>(
+        &self,
+        j: Reg,
+        regs: &'a [Column],
+        srcs: &[Source<'a>],
+        lo: usize,
+        len: usize,
+    ) -> OxResult<ColumnRef<'a>> {
+        match (&self.steps[j].instr, srcs) {
+            (Instr::Input(k), srcs) if matches!(srcs[*k], Source::Flat(_)) => {
+                let Source::Flat(c) = srcs[*k] else {
+                    unreachable!("matched above")
+                };
+                c.flat_range(lo, len).ok_or_else(|| {
+                    OxError::Internal("fused program: input block outside its chunk".into())
+                })
+            }
+            _ => Ok(ColumnRef::from(&regs[j])),
+        }
     }
 }
 
@@ -297,26 +327,6 @@ fn is_standard(c: &Chunk) -> bool {
 
 fn first_scalar(c: &Chunk) -> Scalar {
     dispatch_typed!(Chunk, c, a => a.iter().next().map_or(Scalar::Int(0), |v| v.to_scalar()))
-}
-
-/// Copies `len` elements from flat position `lo` of `c` into register `r`, reusing its buffer.
-fn load(c: &Chunk, lo: usize, len: usize, r: &mut Column) {
-    dispatch_typed!(Chunk, c, a => match a.as_slice() {
-        Some(s) => load_into(&s[lo..lo + len], r),
-        None => unreachable!("run() only reads standard-layout inputs in place"),
-    })
-}
-
-fn load_into<T: Element>(src: &[T], r: &mut Column)
-where
-    Column: Typed<T, Container = Vec<T>>,
-{
-    let taken = std::mem::replace(r, Column::Bool(Vec::new()));
-    let mut v =
-        <Column as Typed<T>>::into_inner(taken).unwrap_or_else(|| Vec::with_capacity(BLOCK));
-    v.clear();
-    v.extend_from_slice(src);
-    *r = <Column as Typed<T>>::wrap(v);
 }
 
 fn fill(r: &mut Column, dtype: DType, v: Scalar, len: usize) {

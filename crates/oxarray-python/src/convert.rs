@@ -65,9 +65,10 @@ pub fn parse_chunks(
         }
         t.iter().map(dim_spec).collect::<PyResult<_>>()?
     } else {
-        return Err(PyTypeError::new_err(format!(
-            "chunks must be 'auto', an int or a tuple, not {}",
-            spec.get_type().name()?
+        // A chunks= of the wrong kind is a bad value (as in Dask), not a type error.
+        return Err(PyValueError::new_err(format!(
+            "chunks must be 'auto', an int or a tuple, got {}",
+            spec.repr()?
         )));
     };
     ChunkGrid::from_spec(shape, &per_axis, itemsize, target).map_err(|e| PyOxError(e).into())
@@ -87,7 +88,7 @@ fn dim_spec(v: &Bound<'_, PyAny>) -> PyResult<DimSpec> {
         return Ok(DimSpec::Full);
     }
     if v.is_instance_of::<PyBool>() {
-        return Err(PyTypeError::new_err(
+        return Err(PyValueError::new_err(
             "chunk sizes must be integers, not bool",
         ));
     }
@@ -111,7 +112,7 @@ fn dim_spec(v: &Bound<'_, PyAny>) -> PyResult<DimSpec> {
             sizes.into_iter().map(|s| s as usize).collect(),
         ));
     }
-    Err(PyTypeError::new_err(format!(
+    Err(PyValueError::new_err(format!(
         "cannot interpret {} as chunk sizes",
         v.repr()?
     )))

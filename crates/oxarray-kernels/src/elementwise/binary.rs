@@ -8,12 +8,18 @@ use super::loops::{same_typed, zip_into, ColumnElem};
 use super::numeric::{Int, Real, Value};
 use num_complex::Complex;
 use oxarray_core::ops::BinaryOp;
-use oxarray_core::{dispatch_typed, Column, OxError, OxResult};
+use oxarray_core::{dispatch_typed, Column, ColumnRef, OxError, OxResult};
 
 /// out := op(a, b); `a` and `b` have the same dtype and length.
-pub fn binary_into(op: BinaryOp, a: &Column, b: &Column, out: &mut Column) -> OxResult<()> {
+pub fn binary_into<'a, 'b>(
+    op: BinaryOp,
+    a: impl Into<ColumnRef<'a>>,
+    b: impl Into<ColumnRef<'b>>,
+    out: &mut Column,
+) -> OxResult<()> {
+    let (a, b) = (a.into(), b.into());
     binary_output_dtype(op, a.dtype())?;
-    dispatch_typed!(Column, a, av => {
+    dispatch_typed!(ColumnRef, a, av => {
         let bv = same_typed(av, b, op.name())?;
         BinaryKernels::binary(op, av, bv, out)
     })

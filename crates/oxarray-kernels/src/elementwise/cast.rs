@@ -8,7 +8,7 @@
 
 use super::loops::ColumnElem;
 use num_complex::Complex;
-use oxarray_core::{dispatch_dtype, dispatch_typed, Column, DType};
+use oxarray_core::{dispatch_dtype, dispatch_typed, Column, ColumnRef, DType};
 
 /// x86-64 `cvttsd2si` with a 32-bit destination.
 #[inline]
@@ -187,8 +187,8 @@ fn cast_slice<S: CastSource, D: CastTarget>(x: &[S], out: &mut Column) {
 }
 
 /// out := `x.astype(to, casting="unsafe")`.
-pub fn cast_into(x: &Column, to: DType, out: &mut Column) {
-    dispatch_typed!(Column, x, v => dispatch_dtype!(to, D => cast_slice::<_, D>(v, out)))
+pub fn cast_into<'a>(x: impl Into<ColumnRef<'a>>, to: DType, out: &mut Column) {
+    dispatch_typed!(ColumnRef, x.into(), v => dispatch_dtype!(to, D => cast_slice::<_, D>(v, out)))
 }
 
 #[cfg(test)]

@@ -4,18 +4,19 @@
 //! the compiler sees a trusted-length loop it can vectorize.
 
 use oxarray_core::chunk::Typed;
-use oxarray_core::{Column, Element, OxError, OxResult};
+use oxarray_core::{Column, ColumnRef, Element, OxError, OxResult, SliceElem};
 
 /// An element type that has a `Column` variant: lets generic code take the output `Vec` out of a
 /// `Column` (keeping its allocation) and put it back.
-pub trait ColumnElem: Element {
+pub trait ColumnElem: Element + SliceElem {
     /// The `Vec` held by `col` if it has this element type, else a fresh one; `col` is left empty.
     fn take_vec(col: &mut Column) -> Vec<Self>;
     fn into_column(v: Vec<Self>) -> Column;
+    #[cfg_attr(not(test), allow(dead_code))]
     fn slice_of(col: &Column) -> Option<&[Self]>;
 }
 
-impl<T: Element> ColumnElem for T
+impl<T: Element + SliceElem> ColumnElem for T
 where
     Column: Typed<T, Container = Vec<T>>,
 {
@@ -52,8 +53,8 @@ pub fn zip_into<T: Copy, U: ColumnElem>(out: &mut Column, a: &[T], b: &[T], f: i
 
 /// `b` seen with `a`'s element type, or the internal error the evaluator would have to report:
 /// both inputs of a binary kernel are cast to the loop dtype before the call.
-pub fn same_typed<'b, T: ColumnElem>(a: &[T], b: &'b Column, what: &str) -> OxResult<&'b [T]> {
-    let b_slice = T::slice_of(b).ok_or_else(|| {
+pub fn same_typed<'b, T: ColumnElem>(a: &[T], b: ColumnRef<'b>, what: &str) -> OxResult<&'b [T]> {
+    let b_slice = T::from_ref(b).ok_or_else(|| {
         OxError::Internal(format!(
             "{what}: operands have dtypes {} and {}",
             T::DTYPE,

@@ -1,17 +1,23 @@
 //! `where(cond, a, b)`: the select of a fused program (also the tail of masked ops).
 
 use super::loops::{same_typed, ColumnElem};
-use oxarray_core::{dispatch_typed, Column, OxError, OxResult};
+use oxarray_core::{dispatch_typed, Column, ColumnRef, OxError, OxResult};
 
 /// out := where(cond, a, b); `cond` is bool, `a` and `b` share a dtype, all have one length.
-pub fn where_into(cond: &Column, a: &Column, b: &Column, out: &mut Column) -> OxResult<()> {
-    let Column::Bool(c) = cond else {
+pub fn where_into<'c, 'a, 'b>(
+    cond: impl Into<ColumnRef<'c>>,
+    a: impl Into<ColumnRef<'a>>,
+    b: impl Into<ColumnRef<'b>>,
+    out: &mut Column,
+) -> OxResult<()> {
+    let (cond, a, b) = (cond.into(), a.into(), b.into());
+    let ColumnRef::Bool(c) = cond else {
         return Err(OxError::Internal(format!(
             "where: condition has dtype {}, not bool",
             cond.dtype()
         )));
     };
-    dispatch_typed!(Column, a, av => {
+    dispatch_typed!(ColumnRef, a, av => {
         let bv = same_typed(av, b, "where")?;
         if c.len() != av.len() {
             return Err(OxError::Internal(format!("where: condition has length {}, operands {}", c.len(), av.len())));

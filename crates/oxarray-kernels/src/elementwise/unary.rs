@@ -8,12 +8,13 @@ use super::loops::{map_into, ColumnElem};
 use super::numeric::{Int, Real, Value};
 use num_complex::Complex;
 use oxarray_core::ops::UnaryOp;
-use oxarray_core::{dispatch_typed, Column, OxError, OxResult};
+use oxarray_core::{dispatch_typed, Column, ColumnRef, OxError, OxResult};
 
 /// out := op(x). `out` keeps its allocation when it already holds the output dtype.
-pub fn unary_into(op: UnaryOp, x: &Column, out: &mut Column) -> OxResult<()> {
+pub fn unary_into<'a>(op: UnaryOp, x: impl Into<ColumnRef<'a>>, out: &mut Column) -> OxResult<()> {
+    let x = x.into();
     unary_output_dtype(op, x.dtype())?;
-    dispatch_typed!(Column, x, v => UnaryKernels::unary(op, v.as_slice(), out))
+    dispatch_typed!(ColumnRef, x, v => UnaryKernels::unary(op, v, out))
 }
 
 /// The kernel family of an element type.
