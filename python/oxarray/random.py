@@ -106,7 +106,7 @@ class Generator:
         return low + (_as_float(high) - low) * u
 
     def standard_normal(self, size=None, dtype=np.float64, *, chunks="auto") -> Array:
-        """Standard normal floats (Box–Muller on the counter stream)."""
+        """Standard normal floats (ziggurat on the counter stream)."""
         dt = _float_dtype(dtype, "standard_normal")
         return self._draw(_size(size), dt, chunks, "normal", (0.0, 1.0))
 

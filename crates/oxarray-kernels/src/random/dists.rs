@@ -2,7 +2,7 @@
 //! a distribution that uses `E` elements per Philox block takes its bits from block `i / E`, so a
 //! span of elements can start anywhere: the values never depend on where a chunk begins. Draws
 //! that rejection sampling throws away are replaced from extra counters keyed by `i` itself
-//! (tags >= 1), so they stay chunk-invariant too.
+//! (tags >= 1), so they stay chunk-invariant too. Normals come from [`super::ziggurat`].
 
 use super::philox::{counter, philox4x32, philox_blocks, LANES};
 use super::Stream;
@@ -52,23 +52,14 @@ const TWO_M24: f64 = 1.0 / (1u64 << 24) as f64;
 /// The top 53 bits of two words as a float64 in [0, 1).
 #[inline(always)]
 pub(crate) fn unit53(lo: u32, hi: u32) -> f64 {
-    ((((hi as u64) << 32) | lo as u64) >> 11) as f64 * TWO_M53
+    // Through i64: the value fits 53 bits, and x86-64 converts signed integers in one step.
+    (((((hi as u64) << 32) | lo as u64) >> 11) as i64) as f64 * TWO_M53
 }
 
 /// The top 24 bits of one word as a float in [0, 1) (exact in float32).
 #[inline(always)]
 pub(crate) fn unit24(w: u32) -> f64 {
-    (w >> 8) as f64 * TWO_M24
-}
-
-/// Two standard normals from one block (Box–Muller; `1 - u` keeps the logarithm finite).
-#[inline(always)]
-pub(crate) fn box_muller(w: &[u32; 4]) -> [f64; 2] {
-    let u1 = 1.0 - unit53(w[0], w[1]);
-    let u2 = unit53(w[2], w[3]);
-    let r = (-2.0 * u1.ln()).sqrt();
-    let (sin, cos) = (std::f64::consts::TAU * u2).sin_cos();
-    [r * cos, r * sin]
+    ((w >> 8) as i32) as f64 * TWO_M24
 }
 
 /// Bounded integers in `[0, span]` by Lemire's multiply-shift with rejection ("Fast random

@@ -10,11 +10,12 @@
 pub mod dists;
 pub mod permute;
 pub mod philox;
+pub mod ziggurat;
 
 #[cfg(test)]
 mod tests;
 
-use dists::{box_muller, fill_blocks, unit24, unit53, Bounded};
+use dists::{fill_blocks, unit24, unit53, Bounded};
 use ndarray::{ArrayD, IxDyn};
 use oxarray_core::shape::c_strides;
 use oxarray_core::{Chunk, DType, Element, OxError, OxResult};
@@ -33,7 +34,7 @@ pub struct Stream {
 pub enum Dist {
     /// `low + (high - low) * u`, `u` in [0, 1) with 53 random bits (float64) or 24 (float32).
     Uniform { low: f64, high: f64 },
-    /// `loc + scale * z`, `z` standard normal (Box–Muller, two values per Philox block).
+    /// `loc + scale * z`, `z` standard normal (ziggurat, 64 bits of a Philox block per value).
     Normal { loc: f64, scale: f64 },
     /// `low + r`, `r` uniform on the integers `0..=span` (Lemire's method, unbiased).
     Integers { low: i128, span: u64 },
@@ -166,8 +167,10 @@ pub fn fill_span<T: RandomElement>(s: &Stream, dist: &Dist, start: u64, out: &mu
                 })
             }
         }
-        Dist::Normal { loc, scale } => fill_blocks::<T, 2>(s, start, out, |w, _| {
-            box_muller(w).map(|z| T::from_f64(loc + scale * z))
+        Dist::Normal { loc, scale } => fill_blocks::<T, 2>(s, start, out, |w, i0| {
+            let z0 = ziggurat::normal(s, i0, ((w[1] as u64) << 32) | w[0] as u64);
+            let z1 = ziggurat::normal(s, i0 + 1, ((w[3] as u64) << 32) | w[2] as u64);
+            [T::from_f64(loc + scale * z0), T::from_f64(loc + scale * z1)]
         }),
         Dist::Integers { low, span } => {
             let b = Bounded::new(*span);
@@ -211,8 +214,9 @@ pub fn fill_span<T: RandomElement>(s: &Stream, dist: &Dist, start: u64, out: &mu
 /// Elements per job when a block is spread over threads.
 const PAR_SPAN: usize = 1 << 16;
 
-/// Fills `out` (the block at `offset` of shape `block` in an array of shape `full`, C order):
-/// each row of the block is one run of consecutive flat indices.
+/// Fills `out` (the block at `offset` of shape `block` in an array of shape `full`, C order).
+/// The block is a set of runs of consecutive flat indices: a run spans axis `split` (the last
+/// axis the block does not cover whole) and every axis after it.
 pub fn fill_block<T: RandomElement>(
     s: &Stream,
     dist: &Dist,
@@ -222,22 +226,23 @@ pub fn fill_block<T: RandomElement>(
     out: &mut [T],
 ) {
     let nd = block.len();
-    let row_len = block.last().copied().unwrap_or(1).max(1);
+    let split = (0..nd).rev().find(|&a| block[a] != full[a]).unwrap_or(0);
+    let run_len: usize = block[split.min(nd)..].iter().product::<usize>().max(1);
     let strides = c_strides(full);
     let fill_part = |lo: usize, part: &mut [T]| {
         let mut q = 0;
         while q < part.len() {
-            let (row, col) = ((lo + q) / row_len, (lo + q) % row_len);
-            let mut rem = row;
+            let (run, pos) = ((lo + q) / run_len, (lo + q) % run_len);
+            let mut rem = run;
             let mut flat = 0usize;
-            for ax in (0..nd.saturating_sub(1)).rev() {
+            for ax in (0..split).rev() {
                 flat += (offset[ax] + rem % block[ax]) * strides[ax];
                 rem /= block[ax];
             }
             if nd > 0 {
-                flat += offset[nd - 1] + col;
+                flat += offset[split] * strides[split] + pos;
             }
-            let len = (row_len - col).min(part.len() - q);
+            let len = (run_len - pos).min(part.len() - q);
             fill_span(s, dist, flat as u64, &mut part[q..q + len]);
             q += len;
         }

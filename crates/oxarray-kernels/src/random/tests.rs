@@ -75,16 +75,31 @@ fn values(c: &Chunk) -> Vec<f64> {
 
 #[test]
 fn a_block_equals_the_same_region_of_the_whole() {
-    let full = [9, 11];
+    let full = [4, 9, 11];
+    // Irregular blocks: partial on every axis, whole trailing axes (one run), a 0-d case below.
+    let blocks = [
+        ([1, 2, 3], [2, 5, 7]),
+        ([1, 2, 0], [2, 5, 11]),
+        ([1, 0, 0], [3, 9, 11]),
+        ([3, 8, 10], [1, 1, 1]),
+    ];
     for (dist, dtype) in dists() {
-        let whole = values(&random_chunk(&S, &dist, dtype, &full, &[0, 0], &full).unwrap());
-        // An irregular block in the middle: rows 2..7, columns 3..10.
-        let part = values(&random_chunk(&S, &dist, dtype, &full, &[2, 3], &[5, 7]).unwrap());
-        for r in 0..5 {
-            for c in 0..7 {
-                assert_eq!(part[r * 7 + c], whole[(r + 2) * 11 + c + 3], "{dist:?}");
+        let whole = values(&random_chunk(&S, &dist, dtype, &full, &[0, 0, 0], &full).unwrap());
+        for (off, shape) in &blocks {
+            let part = values(&random_chunk(&S, &dist, dtype, &full, off, shape).unwrap());
+            let mut k = 0;
+            for i in 0..shape[0] {
+                for j in 0..shape[1] {
+                    for l in 0..shape[2] {
+                        let flat = ((off[0] + i) * 9 + off[1] + j) * 11 + off[2] + l;
+                        assert_eq!(part[k], whole[flat], "{dist:?} {off:?}");
+                        k += 1;
+                    }
+                }
             }
         }
+        let scalar = values(&random_chunk(&S, &dist, dtype, &[], &[], &[]).unwrap());
+        assert_eq!(scalar[0], whole[0]);
     }
 }
 
@@ -191,4 +206,88 @@ fn complex_is_refused() {
         high: 1.0,
     };
     assert!(random_chunk(&S, &u, DType::Complex128, &[2], &[0], &[2]).is_err());
+}
+
+/// `cargo test --release -p oxarray-kernels -- --ignored --nocapture throughput`
+#[test]
+#[ignore]
+fn throughput() {
+    let n = 1 << 24;
+    let mut out = vec![0f64; n];
+    let mut out32 = vec![0f32; n];
+    let mut blocks = vec![[0u32; 4]; n / 2];
+    for _ in 0..2 {
+        let t = std::time::Instant::now();
+        for (k, b) in blocks.chunks_exact_mut(philox::LANES).enumerate() {
+            let arr: &mut [[u32; 4]; philox::LANES] = b.try_into().unwrap();
+            philox::philox_blocks(S.key, S.stream, 0, (k * philox::LANES) as u64, arr);
+        }
+        let tp = t.elapsed();
+        let t = std::time::Instant::now();
+        fill_span(
+            &S,
+            &Dist::Uniform {
+                low: 0.0,
+                high: 1.0,
+            },
+            0,
+            &mut out,
+        );
+        let tu = t.elapsed();
+        let t = std::time::Instant::now();
+        fill_span(
+            &S,
+            &Dist::Uniform {
+                low: 0.0,
+                high: 1.0,
+            },
+            0,
+            &mut out32,
+        );
+        let t32 = t.elapsed();
+        let t = std::time::Instant::now();
+        fill_span(
+            &S,
+            &Dist::Normal {
+                loc: 0.0,
+                scale: 1.0,
+            },
+            0,
+            &mut out,
+        );
+        let tn = t.elapsed();
+        let rate = |d: std::time::Duration, k: usize| k as f64 / d.as_secs_f64() / 1e6;
+        println!(
+            "philox {:.0} M blocks/s, uniform f64 {:.0} M/s, f32 {:.0} M/s, normal {:.0} M/s",
+            rate(tp, n / 2),
+            rate(tu, n),
+            rate(t32, n),
+            rate(tn, n)
+        );
+    }
+}
+
+#[test]
+fn normal_tails_have_the_right_mass() {
+    // P(|z| > 3) = 0.0027 and P(|z| > R = 3.654) = 2.58e-4: the first tests the wedges, the second
+    // the exact tail sampler.
+    let n = 400_000;
+    let z = values(
+        &random_chunk(
+            &S,
+            &Dist::Normal {
+                loc: 0.0,
+                scale: 1.0,
+            },
+            DType::Float64,
+            &[n],
+            &[0],
+            &[n],
+        )
+        .unwrap(),
+    );
+    let frac = |t: f64| z.iter().filter(|v| v.abs() > t).count() as f64 / n as f64;
+    assert!((frac(3.0) - 0.0027).abs() < 0.0004, "{}", frac(3.0));
+    assert!((frac(3.654_152_885_361_008_8) - 2.58e-4).abs() < 1.0e-4);
+    assert!(frac(1.0) > 0.31 && frac(1.0) < 0.324, "{}", frac(1.0));
 }
