@@ -11,11 +11,10 @@ import subprocess
 import sys
 
 import numpy as np
+import oxarray as ox
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import oxarray as ox
 
 SHAPE = (37, 23)
 CHUNKINGS = [None, (10, 23), (7, 5), ((1, 20, 16), (3, 3, 17)), 1]
@@ -296,7 +295,8 @@ def test_errors_match_numpy(call):
 
 
 def test_error_messages():
-    assert _same_error(lambda g: g.integers(5, 5), lambda g: g.integers(5, 5)) == ("low >= high",) * 2
+    same = _same_error(lambda g: g.integers(5, 5), lambda g: g.integers(5, 5))
+    assert same == ("low >= high",) * 2
     msg = _same_error(lambda g: g.random(-1), lambda g: g.random(-1))[1]
     assert "negative dimensions" in msg
     msg = _same_error(lambda g: g.random(3, dtype=np.int32), lambda g: g.random(3, dtype=np.int32))
@@ -314,3 +314,11 @@ def test_shapes_dtypes_and_chunks_keyword():
     assert g.permutation(0).compute().shape == (0,)
     assert g.choice(5, 0, replace=False).compute().shape == (0,)
     assert isinstance(g.random(3), ox.Array)  # lazy
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import oxarray.random
+
+    assert doctest.testmod(oxarray.random).failed == 0

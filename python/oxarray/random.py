@@ -23,11 +23,20 @@ import numpy as np
 
 from . import _core
 from ._array import Array, _chunk_spec
-from ._creation import _shape
 
 __all__ = [
-    "Generator", "default_rng", "seed", "random", "random_sample", "uniform", "standard_normal",
-    "normal", "integers", "randint", "choice", "permutation",
+    "Generator",
+    "choice",
+    "default_rng",
+    "integers",
+    "normal",
+    "permutation",
+    "randint",
+    "random",
+    "random_sample",
+    "seed",
+    "standard_normal",
+    "uniform",
 ]
 
 _STREAMS = 1 << 32
@@ -67,7 +76,8 @@ class Generator:
         self._stream = 0
 
     def __repr__(self) -> str:
-        return f"oxarray.random.Generator(key={self._key[0]:08x}{self._key[1]:08x}, calls={self._stream})"
+        key = f"{self._key[0]:08x}{self._key[1]:08x}"
+        return f"oxarray.random.Generator(key={key}, calls={self._stream})"
 
     def _next_stream(self) -> int:
         s = self._stream % _STREAMS
@@ -111,8 +121,12 @@ class Generator:
         return self._draw(_size(size), dt, chunks, "normal", (0.0, 1.0))
 
     def normal(self, loc=0.0, scale=1.0, size=None, *, chunks="auto") -> Array:
-        """Normal floats with mean ``loc`` and standard deviation ``scale`` (``scale >= 0``)."""
-        if np.any(np.asarray(scale.compute() if isinstance(scale, Array) else scale) < 0):
+        """Normal floats with mean ``loc`` and standard deviation ``scale`` (``scale >= 0``).
+
+        A lazy ``scale`` array is not computed to check its sign (NumPy's ValueError for
+        ``scale < 0`` is raised for scalar and NumPy scales).
+        """
+        if not isinstance(scale, Array) and np.any(np.asarray(scale) < 0):
             raise ValueError("scale < 0")
         if _is_scalar(loc) and _is_scalar(scale):
             return self._draw(_size(size), np.float64, chunks, "normal", (float(loc), float(scale)))
@@ -245,7 +259,8 @@ def _broadcast_size(size, *params) -> tuple[int, ...]:
     shape = tuple(_size(size))
     if np.broadcast_shapes(shape, bshape) != shape:
         raise ValueError(f"shape mismatch: objects cannot be broadcast to a single shape.  "
-                         f"Mismatch is between arg 0 with shape {shape} and arg 1 with shape {bshape}.")
+                         f"Mismatch is between arg 0 with shape {shape} and arg 1 with shape "
+                         f"{bshape}.")
     return shape
 
 

@@ -50,7 +50,9 @@ pub fn categorical(p: &[f64]) -> OxResult<Dist> {
         })
         .collect();
     let total = acc;
-    if p.is_empty() || !(total > 0.0) || !total.is_finite() || p.iter().any(|&w| !(w >= 0.0)) {
+    let bad = |w: f64| w.is_nan() || w < 0.0;
+    if p.is_empty() || bad(total) || total == 0.0 || !total.is_finite() || p.iter().any(|&w| bad(w))
+    {
         return Err(OxError::Value("probabilities are not non-negative".into()));
     }
     cdf.iter_mut().for_each(|c| *c /= total);

@@ -177,22 +177,18 @@ pub fn fill_span<T: RandomElement>(s: &Stream, dist: &Dist, start: u64, out: &mu
             let low = *low;
             if b.narrow() {
                 fill_blocks::<T, 4>(s, start, out, |w, i0| {
-                    let mut v = [T::default(); 4];
-                    for j in 0..4 {
+                    std::array::from_fn(|j| {
                         let r = b.try32(w[j]).unwrap_or_else(|| b.retry(s, i0 + j as u64));
-                        v[j] = T::from_i128(low + r as i128);
-                    }
-                    v
+                        T::from_i128(low + r as i128)
+                    })
                 })
             } else {
                 fill_blocks::<T, 2>(s, start, out, |w, i0| {
-                    let mut v = [T::default(); 2];
-                    for j in 0..2 {
+                    std::array::from_fn(|j| {
                         let x = ((w[2 * j + 1] as u64) << 32) | w[2 * j] as u64;
                         let r = b.try64(x).unwrap_or_else(|| b.retry(s, i0 + j as u64));
-                        v[j] = T::from_i128(low + r as i128);
-                    }
-                    v
+                        T::from_i128(low + r as i128)
+                    })
                 })
             }
         }
@@ -266,7 +262,8 @@ pub fn random_chunk(
     block: &[usize],
 ) -> OxResult<Chunk> {
     dispatch_random!(dtype, T => {
-        let mut v = vec![T::default(); block.iter().product()];
+        // Huge pages for large blocks: page faults would otherwise cost as much as the numbers.
+        let mut v = oxarray_core::buffer::zeroed_vec::<T>(block.iter().product());
         fill_block(s, dist, full, offset, block, &mut v);
         ArrayD::from_shape_vec(IxDyn(block), v)
             .map(Chunk::from_array)
@@ -279,6 +276,7 @@ pub fn random_chunk(
 /// # Safety
 /// `ptr` must point to `len` writable, aligned elements of `dtype` that nothing else accesses
 /// during the call, and `len` must be the block's size.
+#[allow(clippy::too_many_arguments)]
 pub unsafe fn random_into(
     s: &Stream,
     dist: &Dist,

@@ -11,9 +11,13 @@ use super::Stream;
 /// Feistel rounds; each is one Philox evaluation (itself 10 rounds), so 8 is ample mixing.
 const ROUNDS: u32 = 8;
 
-/// Element `i` (< n) of the stream's permutation of `0..n`.
+/// Element `i` of the stream's permutation of `0..n`. Constructors only ask for `i < n`; an
+/// `i >= n` (outside the permutation) is returned unchanged rather than walked forever.
 pub fn permuted_index(s: &Stream, n: u64, i: u64) -> u64 {
-    if n <= 1 {
+    if i >= n {
+        return i;
+    }
+    if n == 1 {
         return 0;
     }
     let bits = (64 - (n - 1).leading_zeros()).max(2).next_multiple_of(2);

@@ -53,7 +53,7 @@ fn dists() -> Vec<(Dist, DType)> {
             },
             DType::UInt64,
         ),
-        (Dist::Permutation { n: 97 }, DType::Int64),
+        (Dist::Permutation { n: 397 }, DType::Int64),
         (
             Dist::Categorical {
                 cdf: Arc::new(vec![0.2, 0.5, 1.0]),
