@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 const LAYERS: usize = 256;
 /// Start of the tail and area of each layer for 256 layers (Marsaglia & Tsang, 2000).
-const R: f64 = 3.654_152_885_361_008_8;
+const R: f64 = 3.654_152_885_361_009;
 const V: f64 = 0.004_928_673_233_99;
 /// Tags reserved per attempt: one for the attempt's bits, the rest for tail iterations.
 const TAGS_PER_ATTEMPT: u32 = 64;
