@@ -7,7 +7,7 @@ asserts a time; it exits non-zero only when a library returns a wrong value.
 
     python bench/run.py                  # the full sizes (about 4 GiB of RAM at peak)
     python bench/run.py --quick          # small sizes, a smoke run
-    python bench/run.py --only fused     # one case (fused, sum, std, overhead)
+    python bench/run.py --only fused     # one case (fused, sum, std, overhead, random)
 """
 
 from __future__ import annotations
@@ -164,7 +164,36 @@ def case_overhead(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
     return f"(x + 1).sum() of {side}x{side} in 10x10 chunks ({nchunks} chunks)", rows
 
 
-CASES = {"fused": case_fused, "sum": case_sum, "std": case_std, "overhead": case_overhead}
+def case_random(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
+    """Uniform float64 in [0, 1) (as many as the fused case). The generators differ (oxarray:
+    counter-based Philox; NumPy: PCG64; Dask: per-chunk NumPy generators), so each result is
+    checked for its shape, dtype, range and mean instead of against NumPy's values."""
+    n = sizes.fused
+    x = ox.random.default_rng(0).random(n)
+
+    def check(library: str, fn: Callable[[], object]) -> Row:
+        got = np.asarray(fn())
+        ok = (got.shape == (n,) and got.dtype == np.float64 and got.min() >= 0
+              and got.max() < 1 and abs(got.mean() - 0.5) < 0.01)  # fmt: skip
+        del got
+        gc.collect()
+        return Row(library, median_time(fn, repeats), ok)
+
+    rows = [
+        check("numpy", lambda: np.random.default_rng(0).random(n)),
+        check("oxarray", lambda: ox.random.default_rng(0).random(n).compute()),
+    ]
+    if da is not None:
+        run = lambda: da.random.default_rng(0).random(n, chunks=x.chunks).compute(
+            scheduler="threads")
+        rows.append(check("dask", run))
+    for row in rows:
+        row.note = f"{n / row.seconds / 1e6:.0f} M values/s"
+    return f"default_rng(0).random(2**{n.bit_length() - 1}) float64, chunks {_chunks(x)}", rows
+
+
+CASES = {"fused": case_fused, "sum": case_sum, "std": case_std, "overhead": case_overhead,
+         "random": case_random}
 
 
 # --- report ------------------------------------------------------------------------------------

@@ -51,9 +51,18 @@ BUG_COMPLEX_OVERFLOW = (
 )
 
 
+# Bugs pinned by a deterministic strict-xfail test below (test_bug_*). For them the hypothesis
+# tests' xfail is not strict: whether hypothesis draws the overflowing input depends on its pool
+# of constants, which it collects from every local module imported (adding oxarray.random moved
+# it), so "did hypothesis find it" is luck; the pinned tests still fail loudly once it is fixed.
+PINNED_BUGS = {BUG_COMPLEX_OVERFLOW}
+
+
 def with_bugs(names, bugs):
-    """Parametrize over ``names``; those in ``bugs`` get a strict xfail with the diagnosis."""
-    return [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=bugs[n])) if n in bugs
+    """Parametrize over ``names``; those in ``bugs`` get an xfail with the diagnosis (strict
+    unless the bug is pinned by a deterministic test)."""
+    return [pytest.param(n, marks=pytest.mark.xfail(strict=bugs[n] not in PINNED_BUGS,
+                                                    reason=bugs[n])) if n in bugs
             else n for n in names]
 
 

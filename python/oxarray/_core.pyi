@@ -155,6 +155,34 @@ def explain(xs: Sequence[Node]) -> str:
 def task_count(xs: Sequence[Node]) -> int:
     """Number of tasks in the optimized plan."""
 
+# --- random ----------------------------------------------------------------------------------
+
+_DistName: TypeAlias = Literal["uniform", "normal", "integers", "permutation", "choice"]
+
+def random(
+    shape: Sequence[int],
+    dtype: str,
+    chunks: _ChunksSpec,
+    key: tuple[int, int],
+    stream: int,
+    dist: _DistName,
+    params: Any,
+) -> Node:
+    """A lazy random array of `shape` drawn from distribution `dist` with `params`, on the stream
+    (`key`, `stream`).
+
+    ``params``: ``(low, high)`` for "uniform", ``(loc, scale)`` for "normal", ``(low, span)`` for
+    "integers" (values ``low..=low+span``), ``n`` for "permutation", the probabilities for "choice".
+    """
+
+def weighted_choice(
+    p: Sequence[float], k: int, chunks: _ChunksSpec, key: tuple[int, int], stream: int
+) -> Node:
+    """`k` distinct indices drawn with weights `p` (computed now), as a 1-d int64 node."""
+
+def take_rows(x: Node, idx: Node) -> Node:
+    """`x[idx]` along axis 0: `idx` (a 1-d int64 node) is computed now, the gather stays lazy."""
+
 __all__ = [
     "Node",
     "arange",
@@ -172,15 +200,18 @@ __all__ = [
     "linspace",
     "matmul",
     "persist",
+    "random",
     "rechunk",
     "reduce",
     "reshape",
     "set_chunk_bytes",
     "slice",
+    "take_rows",
     "task_count",
     "to_dot",
     "transpose",
     "unary",
     "unary_ops",
+    "weighted_choice",
     "where_",
 ]

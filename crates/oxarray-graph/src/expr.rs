@@ -6,6 +6,7 @@
 
 use oxarray_core::ops::{BinaryOp, ReduceOp, UnaryOp};
 use oxarray_core::{Chunk, ChunkGrid, DType, Scalar};
+use oxarray_kernels::random::{Dist, Stream};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -107,6 +108,16 @@ pub enum NodeKind {
     Rechunk {
         x: NodeRef,
     },
+    /// `x[rows]` along axis 0, with the row indices known at construction.
+    TakeRows {
+        x: NodeRef,
+        rows: Arc<Vec<usize>>,
+    },
+    /// Counter-based random numbers: element `i` depends only on (`stream`, `dist`, `i`).
+    Random {
+        stream: Stream,
+        dist: Dist,
+    },
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -137,7 +148,8 @@ impl Node {
             | NodeKind::Full { .. }
             | NodeKind::Arange { .. }
             | NodeKind::Linspace { .. }
-            | NodeKind::Eye { .. } => vec![],
+            | NodeKind::Eye { .. }
+            | NodeKind::Random { .. } => vec![],
             NodeKind::Unary { x, .. }
             | NodeKind::Cast { x }
             | NodeKind::Reduce { x, .. }
@@ -145,7 +157,8 @@ impl Node {
             | NodeKind::Reshape { x }
             | NodeKind::BroadcastTo { x }
             | NodeKind::Slice { x, .. }
-            | NodeKind::Rechunk { x } => vec![x],
+            | NodeKind::Rechunk { x }
+            | NodeKind::TakeRows { x, .. } => vec![x],
             NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b } => vec![a, b],
             NodeKind::Where { cond, a, b } => vec![cond, a, b],
             NodeKind::Concatenate { xs, .. } => xs.iter().collect(),
@@ -172,6 +185,8 @@ impl Node {
             NodeKind::Slice { .. } => "getitem".into(),
             NodeKind::Concatenate { .. } => "concatenate".into(),
             NodeKind::Rechunk { .. } => "rechunk".into(),
+            NodeKind::TakeRows { .. } => "take".into(),
+            NodeKind::Random { dist, .. } => format!("random-{}", dist.name()),
         }
     }
 }

@@ -12,7 +12,9 @@ pub mod expr;
 pub mod lower;
 pub mod optimize;
 pub mod program;
+pub mod random;
 pub mod result;
+pub mod take;
 pub mod task;
 
 pub use expr::{Node, NodeKind, NodeRef};

@@ -127,6 +127,30 @@ impl Lowering {
                     },
                     vec![],
                 ),
+                NodeKind::TakeRows { x, rows } => {
+                    let start = grid.block_offset(idx)[0];
+                    let mine = &rows[start..start + grid.block_shape(idx)[0]];
+                    let (blocks, plan) = crate::take::rows_plan(mine, &x.grid.axis_bounds(0));
+                    let inputs = self.input(x)?;
+                    let deps = blocks
+                        .iter()
+                        .map(|&b| {
+                            let mut i = idx.clone();
+                            i[0] = b;
+                            inputs[x.grid.linear(&i)]
+                        })
+                        .collect();
+                    (TaskKind::TakeRows(plan), deps)
+                }
+                NodeKind::Random { stream, dist } => (
+                    TaskKind::Random {
+                        stream: *stream,
+                        dist: dist.clone(),
+                        offset: grid.block_offset(idx),
+                        full_shape: node.shape.clone(),
+                    },
+                    vec![],
+                ),
                 NodeKind::Eye { k } => {
                     let o = grid.block_offset(idx);
                     (

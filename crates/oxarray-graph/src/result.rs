@@ -130,9 +130,9 @@ pub fn compute(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<Chunk>> {
     Ok(out)
 }
 
-/// Output blocks that may be computed straight into the result: fused programs whose block is
-/// one contiguous run of the result (the grid splits one axis, and every later axis is whole)
-/// and that fill exactly one place.
+/// Output blocks that may be computed straight into the result: fused programs and random
+/// sources whose block is one contiguous run of the result (the grid splits one axis, and every
+/// later axis is whole) and that fill exactly one place.
 fn direct_destinations(
     nodes: &[NodeRef],
     plan: &Plan,
@@ -151,7 +151,11 @@ fn direct_destinations(
         }
         for (b, &t) in plan.outputs[n].iter().enumerate() {
             let only_here = places.get(&t).is_some_and(|p| p.len() == 1);
-            if !only_here || !matches!(plan.graph.tasks[t].kind, TaskKind::Program(_)) {
+            let writes_directly = matches!(
+                plan.graph.tasks[t].kind,
+                TaskKind::Program(_) | TaskKind::Random { .. }
+            );
+            if !only_here || !writes_directly {
                 continue;
             }
             let idx = node.grid.unravel(b);

@@ -6,6 +6,7 @@ use crate::program::FusedProgram;
 use oxarray_core::ops::ReduceOp;
 use oxarray_core::{Chunk, DType, Scalar};
 use oxarray_kernels::layout::Piece;
+use oxarray_kernels::random::{Dist, Stream};
 use oxarray_kernels::reduce::Partial;
 use std::sync::Arc;
 
@@ -71,6 +72,15 @@ pub enum TaskKind {
     },
     /// Sum over k of deps[2k] @ deps[2k+1].
     Matmul,
+    /// Row `r` of the block is row `.1` of dependency `.0` (`x[rows]` along axis 0).
+    TakeRows(Vec<(usize, usize)>),
+    /// The block at `offset` of a random array of shape `full_shape`.
+    Random {
+        stream: Stream,
+        dist: Dist,
+        offset: Vec<usize>,
+        full_shape: Vec<usize>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -99,6 +109,8 @@ impl Task {
             TaskKind::ReduceCombine { .. } => "reduce-combine",
             TaskKind::ReduceFinalize { .. } => "reduce-aggregate",
             TaskKind::Matmul => "matmul",
+            TaskKind::Random { .. } => "random",
+            TaskKind::TakeRows(_) => "take",
         }
     }
     pub fn nbytes(&self) -> usize {

@@ -8,4 +8,6 @@ pub mod create;
 pub mod elementwise;
 pub mod layout;
 pub mod matmul;
+pub mod random;
 pub mod reduce;
+pub mod take;

@@ -4,6 +4,7 @@
 mod convert;
 mod errors;
 mod gil;
+mod random;
 
 use convert::{chunk_into_py, dtype_from_name, ingest, parse_chunks, scalar_from_py};
 use errors::{PyOxError, PyOxResult};
@@ -352,5 +353,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(to_dot, m)?)?;
     m.add_function(wrap_pyfunction!(explain, m)?)?;
     m.add_function(wrap_pyfunction!(task_count, m)?)?;
+    m.add_function(wrap_pyfunction!(random::random, m)?)?;
+    m.add_function(wrap_pyfunction!(random::weighted_choice, m)?)?;
+    m.add_function(wrap_pyfunction!(random::take_rows, m)?)?;
     Ok(())
 }

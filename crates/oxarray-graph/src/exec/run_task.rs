@@ -3,7 +3,7 @@
 use crate::program::RawDest;
 use crate::task::{Task, TaskKind, Value};
 use oxarray_core::{Chunk, OxError, OxResult};
-use oxarray_kernels::{create, layout, matmul, reduce};
+use oxarray_kernels::{create, layout, matmul, random, reduce, take};
 use std::sync::Arc;
 
 fn chunk(v: &Value) -> OxResult<&Chunk> {
@@ -42,6 +42,24 @@ pub fn run_task(task: &Task, deps: &[&Value], dest: Option<RawDest>) -> OxResult
             *start, *stop, *num, *endpoint, *offset, shape[0], task.dtype,
         )?,
         TaskKind::Eye { k, offset } => create::eye(*k, *offset, shape, task.dtype)?,
+        TaskKind::TakeRows(rows) => take::take_rows(&chunks()?, rows, shape, task.dtype)?,
+        TaskKind::Random {
+            stream,
+            dist,
+            offset,
+            full_shape,
+        } => match dest {
+            // SAFETY: the result assembly hands each output block its own live region.
+            Some(d) if d.dtype == task.dtype => {
+                return unsafe {
+                    random::random_into(
+                        stream, dist, d.dtype, full_shape, offset, shape, d.ptr, d.len,
+                    )
+                }
+                .map(|()| Value::Written)
+            }
+            _ => random::random_chunk(stream, dist, task.dtype, full_shape, offset, shape)?,
+        },
         TaskKind::Program(p) => match dest {
             // SAFETY: the result assembly hands each output block its own live region.
             Some(d) => return unsafe { p.run_into(&chunks()?, shape, d) }.map(|()| Value::Written),

@@ -1,0 +1,334 @@
+"""Random numbers as lazy chunked arrays, like ``numpy.random.Generator`` and ``dask.array.random``.
+
+Values are counter-based (Philox4x32-10, computed in Rust): element ``i`` of a result depends only
+on the generator's seed, on how many calls the generator has made before, and on ``i`` -- never on
+the chunks, the number of threads or the order in which blocks are computed. A seed therefore
+gives the same array on every machine and with any ``chunks=``. The values are not NumPy's
+(NumPy's ``default_rng`` uses PCG64 sequentially); the distributions are the same.
+
+>>> import oxarray as ox
+>>> rng = ox.random.default_rng(42)
+>>> x = rng.random((4, 3), chunks=(2, 3))          # lazy
+>>> y = ox.random.default_rng(42).random((4, 3), chunks=(1, 1))
+>>> bool((x.compute() == y.compute()).all())
+True
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+
+import numpy as np
+
+from . import _core
+from ._array import Array, _chunk_spec
+
+__all__ = [
+    "Generator",
+    "choice",
+    "default_rng",
+    "integers",
+    "normal",
+    "permutation",
+    "randint",
+    "random",
+    "random_sample",
+    "seed",
+    "standard_normal",
+    "uniform",
+]
+
+_STREAMS = 1 << 32
+
+
+def _size(size) -> list[int]:
+    if size is None:
+        return []
+    if isinstance(size, (int, np.integer)):
+        size = (size,)
+    out = [operator.index(s) for s in size]
+    if any(s < 0 for s in out):
+        raise ValueError("negative dimensions are not allowed")
+    return out
+
+
+def _is_scalar(v) -> bool:
+    return not isinstance(v, Array) and np.ndim(v) == 0
+
+
+class Generator:
+    """A source of lazy random arrays (the analogue of ``numpy.random.Generator``).
+
+    Each call draws from a new stream, so successive calls give different arrays, as NumPy's do.
+    Every method takes ``chunks=`` (default ``"auto"``, as everywhere in oxarray).
+
+    >>> import oxarray as ox
+    >>> rng = ox.random.default_rng(0)
+    >>> rng.integers(0, 10, size=5, chunks=2).shape
+    (5,)
+    """
+
+    def __init__(self, seed=None):
+        ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        k = ss.generate_state(2, np.uint32)
+        self._key = (int(k[0]), int(k[1]))
+        self._stream = 0
+
+    def __repr__(self) -> str:
+        key = f"{self._key[0]:08x}{self._key[1]:08x}"
+        return f"oxarray.random.Generator(key={key}, calls={self._stream})"
+
+    def _next_stream(self) -> int:
+        s = self._stream % _STREAMS
+        self._stream += 1
+        return s
+
+    def _draw(self, shape, dtype, chunks, dist: str, params) -> Array:
+        return Array(_core.random(shape, np.dtype(dtype).name, _chunk_spec(chunks), self._key,
+                                  self._next_stream(), dist, params))
+
+    # --- floats ------------------------------------------------------------------------------
+
+    def random(self, size=None, dtype=np.float64, *, chunks="auto") -> Array:
+        """Floats uniform in [0, 1) (53 random bits for float64, 24 for float32).
+
+        >>> import oxarray as ox
+        >>> x = ox.random.default_rng(1).random(1000, chunks=100).compute()
+        >>> bool(((0 <= x) & (x < 1)).all())
+        True
+        """
+        dt = _float_dtype(dtype, "random")
+        return self._draw(_size(size), dt, chunks, "uniform", (0.0, 1.0))
+
+    def uniform(self, low=0.0, high=1.0, size=None, *, chunks="auto") -> Array:
+        """Floats uniform in [low, high): ``low + (high - low) * random()`` as NumPy computes it.
+
+        Array-like bounds broadcast against ``size`` (the result is then a lazy expression).
+        """
+        if _is_scalar(low) and _is_scalar(high):
+            low, high = float(low), float(high)
+            if not math.isfinite(high - low):
+                raise OverflowError("high - low range exceeds valid bounds")
+            return self._draw(_size(size), np.float64, chunks, "uniform", (low, high))
+        shape = _broadcast_size(size, low, high)
+        u = self.random(shape, chunks=chunks)
+        return low + (_as_float(high) - low) * u
+
+    def standard_normal(self, size=None, dtype=np.float64, *, chunks="auto") -> Array:
+        """Standard normal floats (ziggurat on the counter stream)."""
+        dt = _float_dtype(dtype, "standard_normal")
+        return self._draw(_size(size), dt, chunks, "normal", (0.0, 1.0))
+
+    def normal(self, loc=0.0, scale=1.0, size=None, *, chunks="auto") -> Array:
+        """Normal floats with mean ``loc`` and standard deviation ``scale`` (``scale >= 0``).
+
+        A lazy ``scale`` array is not computed to check its sign (NumPy's ValueError for
+        ``scale < 0`` is raised for scalar and NumPy scales).
+        """
+        if not isinstance(scale, Array) and np.any(np.asarray(scale) < 0):
+            raise ValueError("scale < 0")
+        if _is_scalar(loc) and _is_scalar(scale):
+            return self._draw(_size(size), np.float64, chunks, "normal", (float(loc), float(scale)))
+        shape = _broadcast_size(size, loc, scale)
+        return loc + _as_float(scale) * self.standard_normal(shape, chunks=chunks)
+
+    # --- integers ----------------------------------------------------------------------------
+
+    def integers(self, low, high=None, size=None, dtype=np.int64, endpoint=False, *,
+                 chunks="auto") -> Array:
+        """Integers uniform in [low, high) (or [low, high] with ``endpoint=True``), unbiased.
+
+        ``dtype`` may be any integer dtype or bool, as in NumPy.
+
+        >>> import oxarray as ox
+        >>> x = ox.random.default_rng(2).integers(1, 6, size=1000, endpoint=True).compute()
+        >>> sorted(set(x.tolist()))
+        [1, 2, 3, 4, 5, 6]
+        """
+        dt = np.dtype(dtype)
+        if dt.kind not in "biu":
+            raise TypeError(f"Unsupported dtype {dt!r} for integers")
+        if high is None:
+            low, high = 0, low
+        if not (_is_scalar(low) and _is_scalar(high)):
+            raise NotImplementedError("oxarray.random integers takes scalar low and high")
+        low, high = _int_bound(low, "low"), _int_bound(high, "high")
+        hi = high if endpoint else high - 1
+        lo_min, hi_max = (0, 1) if dt.kind == "b" else (np.iinfo(dt).min, np.iinfo(dt).max)
+        if low < lo_min:
+            raise ValueError(f"low is out of bounds for {dt.name}")
+        if hi > hi_max:
+            raise ValueError(f"high is out of bounds for {dt.name}")
+        if low > hi:
+            raise ValueError("low > high" if endpoint else "low >= high")
+        return self._draw(_size(size), dt, chunks, "integers", (low, hi - low))
+
+    # --- sampling ----------------------------------------------------------------------------
+
+    def choice(self, a, size=None, replace=True, p=None, axis=0, shuffle=True, *,
+               chunks="auto") -> Array:
+        """Samples of ``a`` (an int ``n`` means ``arange(n)``), along the first axis.
+
+        With replacement the result is lazy; without replacement and without ``p`` it is lazy too
+        (the first draws of a permutation). Without replacement *and* with ``p`` the indices are
+        computed at the call (the weighted draw needs every weight): the result is materialized.
+        """
+        if axis != 0:
+            raise NotImplementedError("oxarray.random choice samples along axis 0 only")
+        if isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_)):
+            pop = operator.index(a)
+            arr = None
+        else:
+            arr = a if isinstance(a, Array) else np.asarray(a)
+            if arr.ndim == 0:
+                raise ValueError("a must be a sequence or an integer, not a 0-d array")
+            pop = arr.shape[0]
+        shape = _size(size)
+        k = math.prod(shape)
+        if pop < 0 or (pop == 0 and k):
+            raise ValueError("a must be a positive integer unless no samples are taken"
+                             if arr is None else "a cannot be empty unless no samples are taken")
+        if p is not None:
+            p = np.asarray(p.compute() if isinstance(p, Array) else p, dtype=np.float64)
+            if p.ndim != 1:
+                raise ValueError("p must be 1-dimensional")
+            if p.size != pop:
+                raise ValueError("a and p must have same size")
+            if np.any(np.isnan(p)):
+                raise ValueError("probabilities contain NaN")
+            if np.any(p < 0):
+                raise ValueError("probabilities are not non-negative")
+            if abs(float(p.sum()) - 1.0) > np.sqrt(np.finfo(np.float64).eps):
+                raise ValueError("probabilities do not sum to 1")
+        if not replace and k > pop:
+            raise ValueError("Cannot take a larger sample than population when replace=False")
+        if replace:
+            if p is None:
+                idx = self.integers(0, pop, size=shape, chunks=chunks) if pop else \
+                    self._draw(shape, np.int64, chunks, "integers", (0, 0))
+            else:
+                idx = self._draw(shape, np.int64, chunks, "choice", tuple(p.tolist()))
+        elif p is None:
+            idx = self._draw(shape, np.int64, chunks, "permutation", pop)
+        else:
+            if np.count_nonzero(p) < k:
+                raise ValueError("Fewer non-zero entries in p than size")
+            flat = Array(_core.weighted_choice(p.tolist(), k, _chunk_spec(chunks) if len(shape) == 1
+                                               else "auto", self._key, self._next_stream()))
+            idx = flat.reshape(shape) if len(shape) != 1 else flat
+        return idx if arr is None else _take(arr, idx, chunks)
+
+    def permutation(self, x, *, chunks="auto") -> Array:
+        """A permuted ``arange(x)`` (int ``x``) or ``x`` with its first axis permuted. Lazy and
+        chunk-invariant: element ``i`` is a keyed pseudo-random bijection of ``i``."""
+        if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)):
+            n = operator.index(x)
+            if n < 0:
+                raise ValueError("negative dimensions are not allowed")
+            return self._draw([n], np.int64, chunks, "permutation", n)
+        arr = x if isinstance(x, Array) else np.asarray(x)
+        if arr.ndim == 0:
+            raise np.exceptions.AxisError("x must be an integer or at least 1-dimensional")
+        n = arr.shape[0]
+        return _take(arr, self._draw([n], np.int64, "auto", "permutation", n), chunks)
+
+
+def _float_dtype(dtype, name: str) -> np.dtype:
+    dt = np.dtype(dtype)
+    if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
+        raise TypeError(f"Unsupported dtype {dt!r} for {name}")
+    return dt
+
+
+def _int_bound(v, name: str) -> int:
+    if isinstance(v, (float, np.floating)) or np.asarray(v).dtype.kind not in "biu":
+        raise TypeError(f"{name} must be an integer (got {type(v).__name__})")
+    return int(v)
+
+
+def _as_float(v):
+    return v.astype(np.float64) if isinstance(v, Array) else np.asarray(v, dtype=np.float64)
+
+
+def _broadcast_size(size, *params) -> tuple[int, ...]:
+    shapes = [p.shape if isinstance(p, Array) else np.shape(p) for p in params]
+    bshape = np.broadcast_shapes(*shapes)
+    if size is None:
+        return bshape
+    shape = tuple(_size(size))
+    if np.broadcast_shapes(shape, bshape) != shape:
+        raise ValueError(f"shape mismatch: objects cannot be broadcast to a single shape.  "
+                         f"Mismatch is between arg 0 with shape {shape} and arg 1 with shape "
+                         f"{bshape}.")
+    return shape
+
+
+def _take(arr, idx: Array, chunks) -> Array:
+    """``arr[idx]`` along the first axis (the indices are computed now; the gather is lazy)."""
+    from ._creation import asarray
+
+    x = arr if isinstance(arr, Array) else asarray(arr)
+    flat = idx.reshape(-1) if idx.ndim != 1 else idx
+    out = Array(_core.take_rows(x._node, flat._node))
+    shape = tuple(idx.shape) + tuple(x.shape[1:])
+    if out.shape != shape:
+        out = out.reshape(shape)
+    return out if chunks == "auto" else out.rechunk(chunks)
+
+
+# --- the module-level functions, backed by one default generator (like dask.array.random) -----
+
+_default = Generator()
+
+
+def default_rng(seed=None) -> Generator:
+    """A new :class:`Generator` (``seed``: None for fresh entropy, an int, a sequence of ints, a
+    ``numpy.random.SeedSequence``, or a Generator, which is returned as is)."""
+    if isinstance(seed, Generator):
+        return seed
+    return Generator(seed)
+
+
+def seed(seed=None) -> None:
+    """Reseeds the generator behind the module-level functions."""
+    global _default
+    _default = Generator(seed)
+
+
+def random(size=None, dtype=np.float64, *, chunks="auto") -> Array:
+    """``ox.random.random((5000, 1000), chunks=(1000, 1000))``: floats uniform in [0, 1)."""
+    return _default.random(size, dtype, chunks=chunks)
+
+
+def random_sample(size=None, *, chunks="auto") -> Array:
+    return _default.random(size, chunks=chunks)
+
+
+def uniform(low=0.0, high=1.0, size=None, *, chunks="auto") -> Array:
+    return _default.uniform(low, high, size, chunks=chunks)
+
+
+def standard_normal(size=None, dtype=np.float64, *, chunks="auto") -> Array:
+    return _default.standard_normal(size, dtype, chunks=chunks)
+
+
+def normal(loc=0.0, scale=1.0, size=None, *, chunks="auto") -> Array:
+    return _default.normal(loc, scale, size, chunks=chunks)
+
+
+def integers(low, high=None, size=None, dtype=np.int64, endpoint=False, *, chunks="auto") -> Array:
+    return _default.integers(low, high, size, dtype, endpoint, chunks=chunks)
+
+
+def randint(low, high=None, size=None, dtype=np.int64, *, chunks="auto") -> Array:
+    """Like ``numpy.random.randint`` / ``dask.array.random.randint`` (``high`` exclusive)."""
+    return _default.integers(low, high, size, dtype, chunks=chunks)
+
+
+def choice(a, size=None, replace=True, p=None, *, chunks="auto") -> Array:
+    return _default.choice(a, size, replace, p, chunks=chunks)
+
+
+def permutation(x, *, chunks="auto") -> Array:
+    return _default.permutation(x, chunks=chunks)
