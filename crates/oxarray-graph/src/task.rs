@@ -71,6 +71,10 @@ pub enum TaskKind {
     },
     /// Sum over k of deps[2k] @ deps[2k+1].
     Matmul,
+    /// A linear-algebra kernel (may produce several blocks: `Value::Parts`).
+    Linalg(crate::linalg::LinalgTask),
+    /// Block `k` of the dependency's `Value::Parts`.
+    Pick(usize),
 }
 
 #[derive(Clone, Debug)]
@@ -99,6 +103,8 @@ impl Task {
             TaskKind::ReduceCombine { .. } => "reduce-combine",
             TaskKind::ReduceFinalize { .. } => "reduce-aggregate",
             TaskKind::Matmul => "matmul",
+            TaskKind::Linalg(l) => l.label(),
+            TaskKind::Pick(_) => "pick",
         }
     }
     pub fn nbytes(&self) -> usize {
@@ -114,6 +120,8 @@ pub enum Value {
     Partial(Partial),
     /// The block was written straight into the result buffer.
     Written,
+    /// Several blocks from one task (a factorization's factors); `Pick` tasks select one.
+    Parts(Vec<Arc<Chunk>>),
 }
 
 #[derive(Clone, Debug, Default)]

@@ -7,5 +7,6 @@
 pub mod create;
 pub mod elementwise;
 pub mod layout;
+pub mod linalg;
 pub mod matmul;
 pub mod reduce;
