@@ -38,7 +38,11 @@ pub fn qr_complete(a: &Chunk) -> OxResult<(Chunk, Chunk)> {
             return Ok((chunk2(eye), chunk2(Array2::<T>::default((m, n)))));
         }
         let qr = as_faer(&a).qr();
-        Ok((chunk2(to_array(qr.compute_Q().as_ref())), chunk2(to_array(qr.R()))))
+        // NumPy's complete R is m x n: the thin R on top of zero rows.
+        let mut r = Array2::<T>::default((m, n));
+        let thin = to_array(qr.thin_R());
+        r.slice_mut(s![..thin.nrows(), ..]).assign(&thin);
+        Ok((chunk2(to_array(qr.compute_Q().as_ref())), chunk2(r)))
     })
 }
 
