@@ -26,7 +26,9 @@ __all__ = ["svd", "qr", "svd_compressed", "matmul", "dot", "vdot"]
 
 LinAlgError = np.linalg.LinAlgError
 _UNSET = object()
-_SPLIT_EVERY = 4
+# The R factors stacked per node of the TSQR tree: as many as keep the stack near 64 MiB (a
+# shallower tree repeats less work; square blocks make every level cost a full QR).
+_STACK_BYTES = 64 << 20
 
 try:  # NumPy's named result tuples (u, s, vh = ... and .U/.S/.Vh both work)
     from numpy.linalg._linalg import QRResult, SVDResult
@@ -50,6 +52,12 @@ def _as_matrix_array(a, name: str) -> Array:
             f"{name}: stacked (batched) matrices are not supported yet by oxarray; "
             "apply it per matrix")
     return x
+
+
+def _split_every(x: Array) -> int:
+    n = x.shape[1]
+    r_bytes = max(min(n, max(x.chunks[0], default=1)) * n * x.itemsize, 1)
+    return max(2, min(64, _STACK_BYTES // r_bytes))
 
 
 def _budget() -> int:
@@ -104,7 +112,7 @@ def svd(a, full_matrices=_UNSET, compute_uv=True, hermitian=False):
         return t if not compute_uv else _svd_result(t[2].T, t[1], t[0].T)
     x = _one_column_of_chunks(x, "svd", "use ox.linalg.svd_compressed(x, k) for the top k "
                                         "singular values/vectors")
-    out = [Array(node) for node in _core.svd(x._node, bool(compute_uv), _SPLIT_EVERY)]
+    out = [Array(node) for node in _core.svd(x._node, bool(compute_uv), _split_every(x))]
     return out[0] if not compute_uv else _svd_result(*out)
 
 
@@ -135,7 +143,7 @@ def qr(a, mode="reduced"):
         q, r = (Array(node) for node in _core.qr_dense(x._node))
         return QRResult(q, r) if QRResult is not None else (q, r)
     x = _one_column_of_chunks(x, "qr", "rechunk to fewer rows per chunk")
-    out = [Array(node) for node in _core.qr(x._node, mode != "r", _SPLIT_EVERY)]
+    out = [Array(node) for node in _core.qr(x._node, mode != "r", _split_every(x))]
     if mode == "r":
         return out[0]
     return QRResult(*out) if QRResult is not None else tuple(out)
