@@ -257,11 +257,24 @@ pub(crate) fn lower(lw: &mut Lowering, op: &MultiOp, l: &LinalgOp) -> OxResult<V
             dtype,
         })
     };
-    // Leaves: one QR per row block.
+    // Leaves: one QR per row block. Blocks that are not tall (at most 2n rows) would give R
+    // factors as large as themselves, so such blocks enter the tree as they are ("raw" leaves:
+    // their Q is the rows of their parent's): the first stack then factors them directly and
+    // TSQR does the flops of one QR instead of two.
     let blocks = lw.input(x)?.clone();
     let rows = x.grid.chunks()[0].clone();
+    let raw = blocks.len() > 1 && rows.iter().all(|&r| r <= 2 * n);
     let mut levels: Vec<Vec<TreeNode>> = vec![Vec::new()];
     for (b, &t) in blocks.iter().enumerate() {
+        if raw {
+            levels[0].push(TreeNode {
+                parts: t,
+                r: t,
+                r_rows: rows[b],
+                children: vec![],
+            });
+            continue;
+        }
         let k = rows[b].min(n);
         let kind = TaskKind::Linalg(LinalgTask::QrBlock { want_q });
         let parts = push(lw, kind, vec![t], vec![rows[b], n], dtype);
@@ -345,6 +358,12 @@ pub(crate) fn lower(lw: &mut Lowering, op: &MultiOp, l: &LinalgOp) -> OxResult<V
     }
     let mut out = Vec::with_capacity(levels[0].len());
     for (b, leaf) in levels[0].iter().enumerate() {
+        if raw {
+            // A raw leaf's output block is the coefficient its parent carried down.
+            let c = coeff[b].ok_or_else(|| OxError::Internal("TSQR: raw leaf without Q".into()))?;
+            out.push(c);
+            continue;
+        }
         let kq = leaf.r_rows;
         let q = push(
             lw,
