@@ -187,3 +187,49 @@ def test_svd_compressed_finds_the_top_singular_triplets():
     np.testing.assert_allclose(S, np.linalg.svd(a, compute_uv=False)[:6], rtol=1e-6)
     np.testing.assert_allclose((U * S) @ VH, a, atol=1e-5)
     check_orthonormal_columns(U, 1e-10)
+
+
+@given(st.sampled_from([np.float32, np.float64, np.complex128, np.int64]), st.data())
+def test_norm_all_orders_match_numpy(dtype, data):
+    m, n = data.draw(st.integers(1, 7), label="m"), data.draw(st.integers(1, 7), label="n")
+    a = (matrix(np.random.default_rng(m * 8 + n), m, n, np.complex128 if dtype == np.complex128
+                else np.float64) * 10).astype(dtype)
+    x = ox.asarray(a, chunks=data.draw(chunkings((m, n)), label="chunks"))
+    tol = {"rtol": 1e-4 if dtype == np.float32 else 1e-10}
+    for ord in [None, "fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf]:
+        for kd in (False, True):
+            e = np.linalg.norm(a, ord=ord, keepdims=kd)
+            r = np.asarray(np.linalg.norm(x, ord=ord, keepdims=kd))
+            assert r.shape == e.shape and r.dtype == e.dtype, (ord, kd)
+            np.testing.assert_allclose(r, e, **tol)
+    for ord in [None, 0, 1, 2, 3, np.inf, -np.inf, -1]:
+        for axis in (0, -1):
+            e = np.linalg.norm(a, ord=ord, axis=axis)
+            r = np.asarray(np.linalg.norm(x, ord=ord, axis=axis))
+            assert r.shape == e.shape and r.dtype == e.dtype, (ord, axis)
+            np.testing.assert_allclose(r, e, **tol)
+    for ord in [None, 1, -1, np.inf, -np.inf, "fro"]:
+        np.testing.assert_allclose(np.asarray(np.linalg.norm(x, ord=ord, axis=(1, 0))),
+                                   np.linalg.norm(a, ord=ord, axis=(1, 0)), **tol)
+    with pytest.raises(ValueError, match="Invalid norm order"):
+        np.linalg.norm(x, ord=3, axis=(0, 1))
+
+
+def test_products_composed_from_matmul_match_numpy():
+    rng = np.random.default_rng(0)
+    a, b, c = rng.random((4, 3)), rng.random((3, 5)), rng.random((5, 2))
+    x, y, z = (ox.asarray(v, chunks=2) for v in (a, b, c))
+    np.testing.assert_allclose(np.outer(x, y).compute(), np.outer(a, b))
+    np.testing.assert_allclose(np.inner(x, x).compute(), np.inner(a, a))
+    np.testing.assert_allclose(np.tensordot(x, y, 1).compute(), np.tensordot(a, b, 1))
+    t, u = rng.random((2, 3, 4)), rng.random((3, 4, 5))
+    np.testing.assert_allclose(
+        np.tensordot(ox.asarray(t, chunks=2), ox.asarray(u, chunks=3), axes=([1, 2], [0, 1])).compute(),
+        np.tensordot(t, u, axes=([1, 2], [0, 1])))
+    np.testing.assert_allclose(np.linalg.multi_dot([x, y, z]).compute(), np.linalg.multi_dot([a, b, c]))
+    s = rng.random((3, 3))
+    for n in (0, 1, 2, 5):
+        np.testing.assert_allclose(np.linalg.matrix_power(ox.asarray(s, chunks=2), n).compute(),
+                                   np.linalg.matrix_power(s, n))
+    with pytest.raises(np.linalg.LinAlgError, match="must be square"):
+        np.linalg.matrix_power(x, 2)

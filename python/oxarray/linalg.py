@@ -20,9 +20,12 @@ import numpy as np
 from . import _core, config
 from ._array import Array
 from ._dispatch import implements
-from ._linalg import dot, matmul, vdot  # noqa: F401  (the namespace re-exports them)
+from ._linalg import (  # noqa: F401  (the namespace re-exports them)
+    dot, inner, matmul, matrix_power, multi_dot, outer, tensordot, vdot,
+)
 
-__all__ = ["svd", "qr", "svd_compressed", "matmul", "dot", "vdot"]
+__all__ = ["svd", "qr", "svd_compressed", "norm", "matmul", "dot", "vdot", "outer", "tensordot",
+           "inner", "multi_dot", "matrix_power"]
 
 LinAlgError = np.linalg.LinAlgError
 _UNSET = object()
@@ -190,3 +193,82 @@ def svd_compressed(a, k: int, n_power_iter: int = 0, n_oversamples: int = 10, se
     ub, s, vh = svd(b, full_matrices=False)
     u = matmul(q, ub)
     return _svd_result(u[:, :k], s[:k], vh[:k, :])
+
+
+@implements(np.linalg.norm)
+def norm(x, ord=None, axis=None, keepdims=False):
+    """NumPy's vector and matrix norms from reductions; the spectral (2, -2) and nuclear norms of
+    a 2-d array from the TSQR singular values.
+
+    >>> import numpy as np, oxarray as ox
+    >>> float(np.linalg.norm(ox.asarray([[3.0, 0.0], [0.0, 4.0]])))
+    5.0
+    """
+    from ._creation import asarray
+
+    x = x if isinstance(x, Array) else asarray(x)
+    if x.dtype.kind in "biu":
+        x = x.astype(np.float64)
+    if axis is None:
+        if ord is None or (ord in ("f", "fro") and x.ndim == 2):
+            a = np.abs(x) if x.dtype.kind == "c" else x
+            r = np.sqrt(np.sum(a * a))
+            return r.reshape((1,) * x.ndim) if keepdims else r
+        axis = tuple(range(x.ndim))
+        if x.ndim not in (1, 2):
+            raise ValueError("Improper number of dimensions to norm.")
+    axis = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axis = tuple(int(a) % x.ndim if x.ndim else int(a) for a in axis)
+    if len(axis) == 1:
+        return _vector_norm(x, ord, axis[0], keepdims)
+    if len(axis) == 2:
+        if axis[0] == axis[1]:
+            raise ValueError("Duplicate axes given.")
+        return _matrix_norm(x, ord, axis, keepdims)
+    raise ValueError("Improper number of dimensions to norm.")
+
+
+def _vector_norm(x, ord, axis, keepdims):
+    a = np.abs(x)
+    if ord is None or ord == 2:
+        return np.sqrt(np.sum(a * a, axis=axis, keepdims=keepdims))
+    if isinstance(ord, str):
+        raise ValueError(f"Invalid norm order '{ord}' for vectors")
+    if ord == np.inf:
+        return np.max(a, axis=axis, keepdims=keepdims)
+    if ord == -np.inf:
+        return np.min(a, axis=axis, keepdims=keepdims)
+    if ord == 0:
+        return np.sum((x != 0).astype(a.dtype), axis=axis, keepdims=keepdims)
+    if ord == 1:
+        return np.sum(a, axis=axis, keepdims=keepdims)
+    return np.sum(a ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
+
+
+def _matrix_norm(x, ord, axes, keepdims):
+    row, col = axes
+    a = np.abs(x)
+    if ord in (2, -2, "nuc"):
+        if x.ndim != 2:
+            raise NotImplementedError("spectral/nuclear norms of stacked matrices are not "
+                                      "supported yet by oxarray")
+        s = svd(x if axes == (0, 1) else x.T, compute_uv=False)
+        r = np.max(s) if ord == 2 else np.min(s) if ord == -2 else np.sum(s)
+        return r.reshape(1, 1) if keepdims else r
+    if ord is None or ord in ("fro", "f"):
+        r = np.sqrt(np.sum(a * a, axis=axes))
+    elif ord in (1, -1):
+        inner_ = np.sum(a, axis=row)
+        c = col - 1 if col > row else col
+        r = np.max(inner_, axis=c) if ord == 1 else np.min(inner_, axis=c)
+    elif ord in (np.inf, -np.inf):
+        inner_ = np.sum(a, axis=col)
+        rr = row - 1 if row > col else row
+        r = np.max(inner_, axis=rr) if ord == np.inf else np.min(inner_, axis=rr)
+    else:
+        raise ValueError("Invalid norm order for matrices.")
+    if keepdims:
+        shape = list(x.shape)
+        shape[row] = shape[col] = 1
+        r = r.reshape(shape)
+    return r
