@@ -22,8 +22,9 @@ venv: $(STAMP) ## Create .venv and install the Python dependencies from PyPI
 build: $(STAMP) ## Build the Rust extension in release mode into .venv
 	$(VENV)/bin/maturin develop --release -q
 
-demo: build ## Run the walkthrough in examples/
+demo: build ## Run the walkthroughs in examples/ (the general one, then the SVD one)
 	$(PY) examples/walkthrough.py
+	$(PY) examples/svd.py
 
 test-rust: ## cargo test of the pure-Rust crates
 	cargo test --workspace --exclude oxarray-python

@@ -192,8 +192,58 @@ def case_random(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
     return f"default_rng(0).random(2**{n.bit_length() - 1}) float64, chunks {_chunks(x)}", rows
 
 
+def _svd_case(name: str, shape: tuple[int, int], chunks: tuple[int, int], repeats: int, seed: int):
+    """An SVD through np.linalg.svd (TSQR on oxarray and Dask; LAPACK gesdd for NumPy, reduced
+    factors so every library returns the same shapes). Checked on the singular values."""
+    a = np.random.default_rng(seed).random(shape)
+    x = ox.asarray(a, chunks=chunks)
+    u, s, v = np.linalg.svd(x)
+    expected = np.linalg.svd(a, compute_uv=False)
+    rows = [
+        measure("numpy", lambda: np.linalg.svd(a, full_matrices=False)[1], expected, repeats, 1e-9),
+        measure("oxarray", lambda: ox.compute(u, s, v)[1], expected, repeats, 1e-9),
+    ]
+    if da is not None:
+        du, ds, dv = da.linalg.svd(da.from_array(a, chunks=chunks))
+        run = lambda: dask.compute(du, ds, dv, scheduler="threads")[1]
+        rows.append(measure("dask", run, expected, repeats, 1e-9))
+    return f"{name}: u, s, vh = svd of {shape[0]}x{shape[1]} float64, chunks {_chunks(x)}", rows
+
+
+def case_svd(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
+    """The walkthrough's SVD: 5000x1000 in 1000x1000 chunks (square blocks: TSQR's hard case)."""
+    quick = sizes is QUICK
+    shape, chunks = ((1000, 200), (200, 200)) if quick else ((5000, 1000), (1000, 1000))
+    return _svd_case("svd", shape, chunks, min(repeats, 3), 4)
+
+
+def case_svd_tall(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
+    """A tall-skinny SVD, TSQR's home ground: 200000x100 in 10000x100 chunks."""
+    quick = sizes is QUICK
+    shape, chunks = ((20000, 100), (1000, 100)) if quick else ((200000, 100), (10000, 100))
+    return _svd_case("svd_tall", shape, chunks, repeats, 5)
+
+
+def case_matmul(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
+    """A square matrix product (block GEMMs summed over the contracted axis)."""
+    side = 1024 if sizes is QUICK else 4096
+    rng = np.random.default_rng(6)
+    a, b = rng.random((side, side)), rng.random((side, side))
+    x, y = ox.asarray(a, chunks="auto"), ox.asarray(b, chunks="auto")
+    expected = a @ b
+    rows = [
+        measure("numpy", lambda: a @ b, expected, min(repeats, 3), 1e-9),
+        measure("oxarray", (x @ y).compute, expected, min(repeats, 3), 1e-9),
+    ]
+    if da is not None:
+        dprod = da.from_array(a, chunks=x.chunks) @ da.from_array(b, chunks=y.chunks)
+        run = lambda: dprod.compute(scheduler="threads")
+        rows.append(measure("dask", run, expected, min(repeats, 3), 1e-9))
+    return f"matmul {side}x{side} @ {side}x{side} float64, chunks {_chunks(x)}", rows
+
+
 CASES = {"fused": case_fused, "sum": case_sum, "std": case_std, "overhead": case_overhead,
-         "random": case_random}
+         "random": case_random, "svd": case_svd, "svd_tall": case_svd_tall, "matmul": case_matmul}
 
 
 # --- report ------------------------------------------------------------------------------------

@@ -137,6 +137,18 @@ def rechunk(x: Node, chunks: _ChunksSpec) -> Node:
 
 # --- running plans ---------------------------------------------------------------------------
 
+def qr(x: Node, want_q: bool, split_every: int) -> list[Node]:
+    """Reduced TSQR of a 2-d array with one column of chunks: ``[q, r]``, or ``[r]``."""
+
+def svd(x: Node, uv: bool, split_every: int) -> list[Node]:
+    """Reduced SVD (TSQR) of a 2-d array with one column of chunks: ``[u, s, vh]``, or ``[s]``."""
+
+def svd_dense(x: Node) -> list[Node]:
+    """NumPy's complete SVD of a one-block matrix: ``[u, s, vh]``."""
+
+def qr_dense(x: Node) -> list[Node]:
+    """NumPy's complete QR of a one-block matrix: ``[q, r]``."""
+
 def compute(xs: Sequence[Node]) -> list[npt.NDArray[Any]]:
     """Computes the nodes in one run (sharing common work) and returns NumPy arrays.
 

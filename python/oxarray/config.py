@@ -1,4 +1,6 @@
-"""Engine settings. ``chunk_bytes`` is the target size of one chunk when ``chunks="auto"``."""
+"""Engine settings. ``chunk_bytes`` is the target size of one chunk when ``chunks="auto"``;
+``linalg_block_bytes`` bounds the blocks that ``svd``/``qr`` may build by rechunking (a row block
+with all the columns, or the one block of NumPy's complete factors)."""
 
 from __future__ import annotations
 
@@ -6,22 +8,27 @@ from contextlib import contextmanager
 
 from . import _core
 
+_PY_SETTINGS = {"linalg_block_bytes": 1 << 30}
+
 
 def get(name: str):
     if name == "chunk_bytes":
         return _core.get_chunk_bytes()
+    if name in _PY_SETTINGS:
+        return _PY_SETTINGS[name]
     raise KeyError(f"unknown oxarray setting {name!r}")
 
 
 @contextmanager
-def _restore(old: int):
+def _restore(old: int, old_py: dict):
     try:
         yield
     finally:
         _core.set_chunk_bytes(old)
+        _PY_SETTINGS.update(old_py)
 
 
-def set(*, chunk_bytes: int | None = None):
+def set(*, chunk_bytes: int | None = None, linalg_block_bytes: int | None = None):
     """Change settings; usable as a context manager that restores them on exit.
 
     >>> import oxarray as ox
@@ -29,7 +36,11 @@ def set(*, chunk_bytes: int | None = None):
     ...     ox.zeros((1024, 1024)).numblocks
     (16, 1)
     """
-    old = _core.get_chunk_bytes()
+    old, old_py = _core.get_chunk_bytes(), dict(_PY_SETTINGS)
     if chunk_bytes is not None:
         _core.set_chunk_bytes(int(chunk_bytes))
-    return _restore(old)
+    if linalg_block_bytes is not None:
+        if int(linalg_block_bytes) <= 0:
+            raise ValueError("linalg_block_bytes must be positive")
+        _PY_SETTINGS["linalg_block_bytes"] = int(linalg_block_bytes)
+    return _restore(old, old_py)

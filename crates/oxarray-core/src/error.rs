@@ -19,6 +19,8 @@ pub enum OxError {
     Type(String),
     /// Data-dependent failure found while computing (e.g. integer to a negative power).
     Compute(String),
+    /// NumPy: `numpy.linalg.LinAlgError` (singular matrix, no convergence, not positive definite).
+    LinAlg(String),
     /// The run was cancelled (Ctrl-C); maps to `KeyboardInterrupt`.
     Cancelled,
     /// A bug: an invariant of ours was broken. Maps to `RuntimeError` with a request to report it.
@@ -41,7 +43,8 @@ impl fmt::Display for OxError {
             | OxError::Index(m)
             | OxError::Value(m)
             | OxError::Type(m)
-            | OxError::Compute(m) => f.write_str(m),
+            | OxError::Compute(m)
+            | OxError::LinAlg(m) => f.write_str(m),
             OxError::AxisOutOfBounds { axis, ndim } => {
                 write!(
                     f,

@@ -118,15 +118,25 @@ pub enum NodeKind {
         stream: Stream,
         dist: Dist,
     },
+    /// Output `k` of a multi-output op (the op is lowered once for all its outputs).
+    Pick {
+        op: Arc<crate::multi::MultiOp>,
+        k: usize,
+    },
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh process-unique id (nodes and multi-output ops share the counter).
+pub(crate) fn next_id() -> u64 {
+    NEXT_ID.fetch_add(1, Ordering::Relaxed)
+}
 
 impl Node {
     pub fn new(shape: Vec<usize>, dtype: DType, grid: ChunkGrid, kind: NodeKind) -> NodeRef {
         debug_assert_eq!(grid.shape(), shape);
         Arc::new(Node {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            id: next_id(),
             shape,
             dtype,
             grid,
@@ -162,6 +172,7 @@ impl Node {
             NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b } => vec![a, b],
             NodeKind::Where { cond, a, b } => vec![cond, a, b],
             NodeKind::Concatenate { xs, .. } => xs.iter().collect(),
+            NodeKind::Pick { op, .. } => op.inputs.iter().collect(),
         }
     }
 
@@ -187,6 +198,7 @@ impl Node {
             NodeKind::Rechunk { .. } => "rechunk".into(),
             NodeKind::TakeRows { .. } => "take".into(),
             NodeKind::Random { dist, .. } => format!("random-{}", dist.name()),
+            NodeKind::Pick { op, k } => op.label(*k),
         }
     }
 }

@@ -15,6 +15,8 @@ use std::sync::Arc;
 pub struct Lowering {
     pub graph: TaskGraph,
     memo: HashMap<u64, Vec<TaskId>>,
+    /// Tasks of each multi-output op (by op id): per output, per block.
+    multi: HashMap<u64, Vec<Vec<TaskId>>>,
 }
 
 impl Lowering {
@@ -53,7 +55,7 @@ impl Lowering {
             .ok_or_else(|| OxError::Internal("lowering lost a node".into()))
     }
 
-    fn input(&self, n: &NodeRef) -> OxResult<&Vec<TaskId>> {
+    pub(crate) fn input(&self, n: &NodeRef) -> OxResult<&Vec<TaskId>> {
         self.memo
             .get(&n.id)
             .ok_or_else(|| OxError::Internal("input lowered after its consumer".into()))
@@ -96,6 +98,7 @@ impl Lowering {
                 keepdims,
                 split_every,
             } => return self.lower_reduce(node, x, *op, axes, *keepdims, *split_every),
+            NodeKind::Pick { op, k } => return self.lower_pick(op, *k),
             _ => {}
         }
         for (lin, idx) in blocks.iter().enumerate() {
@@ -260,13 +263,28 @@ impl Lowering {
                 }
                 NodeKind::Rechunk { x } => self.rechunk_pieces(x, &grid, idx)?,
                 NodeKind::Reshape { x } => self.reshape_block(node, x, idx)?,
-                NodeKind::Concatenate { .. } | NodeKind::Reduce { .. } => {
+                NodeKind::Concatenate { .. } | NodeKind::Reduce { .. } | NodeKind::Pick { .. } => {
                     unreachable!("handled above")
                 }
             };
             out.push(self.push(kind, deps, node, idx));
         }
         Ok(out)
+    }
+
+    /// Output `k` of a multi-output op, lowering the op on first use only.
+    fn lower_pick(&mut self, op: &Arc<crate::multi::MultiOp>, k: usize) -> OxResult<Vec<TaskId>> {
+        if !self.multi.contains_key(&op.id) {
+            let outs = match &op.kind {
+                crate::multi::MultiKind::Linalg(l) => crate::linalg::lower(self, op, l)?,
+            };
+            self.multi.insert(op.id, outs);
+        }
+        self.multi
+            .get(&op.id)
+            .and_then(|o| o.get(k))
+            .cloned()
+            .ok_or_else(|| OxError::Internal("multi-output op lost an output".into()))
     }
 
     fn matmul_deps(

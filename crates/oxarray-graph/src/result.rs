@@ -108,12 +108,12 @@ pub fn compute(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<Chunk>> {
                     Ok(Value::Chunk(c)) => {
                         Arc::try_unwrap(c).unwrap_or_else(|c| c.as_ref().clone())
                     }
-                    Ok(Value::Partial(_) | Value::Written) => {
+                    Ok(Value::Partial(_) | Value::Written | Value::Parts(_)) => {
                         return Err(OxError::Internal("output is a partial".into()))
                     }
                     Err(shared) => match shared.as_ref() {
                         Value::Chunk(c) => c.as_ref().clone(),
-                        Value::Partial(_) | Value::Written => {
+                        Value::Partial(_) | Value::Written | Value::Parts(_) => {
                             return Err(OxError::Internal("output is a partial".into()))
                         }
                     },

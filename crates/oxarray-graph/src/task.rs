@@ -81,6 +81,10 @@ pub enum TaskKind {
         offset: Vec<usize>,
         full_shape: Vec<usize>,
     },
+    /// A linear-algebra kernel (may produce several blocks: `Value::Parts`).
+    Linalg(crate::linalg::LinalgTask),
+    /// Block `k` of the dependency's `Value::Parts`.
+    Pick(usize),
 }
 
 #[derive(Clone, Debug)]
@@ -111,6 +115,8 @@ impl Task {
             TaskKind::Matmul => "matmul",
             TaskKind::Random { .. } => "random",
             TaskKind::TakeRows(_) => "take",
+            TaskKind::Linalg(l) => l.label(),
+            TaskKind::Pick(_) => "pick",
         }
     }
     pub fn nbytes(&self) -> usize {
@@ -126,6 +132,8 @@ pub enum Value {
     Partial(Partial),
     /// The block was written straight into the result buffer.
     Written,
+    /// Several blocks from one task (a factorization's factors); `Pick` tasks select one.
+    Parts(Vec<Arc<Chunk>>),
 }
 
 #[derive(Clone, Debug, Default)]

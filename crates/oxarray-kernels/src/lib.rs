@@ -7,6 +7,7 @@
 pub mod create;
 pub mod elementwise;
 pub mod layout;
+pub mod linalg;
 pub mod matmul;
 pub mod random;
 pub mod reduce;

@@ -31,6 +31,14 @@ impl From<PyOxError> for PyErr {
                     .unwrap_or_else(|_| PyValueError::new_err(msg))
             }),
             OxError::DTypeNotSupported(_) | OxError::Type(_) => PyTypeError::new_err(msg),
+            OxError::LinAlg(_) => Python::with_gil(|py| {
+                // numpy.linalg.LinAlgError, so `except np.linalg.LinAlgError` works unchanged.
+                py.import("numpy.linalg")
+                    .and_then(|m| m.getattr("LinAlgError"))
+                    .and_then(|cls| cls.call1((msg.clone(),)))
+                    .map(|exc| PyErr::from_value(exc))
+                    .unwrap_or_else(|_| PyValueError::new_err(msg))
+            }),
             OxError::Index(_) => PyIndexError::new_err(msg),
             OxError::Cancelled => PyKeyboardInterrupt::new_err(msg),
             OxError::Internal(_) => PyRuntimeError::new_err(msg),

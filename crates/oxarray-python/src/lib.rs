@@ -282,6 +282,34 @@ fn rechunk(x: PyRef<'_, PyNode>, chunks: &Bound<'_, PyAny>) -> PyResult<PyNode> 
     Ok(wrap(build::rechunk(&x.inner, grid).map_err(PyOxError)?))
 }
 
+/// Reduced TSQR of a 2-d array with one column of chunks: `[q, r]`, or `[r]` without `want_q`.
+#[pyfunction]
+fn qr(x: PyRef<'_, PyNode>, want_q: bool, split_every: usize) -> PyOxResult<Vec<PyNode>> {
+    let out = oxarray_graph::linalg::qr(&x.inner, want_q, split_every)?;
+    Ok(out.into_iter().map(wrap).collect())
+}
+
+/// Reduced SVD (TSQR) of a 2-d array with one column of chunks: `[u, s, vh]`, or `[s]`.
+#[pyfunction]
+fn svd(x: PyRef<'_, PyNode>, uv: bool, split_every: usize) -> PyOxResult<Vec<PyNode>> {
+    let out = oxarray_graph::linalg::svd(&x.inner, uv, split_every)?;
+    Ok(out.into_iter().map(wrap).collect())
+}
+
+/// NumPy's complete SVD of a one-block matrix: `[u, s, vh]`.
+#[pyfunction]
+fn svd_dense(x: PyRef<'_, PyNode>) -> PyOxResult<Vec<PyNode>> {
+    let out = oxarray_graph::linalg::svd_full(&x.inner)?;
+    Ok(out.into_iter().map(wrap).collect())
+}
+
+/// NumPy's complete QR of a one-block matrix: `[q, r]`.
+#[pyfunction]
+fn qr_dense(x: PyRef<'_, PyNode>) -> PyOxResult<Vec<PyNode>> {
+    let out = oxarray_graph::linalg::qr_complete(&x.inner)?;
+    Ok(out.into_iter().map(wrap).collect())
+}
+
 /// Computes the nodes in one run (sharing common work) and returns NumPy arrays.
 #[pyfunction]
 fn compute(py: Python<'_>, xs: Vec<PyRef<'_, PyNode>>) -> PyResult<Vec<PyObject>> {
@@ -348,6 +376,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(slice, m)?)?;
     m.add_function(wrap_pyfunction!(concatenate, m)?)?;
     m.add_function(wrap_pyfunction!(rechunk, m)?)?;
+    m.add_function(wrap_pyfunction!(qr, m)?)?;
+    m.add_function(wrap_pyfunction!(svd, m)?)?;
+    m.add_function(wrap_pyfunction!(svd_dense, m)?)?;
+    m.add_function(wrap_pyfunction!(qr_dense, m)?)?;
     m.add_function(wrap_pyfunction!(compute, m)?)?;
     m.add_function(wrap_pyfunction!(persist, m)?)?;
     m.add_function(wrap_pyfunction!(to_dot, m)?)?;

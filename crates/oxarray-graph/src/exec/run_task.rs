@@ -9,8 +9,8 @@ use std::sync::Arc;
 fn chunk(v: &Value) -> OxResult<&Chunk> {
     match v {
         Value::Chunk(c) => Ok(c),
-        Value::Partial(_) | Value::Written => Err(OxError::Internal(
-            "expected a chunk, got a partial reduction".into(),
+        Value::Partial(_) | Value::Written | Value::Parts(_) => Err(OxError::Internal(
+            "expected a chunk, got a partial reduction or parts".into(),
         )),
     }
 }
@@ -89,6 +89,16 @@ pub fn run_task(task: &Task, deps: &[&Value], dest: Option<RawDest>) -> OxResult
             let pairs: Vec<(&Chunk, &Chunk)> = cs.chunks(2).map(|p| (p[0], p[1])).collect();
             matmul::matmul_sum(&pairs, task.dtype)?
         }
+        TaskKind::Linalg(l) => return crate::linalg::run(l, &chunks()?),
+        TaskKind::Pick(k) => {
+            return match deps.first() {
+                Some(Value::Parts(p)) => p
+                    .get(*k)
+                    .map(|c| Value::Chunk(Arc::clone(c)))
+                    .ok_or_else(|| OxError::Internal("pick: no such part".into())),
+                _ => Err(OxError::Internal("pick: expected parts".into())),
+            }
+        }
         TaskKind::ReducePartial {
             op,
             axes,
@@ -116,7 +126,7 @@ pub fn run_task(task: &Task, deps: &[&Value], dest: Option<RawDest>) -> OxResult
                 .iter()
                 .map(|v| match v {
                     Value::Partial(p) => Ok(p),
-                    Value::Chunk(_) | Value::Written => {
+                    Value::Chunk(_) | Value::Written | Value::Parts(_) => {
                         Err(OxError::Internal("expected a partial reduction".into()))
                     }
                 })
@@ -132,7 +142,7 @@ pub fn run_task(task: &Task, deps: &[&Value], dest: Option<RawDest>) -> OxResult
             out_dtype,
         } => match deps[0] {
             Value::Partial(p) => reduce::finalize(*op, p.clone(), axes, *keepdims, *out_dtype)?,
-            Value::Chunk(_) | Value::Written => {
+            Value::Chunk(_) | Value::Written | Value::Parts(_) => {
                 return Err(OxError::Internal("expected a partial reduction".into()))
             }
         },

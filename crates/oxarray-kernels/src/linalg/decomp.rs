@@ -1,0 +1,101 @@
+//! Whole-matrix factorizations of one (small) matrix: the SVD that finishes TSQR, and the
+//! per-matrix kernels of batched ops.
+
+use super::{as_faer, chunk2, not_converged, to_array, view2, Field};
+use crate::dispatch_field;
+use faer::traits::math_utils::real;
+use ndarray::{Array1, Array2, ArrayView2};
+use oxarray_core::{Chunk, OxResult};
+
+/// The factors of `a = u @ diag(s) @ vh`; `u` and `vh` only when asked for.
+pub struct SvdParts {
+    pub u: Option<Chunk>,
+    pub s: Chunk,
+    pub vh: Option<Chunk>,
+}
+
+/// SVD of one matrix: thin (`u` m x k, `vh` k x n) or full (`u` m x m, `vh` n x n), `k = min(m, n)`.
+pub fn svd(a: &Chunk, full: bool, uv: bool) -> OxResult<SvdParts> {
+    dispatch_field!(a.dtype(), T => svd_typed::<T>(view2::<T>(a)?, full, uv))
+}
+
+fn svd_typed<T: Field>(a: ArrayView2<'_, T>, full: bool, uv: bool) -> OxResult<SvdParts> {
+    let (m, n) = a.dim();
+    let k = m.min(n);
+    let (uc, vc) = if full { (m, n) } else { (k, k) };
+    if k == 0 {
+        // Nothing to factor: the (full) bases are identities.
+        let eye = |r: usize, c: usize| {
+            Array2::from_shape_fn((r, c), |(i, j)| {
+                if i == j {
+                    faer::traits::math_utils::one::<T>()
+                } else {
+                    T::default()
+                }
+            })
+        };
+        return Ok(SvdParts {
+            u: uv.then(|| chunk2(eye(m, uc))),
+            s: T::real_chunk(Array1::<T::Real>::from(Vec::new()).into_dyn()),
+            vh: uv.then(|| chunk2(eye(vc, n))),
+        });
+    }
+    let fa = as_faer(&a);
+    if !uv {
+        let s = fa.singular_values().map_err(|_| not_converged("SVD"))?;
+        return Ok(SvdParts {
+            u: None,
+            s: T::real_chunk(Array1::from(s).into_dyn()),
+            vh: None,
+        });
+    }
+    let f = if full { fa.svd() } else { fa.thin_svd() }.map_err(|_| not_converged("SVD"))?;
+    let s: Array1<T::Real> = f.S().column_vector().iter().map(real).collect();
+    Ok(SvdParts {
+        u: Some(chunk2(to_array(f.U()))),
+        s: T::real_chunk(s.into_dyn()),
+        vh: Some(chunk2(to_array(f.V().adjoint()))),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::linalg::testing::{close, matrix};
+
+    #[test]
+    fn svd_reconstructs_with_sorted_singular_values() {
+        for (m, n, full) in [(6, 4, false), (4, 6, false), (5, 3, true), (3, 5, true)] {
+            let a = matrix(m, n, 3);
+            let p = svd(&chunk2(a.clone()), full, true).unwrap();
+            let u = view2::<f64>(p.u.as_ref().unwrap()).unwrap().to_owned();
+            let vh = view2::<f64>(p.vh.as_ref().unwrap()).unwrap().to_owned();
+            let s = f64::array(&p.s).unwrap().clone();
+            let k = m.min(n);
+            assert!(s.iter().zip(s.iter().skip(1)).all(|(a, b)| a >= b));
+            let us = u.slice(ndarray::s![.., ..k]).to_owned()
+                * s.view().into_dimensionality::<ndarray::Ix1>().unwrap();
+            let rec = us.dot(&vh.slice(ndarray::s![..k, ..]));
+            assert!(close(&rec.view(), &a.view(), 1e-12));
+            assert!(close(
+                &u.t().dot(&u).view(),
+                &Array2::eye(u.ncols()).view(),
+                1e-12
+            ));
+            let only = svd(&chunk2(a.clone()), full, false).unwrap();
+            assert!(close(
+                &f64::array(&only.s)
+                    .unwrap()
+                    .view()
+                    .insert_axis(ndarray::Axis(0))
+                    .into_dimensionality()
+                    .unwrap(),
+                &s.view()
+                    .insert_axis(ndarray::Axis(0))
+                    .into_dimensionality()
+                    .unwrap(),
+                1e-12
+            ));
+        }
+    }
+}
