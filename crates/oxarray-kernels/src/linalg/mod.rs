@@ -7,6 +7,7 @@
 //! to float64 as NumPy does); any other dtype is NumPy's "array type ... is unsupported in linalg".
 
 pub mod decomp;
+pub mod dense;
 pub mod tsqr;
 
 use faer::traits::{ComplexField, Conjugate};
