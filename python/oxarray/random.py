@@ -23,6 +23,7 @@ import numpy as np
 
 from . import _core
 from ._array import Array, _chunk_spec
+from ._creation import _shape
 
 __all__ = [
     "Generator",
@@ -43,14 +44,8 @@ _STREAMS = 1 << 32
 
 
 def _size(size) -> list[int]:
-    if size is None:
-        return []
-    if isinstance(size, (int, np.integer)):
-        size = (size,)
-    out = [operator.index(s) for s in size]
-    if any(s < 0 for s in out):
-        raise ValueError("negative dimensions are not allowed")
-    return out
+    """NumPy's ``size=``: None is one value (a 0-d array), else a shape."""
+    return [] if size is None else _shape(size)
 
 
 def _is_scalar(v) -> bool:
