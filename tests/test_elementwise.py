@@ -43,31 +43,15 @@ def operand(data, a):
 # ----------------------------------------------------------------------------------------- unary
 
 
-BUG_COMPLEX_OVERFLOW = (
-    "complex exp2/power whose modulus overflows: np.exp2(complex64(128+0j)) is inf+0j and "
-    "np.float_power(int8(2), complex64(1025+0j)) is inf+0j in NumPy; oxarray gives inf+nanj "
-    "(inf*sin(0)) and inf+infj for 128+1e-5j (NumPy: inf+2.36e33j): exp(re)*(cos+i sin) "
-    "computed without scaling"
-)
-
-
-# Bugs pinned by a deterministic strict-xfail test below (test_bug_*). For them the hypothesis
-# tests' xfail is not strict: whether hypothesis draws the overflowing input depends on its pool
-# of constants, which it collects from every local module imported (adding oxarray.random moved
-# it), so "did hypothesis find it" is luck; the pinned tests still fail loudly once it is fixed.
-PINNED_BUGS = {BUG_COMPLEX_OVERFLOW}
-
-
 def with_bugs(names, bugs):
-    """Parametrize over ``names``; those in ``bugs`` get an xfail with the diagnosis (strict
-    unless the bug is pinned by a deterministic test)."""
-    return [pytest.param(n, marks=pytest.mark.xfail(strict=bugs[n] not in PINNED_BUGS,
-                                                    reason=bugs[n])) if n in bugs
+    """Parametrize over ``names``; those in ``bugs`` get a strict xfail with the diagnosis, so a
+    fix shows up as XPASS and the mark must go."""
+    return [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=bugs[n])) if n in bugs
             else n for n in names]
 
 
-UNARY_BUGS = {"exp2": BUG_COMPLEX_OVERFLOW}
-BINARY_BUGS = {"float_power": BUG_COMPLEX_OVERFLOW}
+UNARY_BUGS = {}
+BINARY_BUGS = {}
 OPERATOR_BUGS = {}
 
 
@@ -495,8 +479,8 @@ def test_reflected_python_scalars():
         differential(lambda: f(a), lambda: f(x))
 
 
-# --------------------------------------------------------------- known bugs, pinned minimally
-# Each is a strict xfail: it turns into a failure (XPASS) once fixed, so remove the mark then.
+# ------------------------------------------------- regressions: bugs once found, pinned minimally
+# A bug not yet fixed gets a strict xfail here (XPASS once fixed: then remove the mark).
 
 @pytest.mark.parametrize("name", ["less", "less_equal", "greater", "greater_equal", "equal",
                                   "not_equal"])
@@ -521,14 +505,14 @@ def test_signbit_of_small_integers_float16_loop(dtype):
     differential(lambda: np.signbit(a), lambda: np.signbit(ox.asarray(a)))
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_COMPLEX_OVERFLOW)
-def test_bug_complex_exp2_overflow():
+# Complex functions whose modulus overflows: NumPy (glibc's cexp/csinh) scales exp(re) so
+# only parts that really overflow become inf; exp(re) * (cos + i sin) would give inf * 0 = nan.
+def test_complex_exp2_overflow_is_inf_not_nan():
     a = np.array([128 + 0j, 128 + 1e-5j], "complex64")
     differential(lambda: np.exp2(a), lambda: np.exp2(ox.asarray(a)))
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_COMPLEX_OVERFLOW)
-def test_bug_complex_float_power_overflow():
+def test_complex_float_power_overflow_is_inf_not_nan():
     a, b = np.array([2], "int8"), np.array([1025 + 0j], "complex64")
     differential(lambda: np.float_power(a, b), lambda: np.float_power(ox.asarray(a), ox.asarray(b)))
 
@@ -538,12 +522,38 @@ def test_round_integers_negative_decimals():
     differential(lambda: np.round(a, -1), lambda: np.round(ox.asarray(a), -1))
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_COMPLEX_OVERFLOW + "; also np.sin(complex64(0+90j)) "
-                   "gives nan+infj (NumPy 0+infj) and np.sinh(complex64(90+1j)) inf+infj (NumPy "
-                   "3.3e38+infj): cosh/sinh of the float32 parts overflow instead of being scaled")
 @pytest.mark.parametrize("name, z", [("sin", 90j), ("sin", 1 + 90j), ("sinh", 90 + 0j),
                                      ("sinh", 90 + 1j)])
-def test_bug_complex64_trig_overflow(name, z):
+def test_complex64_trig_overflow_is_scaled(name, z):
     a = np.array([z], "complex64")
     uf = getattr(np, name)
     differential(lambda: uf(a), lambda: uf(ox.asarray(a)))
+
+
+SPECIAL_PARTS = [0.0, -0.0, 1.0, -1.0, 3.0, 1e-40, 88.5, 90.0, -90.0, 200.0, 709.5, 720.0, -720.0,
+                 2000.0, np.inf, -np.inf, np.nan]
+
+
+def _same_parts(expected, actual):
+    """Equal, NaN where NumPy has NaN, and zeros and infinities with NumPy's signs."""
+    for e, g in ((expected.real, actual.real), (expected.imag, actual.imag)):
+        nan = np.isnan(e)
+        assert (np.isnan(g) == nan).all()
+        e, g = e[~nan], g[~nan]
+        exact = (e == 0) | np.isinf(e)
+        assert (g[exact] == e[exact]).all() and (np.signbit(g[exact]) == np.signbit(e[exact])).all()
+        np.testing.assert_allclose(g[~exact], e[~exact], rtol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+@pytest.mark.parametrize("name", ["exp", "exp2", "sin", "cos", "tan", "sinh", "cosh", "tanh"])
+def test_complex_special_values_follow_c99(name, dtype):
+    # Every pair of signed zeros, infinities, NaN and overflowing magnitudes: C99 Annex G's table
+    # with glibc's choices where it leaves a sign open, which is what NumPy returns.
+    z = np.array([complex(a, b) for a in SPECIAL_PARTS for b in SPECIAL_PARTS], dtype)
+    uf = getattr(np, name)
+    with quiet():
+        expected = uf(z)
+        actual = np.asarray(uf(ox.asarray(z)))
+    assert actual.dtype == expected.dtype
+    _same_parts(expected, actual)

@@ -94,7 +94,7 @@ pub fn pow<F: Real>(a: C<F>, b: C<F>) -> C<F> {
             r
         };
     }
-    (b * ln(a)).exp()
+    exp(b * ln(a))
 }
 
 /// C99 `csqrt`: the sign of a zero imaginary part picks the side of the cut on the negative axis.
@@ -136,9 +136,10 @@ pub fn sqrt<F: Real>(z: C<F>) -> C<F> {
     }
 }
 
-/// `exp2(z) = exp(z ln 2)` (NumPy's `nc_exp2`).
+/// `exp2(z) = exp(z ln 2)` (NumPy's `nc_exp2`), the product taken part by part: a complex
+/// multiply would make `inf * 0` a NaN in the other part.
 pub fn exp2<F: Real>(z: C<F>) -> C<F> {
-    (z * F::LN_2()).exp()
+    exp(C::new(z.re * F::LN_2(), z.im * F::LN_2()))
 }
 
 /// NumPy's `nc_expm1`: accurate near zero.
@@ -176,9 +177,23 @@ pub fn log_scaled<F: Real>(z: C<F>, factor: F) -> C<F> {
     C::new(l.re * factor, l.im * factor)
 }
 
-/// `tanh` in the form of FreeBSD's `ctanh` (no inf/inf for large real parts).
+/// `tanh` in the form of FreeBSD's `ctanh` (no inf/inf for large real parts); infinite and NaN
+/// parts as C99 Annex G (G.6.2.6) with glibc's choice of the unspecified signs.
 pub fn tanh<F: Real>(z: C<F>) -> C<F> {
     let (x, y) = (z.re, z.im);
+    let (zero, one) = (F::zero(), F::one());
+    if x.is_infinite() {
+        // tanh -> ±1; the imaginary part is a zero carrying the sign tanh's would have.
+        let im_sign = if y.is_finite() && y.abs() > one {
+            y.sin() * y.cos()
+        } else {
+            y
+        };
+        return C::new(one.copysign(x), zero.copysign(im_sign));
+    }
+    if !y.is_finite() || x.is_nan() {
+        return non_finite_odd(x, y);
+    }
     if x.abs() >= F::lit(20.0) {
         // tanh(x) == ±1 to working precision; the imaginary part decays like exp(-2|x|).
         let e = (-x.abs()).exp();
@@ -277,5 +292,173 @@ pub fn sign<F: Real>(z: C<F>) -> C<F> {
         C::new(zero, zero)
     } else {
         C::new(z.re / abs, z.im / abs)
+    }
+}
+
+/// The largest whole `t` with `exp(t)` finite: 88 for f32, 709 for f64.
+fn exp_limit<F: Real>() -> F {
+    F::max_value().ln().floor()
+}
+
+/// `exp(x) * (c, s)` for finite `x` and `|c|, |s| <= 1`, without overflowing where the products
+/// are finite though `exp(x)` alone is not: `exp(x)` is applied in steps of `exp(t)` (as glibc's
+/// `cexp` does), so e.g. `exp(89 + 3j)` in complex64 is `-inf + 1.7e38j`, not `-inf + infj`.
+fn exp_scaled<F: Real>(x: F, c: F, s: F) -> (F, F) {
+    let t = exp_limit::<F>();
+    if x <= t {
+        let e = x.exp();
+        return (e * c, e * s);
+    }
+    let et = t.exp();
+    let (mut x, mut c, mut s) = (x - t, c * et, s * et);
+    if x > t {
+        x = x - t;
+        c = c * et;
+        s = s * et;
+    }
+    if x > t {
+        // exp(x) overflows for any cos/sin factor that is not zero; a zero factor stays zero.
+        return (F::max_value() * c, F::max_value() * s);
+    }
+    let e = x.exp();
+    (e * c, e * s)
+}
+
+/// C99's `cexp`. Finite inputs go through [`exp_scaled`], so `exp(100 + 0j)` is `inf + 0j` (the
+/// textbook `exp(x) * cis(y)` gives `inf * 0 = nan` in the imaginary part); num-complex's own
+/// special cases for infinite and NaN parts already agree with C99 Annex G.
+pub fn exp<F: Real>(z: C<F>) -> C<F> {
+    if z.re.is_finite() && z.im.is_finite() {
+        let (re, im) = exp_scaled(z.re, z.im.cos(), z.im.sin());
+        return C::new(re, im);
+    }
+    if z.re == F::neg_infinity() && !z.im.is_finite() {
+        // C99's "±0 ± i0": glibc gives the imaginary zero the sign of `im`.
+        return C::new(F::zero(), F::zero().copysign(z.im));
+    }
+    z.exp()
+}
+
+/// C99's `csinh` (Annex G.6.2.5): finite inputs scaled as `exp` so large real parts overflow
+/// only where the result does, infinite and NaN parts per the standard and glibc.
+pub fn sinh<F: Real>(z: C<F>) -> C<F> {
+    let (x, y) = (z.re, z.im);
+    if x.is_finite() && y.is_finite() {
+        if x.abs() <= exp_limit::<F>() {
+            return C::new(x.sinh() * y.cos(), x.cosh() * y.sin());
+        }
+        let half = F::lit(0.5);
+        let (re, im) = exp_scaled(x.abs(), y.cos() * half, y.sin() * half);
+        return C::new(if x < F::zero() { -re } else { re }, im);
+    }
+    if x.is_infinite() {
+        if y == F::zero() {
+            return C::new(x, y);
+        }
+        if y.is_finite() {
+            let inf = F::infinity();
+            return C::new(x * y.cos().signum(), inf.copysign(y.sin()));
+        }
+        // C99's "±inf + iNaN": glibc's infinity is positive whatever the sign of `x`.
+        return C::new(F::infinity(), F::nan());
+    }
+    non_finite_odd(x, y)
+}
+
+/// C99's `ccosh` (Annex G.6.2.4), in the same way as [`sinh`].
+pub fn cosh<F: Real>(z: C<F>) -> C<F> {
+    let (x, y) = (z.re, z.im);
+    let zero = F::zero();
+    if x.is_finite() && y.is_finite() {
+        if x.abs() <= exp_limit::<F>() {
+            return C::new(x.cosh() * y.cos(), x.sinh() * y.sin());
+        }
+        let half = F::lit(0.5);
+        let (re, im) = exp_scaled(x.abs(), y.cos() * half, y.sin() * half);
+        return C::new(re, if x < zero { -im } else { im });
+    }
+    if x.is_infinite() {
+        let inf = F::infinity();
+        if y == zero {
+            return C::new(inf, y * x.signum());
+        }
+        if y.is_finite() {
+            return C::new(inf.copysign(y.cos()), inf.copysign(y.sin()) * x.signum());
+        }
+        return C::new(inf, F::nan());
+    }
+    // x is finite with y infinite or NaN, or x is NaN: cosh(±0 + iy) has imaginary part +0
+    // (glibc's choice of C99's "±0") and cosh(NaN ± 0i) keeps the zero.
+    if x == zero {
+        return C::new(F::nan(), zero);
+    }
+    if x.is_nan() && y == zero {
+        return C::new(x, y);
+    }
+    C::new(F::nan(), F::nan())
+}
+
+/// The shared rows of C99's tables for `sinh` and `tanh` (odd functions, zero at zero) when `x` is
+/// finite and `y` infinite or NaN, or when `x` is NaN: a zero real part stays, `y == 0` stays.
+fn non_finite_odd<F: Real>(x: F, y: F) -> C<F> {
+    let nan = F::nan();
+    if x == F::zero() {
+        return C::new(x, nan);
+    }
+    if x.is_nan() && y == F::zero() {
+        return C::new(x, y);
+    }
+    C::new(nan, nan)
+}
+
+/// `sin(z) = -i sinh(iz)` and `cos(z) = cosh(iz)`, the identities C99 defines them by.
+pub fn sin<F: Real>(z: C<F>) -> C<F> {
+    if !z.re.is_finite() && z.im.is_infinite() {
+        // The identity would give the infinite part the sign of `-re`; glibc's `csin` (so NumPy)
+        // returns +inf here, a sign C99 leaves open.
+        return C::new(F::nan(), F::infinity());
+    }
+    times_minus_i(sinh(times_i(z)))
+}
+
+pub fn cos<F: Real>(z: C<F>) -> C<F> {
+    cosh(times_i(z))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exp_overflow_keeps_zero_imaginary_part() {
+        let r = exp(C::new(100.0f32, 0.0));
+        assert!(r.re.is_infinite() && r.im == 0.0);
+        // exp(89) overflows f32 alone, but exp(89) * sin(3) does not.
+        let r = exp(C::new(89.0f32, 3.0));
+        assert!(r.re == f32::NEG_INFINITY);
+        assert!(
+            r.im.is_finite() && (r.im / (89.0f64.exp() * 3.0f64.sin()) as f32 - 1.0).abs() < 1e-5
+        );
+    }
+
+    #[test]
+    fn sinh_and_sin_scale_large_parts() {
+        let r = sinh(C::new(90.0f32, 1.0));
+        let expected_re = 90.0f64.sinh() * 1.0f64.cos();
+        assert!((f64::from(r.re) / expected_re - 1.0).abs() < 1e-5 && r.im.is_infinite());
+        let r = sin(C::new(0.0f32, 90.0));
+        assert!(r.re == 0.0 && r.im == f32::INFINITY);
+    }
+
+    #[test]
+    fn special_values_follow_c99() {
+        let (inf, nan) = (f64::INFINITY, f64::NAN);
+        assert_eq!(cosh(C::new(inf, 0.0)), C::new(inf, 0.0));
+        let r = sinh(C::new(0.0, inf));
+        assert!(r.re == 0.0 && r.im.is_nan());
+        let r = tanh(C::new(inf, nan));
+        assert_eq!(r, C::new(1.0, 0.0));
+        let r = exp(C::new(-inf, -inf));
+        assert!(r.re == 0.0 && r.im == 0.0 && r.im.is_sign_negative());
     }
 }
