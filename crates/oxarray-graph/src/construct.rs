@@ -563,7 +563,7 @@ pub fn rechunk(x: &NodeRef, grid: ChunkGrid) -> OxResult<NodeRef> {
             "rechunk: chunks do not match the shape".into(),
         ));
     }
-    if &grid == &x.grid {
+    if grid == x.grid {
         return Ok(Arc::clone(x));
     }
     Ok(Node::new(
