@@ -23,9 +23,10 @@ from ._dispatch import implements
 from ._linalg import (  # noqa: F401  (the namespace re-exports them)
     dot, inner, matmul, matrix_power, multi_dot, outer, tensordot, vdot,
 )
+from ._linalg_svd import lstsq, matrix_rank, pinv  # noqa: F401  (re-exported)
 
 __all__ = ["svd", "qr", "svd_compressed", "norm", "matmul", "dot", "vdot", "outer", "tensordot",
-           "inner", "multi_dot", "matrix_power"]
+           "inner", "multi_dot", "matrix_power", "pinv", "matrix_rank", "lstsq"]
 
 LinAlgError = np.linalg.LinAlgError
 _UNSET = object()
