@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from importlib import metadata
 
 import numpy as np
+
 import oxarray as ox
 
 try:

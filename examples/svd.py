@@ -9,6 +9,7 @@ import sys
 import time
 
 import numpy as np
+
 import oxarray as ox
 
 # The walkthrough, exactly as a user writes it.

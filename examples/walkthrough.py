@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 import oxarray as ox
 
 # 1. Data. `ox.asarray` copies a NumPy array into Rust-owned chunks of 1000 x 1000 (so a later

@@ -6,11 +6,11 @@ import operator
 
 import numpy as np
 import pytest
-from helpers import public_type, quiet, run_ox
 from hypothesis import given
 from hypothesis import strategies as st
 
 import oxarray as ox
+from helpers import public_type, quiet, run_ox
 from oxarray.testing import arrays, assert_eq, chunked_arrays, chunkings, dtypes, shapes
 
 
@@ -176,7 +176,7 @@ def test_ox_compute_many_at_once():
     x = ox.asarray(a, chunks=(2, 3))
     r = ox.compute(x + 1, x.sum(axis=0), x[0, 0])
     assert type(r) is tuple and len(r) == 3
-    for got, want in zip(r, (a + 1, a.sum(axis=0), a[0, 0])):
+    for got, want in zip(r, (a + 1, a.sum(axis=0), a[0, 0]), strict=True):
         assert type(got) is np.ndarray
         np.testing.assert_array_equal(got, want)
     assert ox.compute() == ()

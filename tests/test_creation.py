@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import differential, quiet
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 import oxarray as ox
-from oxarray.testing import arrays, assert_eq, chunk_specs, chunked_arrays, chunkings, dtypes, shapes
+from helpers import differential, quiet
+from oxarray.testing import (
+    arrays,
+    assert_eq,
+    chunk_specs,
+    chunked_arrays,
+    chunkings,
+    dtypes,
+    shapes,
+)
 
 
 def dask_like_chunks(spec, shape):
@@ -17,7 +25,7 @@ def dask_like_chunks(spec, shape):
     if not isinstance(spec, tuple):
         spec = (spec,) * len(shape)
     grid = []
-    for s, n in zip(spec, shape):
+    for s, n in zip(spec, shape, strict=True):
         if isinstance(s, tuple):
             grid.append(s)
         elif s is None or s == -1 or n == 0:

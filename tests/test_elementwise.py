@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import differential, quiet, run_ox
 from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import oxarray as ox
+from helpers import differential, quiet, run_ox
 from oxarray.testing import arrays, assert_eq, chunked_arrays, chunkings, dtypes, shapes
 
 UNARY = """absolute fabs negative positive sqrt cbrt square reciprocal exp exp2 expm1 log log2 log10

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import public_type, run_ox
 from numpy.exceptions import AxisError
 
 import oxarray as ox
+from helpers import public_type, run_ox
 
 A = np.arange(24.0).reshape(2, 3, 4)
 

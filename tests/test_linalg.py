@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import differential
 from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import oxarray as ox
+from helpers import differential
 from oxarray.testing import arrays, assert_eq, chunkings, dtypes
 
 

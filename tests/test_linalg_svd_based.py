@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_linalg_decomp import FIELDS, eps, matrix
 
 import oxarray as ox
 from oxarray.testing import chunkings
-
-from test_linalg_decomp import FIELDS, eps, matrix
 
 DTYPES = [*FIELDS, np.int64]
 

@@ -7,12 +7,12 @@ import math
 
 import numpy as np
 import pytest
-from helpers import differential, quiet
 from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import oxarray as ox
+from helpers import differential, quiet
 from oxarray.testing import arrays, assert_eq, chunked_arrays, chunkings, dtypes, shapes
 
 
@@ -160,7 +160,7 @@ def concat_inputs(draw, same_shape=False):
 @given(concat_inputs())
 def test_concatenate(args):
     parts, chunks, axis = args
-    xs = [ox.from_array(p, chunks=c) for p, c in zip(parts, chunks)]
+    xs = [ox.from_array(p, chunks=c) for p, c in zip(parts, chunks, strict=True)]
     differential(lambda: np.concatenate(parts, axis=axis), lambda: np.concatenate(xs, axis=axis))
     differential(lambda: np.concatenate(parts, axis=None), lambda: np.concatenate(xs, axis=None))
     differential(lambda: np.concatenate(parts, axis=axis), lambda: ox.concatenate(xs, axis=axis))
@@ -179,7 +179,7 @@ def test_stack(args, data):
     parts, chunks, _ = args
     ndim = parts[0].ndim + 1
     axis = data.draw(st.integers(-ndim, ndim - 1))
-    xs = [ox.from_array(p, chunks=c) for p, c in zip(parts, chunks)]
+    xs = [ox.from_array(p, chunks=c) for p, c in zip(parts, chunks, strict=True)]
     differential(lambda: np.stack(parts, axis=axis), lambda: np.stack(xs, axis=axis))
     differential(lambda: np.stack(parts), lambda: ox.stack(xs))
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import differential, quiet, run_ox
-from hypothesis import example, given
+from hypothesis import given
 from hypothesis import strategies as st
 from numpy.exceptions import AxisError
 
 import oxarray as ox
+from helpers import differential, quiet, run_ox
 from oxarray.testing import arrays, assert_eq, axes, chunkings, dtypes, shapes
 
 REDUCTIONS = ["sum", "prod", "min", "max", "mean", "var", "std", "any", "all", "argmin", "argmax"]

@@ -68,7 +68,7 @@ def test_default_tolerances():
 def test_chunkings_tile_the_shape(shape, data):
     chunks = data.draw(chunkings(shape))
     assert len(chunks) == len(shape)
-    for c, n in zip(chunks, shape):
+    for c, n in zip(chunks, shape, strict=True):
         assert sum(c) == n and (n == 0 or min(c) > 0)
     x = ox.zeros(shape, chunks=chunks)
     assert x.chunks == chunks

@@ -7,7 +7,8 @@ reading ``HANDLED_FUNCTIONS`` (or grepping for ``@implements(np.f)``).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

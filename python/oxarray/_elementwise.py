@@ -132,7 +132,7 @@ def apply_ufunc(ufunc: np.ufunc, *inputs, out=None, where=True, dtype=None,
     in_dtypes, out_dtypes = resolve(ufunc, inputs, dtype, casting)
     result = _exact_integer_comparison(name, inputs, in_dtypes) if name in _MIRRORED else None
     if result is None:
-        nodes = [node_of(x, d) for x, d in zip(inputs, in_dtypes)]
+        nodes = [node_of(x, d) for x, d in zip(inputs, in_dtypes, strict=True)]
         node = _core.unary(name, nodes[0]) if ufunc.nin == 1 else _core.binary(name, *nodes)
         if node.dtype != out_dtypes[0].name:
             node = _core.cast(node, out_dtypes[0].name)

@@ -41,7 +41,7 @@ def assert_chunks_valid(x) -> None:
     assert all(isinstance(n, int) and n >= 0 for n in shape), f"bad shape {shape!r}"
     assert isinstance(chunks, tuple), f"chunks must be a tuple, got {type(chunks).__name__}"
     assert len(chunks) == len(shape), f"chunks {chunks!r} do not have one entry per axis of {shape}"
-    for axis, (sizes, n) in enumerate(zip(chunks, shape)):
+    for axis, (sizes, n) in enumerate(zip(chunks, shape, strict=True)):
         assert isinstance(sizes, tuple), f"chunks[{axis}] must be a tuple, got {sizes!r}"
         assert len(sizes) >= 1, f"chunks[{axis}] is empty"
         assert all(isinstance(c, int) and c >= 0 for c in sizes), f"bad chunk sizes {sizes!r}"

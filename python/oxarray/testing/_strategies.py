@@ -49,7 +49,7 @@ def _axis_chunks(draw, n: int) -> tuple[int, ...]:
     # A random composition of n: choose the cut points between chunks.
     cuts = draw(st.sets(st.integers(1, n - 1), max_size=n - 1)) if n > 1 else set()
     bounds = [0, *sorted(cuts), n]
-    return tuple(b - a for a, b in zip(bounds, bounds[1:]))
+    return tuple(b - a for a, b in zip(bounds, bounds[1:], strict=False))
 
 
 def chunkings(shape) -> st.SearchStrategy[tuple[tuple[int, ...], ...]]:
