@@ -557,3 +557,18 @@ def test_complex_special_values_follow_c99(name, dtype):
         actual = np.asarray(uf(ox.asarray(z)))
     assert actual.dtype == expected.dtype
     _same_parts(expected, actual)
+
+
+@pytest.mark.parametrize("dtype, scalar", [("float64", 2**64), ("float32", 2**70), ("complex128", -(2**65)),
+                                           ("float64", -(2**63) - 1)])
+def test_python_int_beyond_64_bits_with_float_arrays(dtype, scalar):
+    # NEP 50: the int becomes the float it is; only integer arrays reject it (OverflowError).
+    a = np.array([1.0, 2.0**64], dtype)
+    differential(lambda: a + scalar, lambda: ox.asarray(a) + scalar)
+    differential(lambda: a == scalar, lambda: ox.asarray(a) == scalar)
+
+
+@pytest.mark.parametrize("dtype", ["bool", "int8", "float32", "complex64"])
+def test_clip_without_bounds_is_positive(dtype):
+    a = np.array([0, 1, 2], dtype)
+    differential(lambda: np.clip(a, None, None), lambda: np.clip(ox.asarray(a), None, None))

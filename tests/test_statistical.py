@@ -253,3 +253,20 @@ def test_reductions_are_chunk_invariant(data):
         r2 = run_ox(lambda: call(name, ox.from_array(a, chunks=c2), **kw))
         with quiet():
             assert_eq(r1, r2.compute(), **tolerance(name, a, 0))
+
+
+@pytest.mark.parametrize("name", ["sum", "prod", "min", "max", "any", "all", "mean", "std", "argmin",
+                                  "argmax"])
+@pytest.mark.parametrize("axis", [0, -1, 1, (0,)])
+def test_zero_d_axis_as_numpy(name, axis):
+    # NumPy's ufunc.reduce and argmin/argmax accept axis 0 or -1 of a 0-d array; mean/var/std
+    # and tuples do not.
+    a = np.array(3.0)
+    f = getattr(np, name)
+    differential(lambda: f(a, axis=axis), lambda: f(ox.asarray(a), axis=axis))
+
+
+def test_squeeze_zero_d_axis():
+    a = np.array(3.0)
+    for axis in (0, -1, 1):
+        differential(lambda: np.squeeze(a, axis=axis), lambda: np.squeeze(ox.asarray(a), axis=axis))

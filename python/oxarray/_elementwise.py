@@ -45,8 +45,13 @@ def node_of(x, dtype: np.dtype | None = None) -> _core.Node:
         node = x._node
     elif type(x) in _WEAK_TYPES or type(x) is bool:
         target = dtype if dtype is not None else np.asarray(x).dtype
-        if dtype is not None and np.dtype(dtype).kind in "iu" and type(x) is int:
-            np.array(x, dtype=dtype)  # NEP 50: raises OverflowError as NumPy does
+        if dtype is not None and type(x) is int:
+            kind = np.dtype(dtype).kind
+            if kind in "iu":
+                np.array(x, dtype=dtype)  # NEP 50: raises OverflowError as NumPy does
+            elif kind in "fc":
+                # Beyond 64 bits (float64 + 2**64) the int only fits as the float it becomes.
+                x = np.array(x, dtype=dtype).item()
         return _core.full([], check_dtype(target).name, x, "auto")
     else:
         from ._creation import asarray
@@ -291,6 +296,8 @@ def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):
     lo = a_min if a_min is not None else min
     hi = a_max if a_max is not None else max
     result = a if isinstance(a, Array) else Array(node_of(a))
+    if lo is None and hi is None:
+        result = apply_ufunc(np.positive, result, **kwargs)  # NumPy's clip(a, None, None)
     if lo is not None:
         result = apply_ufunc(np.maximum, result, lo, **kwargs)
     if hi is not None:

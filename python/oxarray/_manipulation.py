@@ -120,6 +120,8 @@ def expand_dims(x, axis) -> Array:
 @implements(np.squeeze)
 def squeeze(x, axis=None) -> Array:
     x = _arr(x)
+    if x.ndim == 0 and isinstance(axis, (int, np.integer)) and axis in (0, -1):
+        return x  # NumPy lets a 0-d array squeeze "axis 0"
     if axis is None:
         axes = tuple(i for i, s in enumerate(x.shape) if s == 1)
     else:

@@ -16,6 +16,8 @@ def _arg(op: str, x, axis, out, keepdims) -> Array:
     x = x if isinstance(x, Array) else Array(node_of(x))
     if axis is not None:
         axis = operator.index(axis)
+        if x.ndim == 0 and axis in (0, -1):
+            axis = None  # as NumPy: a 0-d array's only element, along "its" axis 0 or -1
     extent = x.size if axis is None else (x.shape[axis] if -x.ndim <= axis < x.ndim else 1)
     if extent == 0:
         raise ValueError(f"attempt to get {op} of an empty sequence")

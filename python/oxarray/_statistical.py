@@ -43,9 +43,14 @@ def _reduced_size(x: Array, axes) -> int:
     return size
 
 
+_ZERO_D_AXIS_OPS = frozenset({"sum", "prod", "min", "max", "any", "all"})
+
+
 def reduce(op: str, x, axis=None, dtype=None, out=None, keepdims=False, ddof=0,
            initial=np._NoValue, where=np._NoValue) -> Array:
     x = as_array(x)
+    if x.ndim == 0 and op in _ZERO_D_AXIS_OPS and isinstance(axis, (int, np.integer)) and axis in (0, -1):
+        axis = None  # NumPy's ufunc.reduce takes axis 0 or -1 of a 0-d array (not mean/var/std)
     axes = normalize_axis_arg(axis)
     if where is not np._NoValue and where is not True:
         if op in _IDENTITY:
