@@ -247,3 +247,11 @@ def test_index_errors(x, idx):
 def test_setitem_is_not_silently_ignored(x):
     with pytest.raises((TypeError, ValueError, NotImplementedError)):
         x[0] = 1
+
+
+def test_broadcast_error_comes_before_the_loop_search():
+    # int8 with bool would need NumPy's float16 arctan2 loop: the shape error still comes first.
+    a, b = np.ones(2, "int8"), np.ones(0, bool)
+    same_error(lambda: np.arctan2(a, b), lambda: np.arctan2(ox.asarray(a), ox.asarray(b)))
+    with pytest.raises(ValueError, match=r"shapes \(2,3\) \(4,\) "):
+        ox.ones((2, 3)) + ox.ones(4)

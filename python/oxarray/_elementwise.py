@@ -62,6 +62,15 @@ def node_of(x, dtype: np.dtype | None = None) -> _core.Node:
     return node
 
 
+def _check_broadcast(operands) -> None:
+    shapes = [x.shape if isinstance(x, (Array, np.ndarray, np.generic)) else np.shape(x) for x in operands]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        listed = " ".join("(" + ",".join(map(str, s)) + ("," if len(s) == 1 else "") + ")" for s in shapes)
+        raise ValueError(f"operands could not be broadcast together with shapes {listed} ") from None
+
+
 def _loop_type(x):
     if type(x) in _WEAK_TYPES:
         return type(x)
@@ -134,6 +143,8 @@ def apply_ufunc(ufunc: np.ufunc, *inputs, out=None, where=True, dtype=None,
         return q, r
     if ufunc.nout != 1 or not ((ufunc.nin == 1 and name in _UNARY) or (ufunc.nin == 2 and name in _BINARY)):
         return NotImplemented
+    if ufunc.nin == 2:
+        _check_broadcast(inputs)  # NumPy checks shapes before it looks for a loop
     in_dtypes, out_dtypes = resolve(ufunc, inputs, dtype, casting)
     result = _exact_integer_comparison(name, inputs, in_dtypes) if name in _MIRRORED else None
     if result is None:
