@@ -249,9 +249,12 @@ def test_setitem_is_not_silently_ignored(x):
         x[0] = 1
 
 
-def test_broadcast_error_comes_before_the_loop_search():
+def test_broadcast_error_comes_after_numpys_loop_search():
     # int8 with bool would need NumPy's float16 arctan2 loop: the shape error still comes first.
     a, b = np.ones(2, "int8"), np.ones(0, bool)
     same_error(lambda: np.arctan2(a, b), lambda: np.arctan2(ox.asarray(a), ox.asarray(b)))
+    # No loop at all (bitwise_and of floats) is NumPy's TypeError even when shapes mismatch too.
+    c, d = np.ones(3), np.ones(2)
+    same_error(lambda: np.bitwise_and(c, d), lambda: np.bitwise_and(ox.asarray(c), ox.asarray(d)))
     with pytest.raises(ValueError, match=r"shapes \(2,3\) \(4,\) "):
         ox.ones((2, 3)) + ox.ones(4)

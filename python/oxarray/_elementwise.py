@@ -85,7 +85,9 @@ def resolve(ufunc: np.ufunc, operands, dtype=None, casting: str = "same_kind"):
     kwargs = {"casting": casting}
     if dtype is not None:
         kwargs["signature"] = (None,) * ufunc.nin + (np.dtype(dtype),) * ufunc.nout
-    loop = ufunc.resolve_dtypes(types, **kwargs)
+    loop = ufunc.resolve_dtypes(types, **kwargs)  # no loop: NumPy's TypeError, before shapes
+    if ufunc.nin == 2 and ufunc.signature is None:  # gufuncs (matmul) check their core dims
+        _check_broadcast(operands)  # ...and shapes before the loops oxarray lacks (float16)
     if all(d in SUPPORTED_DTYPES for d in loop[ufunc.nin :]):
         # A float16 input loop with a supported result (np.signbit of int8 -> bool): float32
         # holds every float16 value, so computing there gives NumPy's answer.
@@ -143,8 +145,6 @@ def apply_ufunc(ufunc: np.ufunc, *inputs, out=None, where=True, dtype=None,
         return q, r
     if ufunc.nout != 1 or not ((ufunc.nin == 1 and name in _UNARY) or (ufunc.nin == 2 and name in _BINARY)):
         return NotImplemented
-    if ufunc.nin == 2:
-        _check_broadcast(inputs)  # NumPy checks shapes before it looks for a loop
     in_dtypes, out_dtypes = resolve(ufunc, inputs, dtype, casting)
     result = _exact_integer_comparison(name, inputs, in_dtypes) if name in _MIRRORED else None
     if result is None:
