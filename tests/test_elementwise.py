@@ -491,7 +491,8 @@ def test_compare_int64_with_uint64_is_exact(name):
     differential(lambda: uf(a, b), lambda: uf(ox.asarray(a), ox.asarray(b)))
 
 
-@pytest.mark.parametrize("dtype, scalar", [("int8", 300), ("uint8", -1), ("int64", 2**63)])
+@pytest.mark.parametrize("dtype, scalar", [("int8", 300), ("uint8", -1), ("int64", 2**63), ("int8", 2**64),
+                                           ("bool", 300), ("bool", 2**64)])
 def test_compare_with_out_of_range_python_int_is_exact(dtype, scalar):
     a = np.array([0, 1, 2], dtype)
     x = ox.asarray(a)

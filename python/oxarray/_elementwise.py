@@ -178,7 +178,10 @@ def _exact_integer_comparison(name: str, inputs, in_dtypes) -> Array | None:
     against a uint64 (mixed-sign loop), or an array against a Python int out of its dtype's
     range (``int8_array == 300`` is all False). ``None`` when the ordinary loop is exact."""
     for i, x in enumerate(inputs):
-        if type(x) is int and in_dtypes[i].kind in "iu" and type(inputs[1 - i]) is not int:
+        other_kind = np.dtype(_loop_type(inputs[1 - i])).kind if type(inputs[1 - i]) is not int else ""
+        # Only an integer array gets the exact comparison; a bool array's loop is int64 and an
+        # int beyond it is NumPy's OverflowError (raised by node_of below).
+        if type(x) is int and in_dtypes[i].kind in "iu" and other_kind in ("i", "u"):
             info = np.iinfo(in_dtypes[i])
             if info.min <= x <= info.max:
                 continue
