@@ -258,3 +258,27 @@ def test_broadcast_error_comes_after_numpys_loop_search():
     same_error(lambda: np.bitwise_and(c, d), lambda: np.bitwise_and(ox.asarray(c), ox.asarray(d)))
     with pytest.raises(ValueError, match=r"shapes \(2,3\) \(4,\) "):
         ox.ones((2, 3)) + ox.ones(4)
+
+
+@pytest.mark.parametrize("make", [
+    lambda m: m.zeros((2**40, 2**40)),
+    lambda m: m.eye(2**40),
+    lambda m: m.arange(np.inf),
+    lambda m: m.arange(np.nan),
+    lambda m: m.arange(10**20),
+    lambda m: m.broadcast_to(m.ones(1), (2**31, 2**31)),
+])
+def test_impossible_sizes_are_numpys_value_error(make):
+    same_error(lambda: make(np), lambda: make(ox))
+
+
+def test_result_larger_than_memory_is_memory_error_not_abort():
+    # Lazy arrays may exceed memory; computing one whole result that cannot be allocated must
+    # raise MemoryError (Rust's default on a failed allocation is to abort the process).
+    # 2 PiB: beyond the address space, so even an always-overcommitting kernel refuses it.
+    x = ox.zeros((2**24, 2**24))
+    with pytest.raises(MemoryError, match="Unable to allocate 2.00 PiB"):
+        x.compute()
+    with pytest.raises(MemoryError):
+        (ox.zeros((2**24, 2**24), chunks=-1) + 1).sum().compute()
+    assert float(ox.ones(3).sum()) == 3.0  # and the engine still works

@@ -13,13 +13,23 @@ from ._dispatch import implements
 from ._elementwise import check_dtype
 
 
-def _shape(shape) -> list[int]:
+def _shape(shape, dtype=None) -> list[int]:
+    """A shape argument as NumPy checks it; with ``dtype``, also that the array could exist."""
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)
     out = [operator.index(s) for s in shape]
     if any(s < 0 for s in out):
         raise ValueError("negative dimensions are not allowed")
+    if dtype is not None:
+        _check_size(math.prod(out), np.dtype(dtype))
     return out
+
+
+def _check_size(size: int, dtype: np.dtype) -> None:
+    # NumPy's limit, at the call as NumPy: a lazy array may exceed memory, not the address space.
+    if size * dtype.itemsize > np.iinfo(np.intp).max:
+        raise ValueError("array is too big; `arr.size * arr.dtype.itemsize` is larger than the "
+                         "maximum possible size.")
 
 
 def asarray(obj, dtype=None, *, copy: bool | None = None, chunks="auto", device=None, like=None) -> Array:
@@ -69,7 +79,7 @@ def full(shape, fill_value, dtype=None, *, chunks="auto", device=None) -> Array:
 
         return broadcast_to(asarray(fv, dtype=dtype), tuple(_shape(shape)))
     dt = check_dtype(dtype if dtype is not None else fv.dtype)
-    return Array(_core.full(_shape(shape), dt.name, _fill_scalar(fill_value, dt), _chunk_spec(chunks)))
+    return Array(_core.full(_shape(shape, dt), dt.name, _fill_scalar(fill_value, dt), _chunk_spec(chunks)))
 
 
 def _fill_scalar(fill_value, dt: np.dtype):
@@ -141,10 +151,18 @@ def arange(start, stop=None, step=1, dtype=None, *, chunks="auto", device=None) 
         start, stop, step = int(start), int(stop), int(step)
         n = max(0, -((start - stop) // step))
     else:
-        n = max(0, math.ceil((stop - start) / step))
+        length = (stop - start) / step
+        if math.isnan(length):
+            raise ValueError("arange: cannot compute length")
+        if math.isinf(length) and length > 0:
+            raise ValueError("Maximum allowed size exceeded")
+        n = max(0, math.ceil(length))
         start, step = float(start), float(step)
         # NumPy's fill computes each element as start + i * (start + step - start).
         step = (start + step) - start
+    if n > np.iinfo(np.intp).max:
+        raise ValueError("Maximum allowed size exceeded")
+    _check_size(n, dt)
     return Array(_core.arange(start, step, n, dt.name, _chunk_spec(chunks)))
 
 
@@ -159,6 +177,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     if np.ndim(start) or np.ndim(stop) or axis != 0:
         raise TypeError("oxarray.linspace supports scalar start and stop only")
     dt = check_dtype(dtype if dtype is not None else np.result_type(start, stop, float))
+    _check_size(num, dt)
     out = Array(_core.linspace(float(start), float(stop), num, bool(endpoint), dt.name, _chunk_spec(chunks)))
     if retstep:
         div = (num - 1) if endpoint else num
@@ -167,9 +186,9 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
 
 
 def eye(N, M=None, k=0, dtype=float, order="C", *, chunks="auto", device=None) -> Array:
-    N, M = _shape((N, N if M is None else M))
-    return Array(_core.eye(N, M, operator.index(k),
-                           check_dtype(dtype).name, _chunk_spec(chunks)))
+    dt = check_dtype(dtype)
+    N, M = _shape((N, N if M is None else M), dt)
+    return Array(_core.eye(N, M, operator.index(k), dt.name, _chunk_spec(chunks)))
 
 
 def identity(n, dtype=float, *, chunks="auto") -> Array:

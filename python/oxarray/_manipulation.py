@@ -3,6 +3,7 @@ stack. Each resolves its arguments as NumPy does and asks Rust for one node (no 
 
 from __future__ import annotations
 
+import math
 import operator
 
 import numpy as np
@@ -96,6 +97,9 @@ def broadcast_to(x, shape, subok=False) -> Array:
     shape = [operator.index(s) for s in ((shape,) if isinstance(shape, (int, np.integer)) else shape)]
     if any(s < 0 for s in shape):
         raise ValueError("all elements of broadcast shape must be non-negative")
+    from ._creation import _check_size
+
+    _check_size(math.prod(shape), x.dtype)
     return Array(_core.broadcast_to(x._node, shape))
 
 

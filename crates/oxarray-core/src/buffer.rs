@@ -4,15 +4,54 @@
 //! new result at memory speed.
 
 use crate::dtype::Element;
+use crate::error::{OxError, OxResult};
 
 /// Buffers at least this large are advised to use huge pages (NumPy's threshold).
 const HUGE_PAGE_THRESHOLD: usize = 4 << 20;
 
-/// A vector of `n` default (zero) values, backed by huge pages when large.
-pub fn zeroed_vec<T: Element>(n: usize) -> Vec<T> {
-    let v = vec![T::default(); n];
+/// A vector of `n` zero values, backed by huge pages when large; `MemoryError` (not an abort,
+/// which is what `vec!` does when the allocator says no) when the memory is not there.
+pub fn zeroed_vec<T: Element>(n: usize) -> OxResult<Vec<T>> {
+    let too_big = || {
+        OxError::Memory(format!(
+            "Unable to allocate {} for an array with {n} elements of {} bytes",
+            human_bytes(n as f64 * std::mem::size_of::<T>() as f64),
+            std::mem::size_of::<T>()
+        ))
+    };
+    let layout = std::alloc::Layout::array::<T>(n).map_err(|_| too_big())?;
+    if layout.size() == 0 {
+        return Ok(Vec::new());
+    }
+    // SAFETY: the layout has a non-zero size. Every `Element` (bool, integers, floats and
+    // complex pairs of floats) has all-zero bits as a valid value (false/0/0.0), so the zeroed
+    // allocation holds `n` initialized values, and `Vec::from_raw_parts` receives a pointer from
+    // the global allocator with exactly the layout of `n` `T`s (length == capacity == n).
+    let v = unsafe {
+        let ptr = std::alloc::alloc_zeroed(layout) as *mut T;
+        if ptr.is_null() {
+            return Err(too_big());
+        }
+        Vec::from_raw_parts(ptr, n, n)
+    };
     advise_huge_pages(&v);
-    v
+    Ok(v)
+}
+
+/// `8.00 TiB`, as NumPy words the size in its MemoryError.
+fn human_bytes(bytes: f64) -> String {
+    let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    let mut v = bytes;
+    let mut i = 0;
+    while v >= 1024.0 && i + 1 < units.len() {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{v:.0} bytes")
+    } else {
+        format!("{v:.2} {}", units[i])
+    }
 }
 
 /// Advises the kernel to back `v`'s memory with transparent huge pages (Linux; else a no-op).
@@ -41,7 +80,19 @@ pub fn advise_huge_pages<T>(v: &[T]) {
 mod tests {
     #[test]
     fn large_buffers_are_zeroed() {
-        let v: Vec<f64> = super::zeroed_vec(1 << 20);
+        let v: Vec<f64> = super::zeroed_vec(1 << 20).unwrap();
         assert!(v.iter().all(|&x| x == 0.0));
+        let c: Vec<num_complex::Complex<f32>> = super::zeroed_vec(3).unwrap();
+        assert_eq!(c.len(), 3);
+        assert!(super::zeroed_vec::<u8>(0).unwrap().is_empty());
+    }
+
+    #[test]
+    fn impossible_sizes_are_memory_errors_not_aborts() {
+        let e = super::zeroed_vec::<f64>(usize::MAX / 4).unwrap_err();
+        assert!(matches!(e, crate::OxError::Memory(_)), "{e}");
+        // Representable but far beyond any machine: the allocator refuses; no abort.
+        let e = super::zeroed_vec::<f64>(1 << 60).unwrap_err();
+        assert!(e.to_string().contains("Unable to allocate 8.00 EiB"), "{e}");
     }
 }

@@ -5,6 +5,7 @@
 //! the one place that turns a runtime dtype into a monomorphized call.
 
 use crate::dtype::{DType, Element, Scalar, C32, C64};
+use crate::error::{OxError, OxResult};
 use ndarray::{ArrayD, IxDyn};
 
 macro_rules! typed_enum {
@@ -192,17 +193,26 @@ impl Chunk {
     pub fn nbytes(&self) -> usize {
         self.len() * self.dtype().itemsize()
     }
-    /// A chunk of `shape` filled with `value` converted to `dtype`.
-    pub fn full(dtype: DType, shape: &[usize], value: Scalar) -> Chunk {
-        dispatch_dtype!(dtype, T => Chunk::from_array(ArrayD::<T>::from_elem(IxDyn(shape), T::from_scalar(value))))
+    /// A chunk of `shape` filled with `value` converted to `dtype`; `OxError::Memory` when it
+    /// cannot be allocated.
+    pub fn full(dtype: DType, shape: &[usize], value: Scalar) -> OxResult<Chunk> {
+        dispatch_dtype!(dtype, T => {
+            let mut c = Self::zeros_typed::<T>(shape)?;
+            c.fill(T::from_scalar(value)); // always: -0.0 compares equal to the zeros there
+            Ok(Chunk::from_array(c))
+        })
     }
     /// A zero-filled chunk (huge-page backed when large), for results written in place.
-    pub fn zeros(dtype: DType, shape: &[usize]) -> Chunk {
-        dispatch_dtype!(dtype, T => {
-            let n = shape.iter().product();
-            let v = crate::buffer::zeroed_vec::<T>(n);
-            Chunk::from_array(ArrayD::from_shape_vec(IxDyn(shape), v).expect("length is the shape's size"))
-        })
+    pub fn zeros(dtype: DType, shape: &[usize]) -> OxResult<Chunk> {
+        dispatch_dtype!(dtype, T => Ok(Chunk::from_array(Self::zeros_typed::<T>(shape)?)))
+    }
+    fn zeros_typed<T: Element>(shape: &[usize]) -> OxResult<ArrayD<T>> {
+        let n = shape
+            .iter()
+            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+            .ok_or_else(|| OxError::Memory(format!("array of shape {shape:?} is too big")))?;
+        let v = crate::buffer::zeroed_vec::<T>(n)?;
+        ArrayD::from_shape_vec(IxDyn(shape), v).map_err(|e| OxError::Memory(e.to_string()))
     }
     pub fn from_array<T: Element>(a: ArrayD<T>) -> Chunk
     where
@@ -256,7 +266,7 @@ mod tests {
 
     #[test]
     fn chunk_basics() {
-        let c = Chunk::full(DType::Int16, &[2, 3], Scalar::Int(7));
+        let c = Chunk::full(DType::Int16, &[2, 3], Scalar::Int(7)).unwrap();
         assert_eq!(c.dtype(), DType::Int16);
         assert_eq!(c.shape(), &[2, 3]);
         assert_eq!(c.nbytes(), 12);

@@ -21,6 +21,8 @@ pub enum OxError {
     Compute(String),
     /// NumPy: `numpy.linalg.LinAlgError` (singular matrix, no convergence, not positive definite).
     LinAlg(String),
+    /// NumPy: `MemoryError` (a buffer could not be allocated: "Unable to allocate 8.00 TiB ...").
+    Memory(String),
     /// The run was cancelled (Ctrl-C); maps to `KeyboardInterrupt`.
     Cancelled,
     /// A bug: an invariant of ours was broken. Maps to `RuntimeError` with a request to report it.
@@ -44,7 +46,8 @@ impl fmt::Display for OxError {
             | OxError::Value(m)
             | OxError::Type(m)
             | OxError::Compute(m)
-            | OxError::LinAlg(m) => f.write_str(m),
+            | OxError::LinAlg(m)
+            | OxError::Memory(m) => f.write_str(m),
             OxError::AxisOutOfBounds { axis, ndim } => {
                 write!(
                     f,

@@ -153,7 +153,7 @@ impl FusedProgram {
         let n: usize = shape.iter().product();
         self.with_sources(inputs, shape, |srcs| {
             dispatch_dtype!(self.out_dtype(), T => {
-                let mut out: Vec<T> = oxarray_core::buffer::zeroed_vec(n);
+                let mut out: Vec<T> = oxarray_core::buffer::zeroed_vec(n)?;
                 self.run_all::<T>(srcs, &mut out)?;
                 let arr = ArrayD::from_shape_vec(IxDyn(shape), out).map_err(|e| OxError::Internal(e.to_string()))?;
                 Ok(Chunk::from_array(arr))

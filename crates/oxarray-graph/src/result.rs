@@ -46,6 +46,13 @@ struct Assembly {
 
 /// Computes every node and returns each as one chunk of the node's full shape.
 pub fn compute(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<Chunk>> {
+    // The results first: a result that cannot be allocated fails before any planning or work.
+    let single: Vec<bool> = nodes.iter().map(|n| n.grid.nblocks() == 1).collect();
+    let mut results: Vec<Option<Chunk>> = nodes
+        .iter()
+        .zip(&single)
+        .map(|(n, &s)| (!s).then(|| Chunk::zeros(n.dtype, &n.shape)).transpose())
+        .collect::<OxResult<_>>()?;
     let plan = plan(nodes)?;
     // Where each output task goes: (node, block) pairs (a task may fill several places).
     let mut places: HashMap<TaskId, Vec<(usize, usize)>> = HashMap::new();
@@ -54,12 +61,6 @@ pub fn compute(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<Chunk>> {
             places.entry(t).or_default().push((n, b));
         }
     }
-    let single: Vec<bool> = nodes.iter().map(|n| n.grid.nblocks() == 1).collect();
-    let mut results: Vec<Option<Chunk>> = nodes
-        .iter()
-        .zip(&single)
-        .map(|(n, &s)| (!s).then(|| Chunk::zeros(n.dtype, &n.shape)))
-        .collect();
     let assemblies: Vec<Option<Assembly>> = results
         .iter_mut()
         .map(|r| {

@@ -6,7 +6,9 @@ use ndarray::{ArrayD, ArrayViewD, Slice};
 use numpy::{IntoPyArray, PyArrayDyn, PyArrayMethods, PyUntypedArray};
 use oxarray_core::chunk::Typed;
 use oxarray_core::grid::DimSpec;
-use oxarray_core::{dispatch_dtype, dispatch_typed, Chunk, ChunkGrid, DType, Element, Scalar};
+use oxarray_core::{
+    dispatch_dtype, dispatch_typed, Chunk, ChunkGrid, DType, Element, OxError, OxResult, Scalar,
+};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyComplex, PyFloat, PyInt, PyString, PyTuple};
@@ -131,7 +133,7 @@ pub fn ingest(
         let a = arr.downcast::<PyArrayDyn<T>>().map_err(|_| PyTypeError::new_err(format!("expected a {dtype} array")))?;
         let ro = a.try_readonly().map_err(|e| PyValueError::new_err(e.to_string()))?;
         let view = ro.as_array();
-        py.allow_threads(|| Ok(copy_blocks(view, grid, byteswap)))
+        py.allow_threads(|| copy_blocks(view, grid, byteswap)).map_err(|e| PyOxError(e).into())
     })
 }
 
@@ -139,7 +141,7 @@ fn copy_blocks<T: Element>(
     view: ArrayViewD<'_, T>,
     grid: &ChunkGrid,
     byteswap: bool,
-) -> Vec<Arc<Chunk>>
+) -> OxResult<Vec<Arc<Chunk>>>
 where
     Chunk: Typed<T, Container = ArrayD<T>>,
 {
@@ -151,16 +153,14 @@ where
             let i = ax.axis.index();
             Slice::from(off[i]..off[i] + shp[i])
         });
-        let mut owned = ArrayD::from_shape_vec(
-            part.raw_dim(),
-            oxarray_core::buffer::zeroed_vec::<T>(part.len()),
-        )
-        .expect("length is the block's size");
+        let buffer = oxarray_core::buffer::zeroed_vec::<T>(part.len())?;
+        let mut owned = ArrayD::from_shape_vec(part.raw_dim(), buffer)
+            .map_err(|e| OxError::Internal(e.to_string()))?;
         owned.assign(&part);
         if byteswap {
             owned.mapv_inplace(T::swap_bytes);
         }
-        Arc::new(Chunk::from_array(owned))
+        Ok(Arc::new(Chunk::from_array(owned)))
     };
     if blocks.len() > 1 {
         blocks.par_iter().map(copy).collect()

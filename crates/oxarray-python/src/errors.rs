@@ -2,7 +2,7 @@
 
 use oxarray_core::OxError;
 use pyo3::exceptions::{
-    PyIndexError, PyKeyboardInterrupt, PyRuntimeError, PyTypeError, PyValueError,
+    PyIndexError, PyKeyboardInterrupt, PyMemoryError, PyRuntimeError, PyTypeError, PyValueError,
 };
 use pyo3::prelude::*;
 
@@ -40,6 +40,7 @@ impl From<PyOxError> for PyErr {
                     .unwrap_or_else(|_| PyValueError::new_err(msg))
             }),
             OxError::Index(_) => PyIndexError::new_err(msg),
+            OxError::Memory(_) => PyMemoryError::new_err(msg),
             OxError::Cancelled => PyKeyboardInterrupt::new_err(msg),
             OxError::Internal(_) => PyRuntimeError::new_err(msg),
         }

@@ -26,7 +26,7 @@ pub fn run_task(task: &Task, deps: &[&Value], dest: Option<RawDest>) -> OxResult
     let shape = &task.shape;
     let c = match &task.kind {
         TaskKind::Literal(c) => return Ok(Value::Chunk(Arc::clone(c))),
-        TaskKind::Fill(v) => Chunk::full(task.dtype, shape, *v),
+        TaskKind::Fill(v) => Chunk::full(task.dtype, shape, *v)?,
         TaskKind::Arange {
             start,
             step,

@@ -263,7 +263,7 @@ pub fn random_chunk(
 ) -> OxResult<Chunk> {
     dispatch_random!(dtype, T => {
         // Huge pages for large blocks: page faults would otherwise cost as much as the numbers.
-        let mut v = oxarray_core::buffer::zeroed_vec::<T>(block.iter().product());
+        let mut v = oxarray_core::buffer::zeroed_vec::<T>(block.iter().product())?;
         fill_block(s, dist, full, offset, block, &mut v);
         ArrayD::from_shape_vec(IxDyn(block), v)
             .map(Chunk::from_array)
