@@ -149,6 +149,9 @@ def svd_dense(x: Node) -> list[Node]:
 def qr_dense(x: Node) -> list[Node]:
     """NumPy's complete QR of a one-block matrix: ``[q, r]``."""
 
+def linalg_batched(op: str, xs: list[Node], upper: bool = False, full: bool = False) -> list[Node]:
+    """A batched dense linalg op over stacked matrices: its output nodes, in order."""
+
 def compute(xs: Sequence[Node]) -> list[npt.NDArray[Any]]:
     """Computes the nodes in one run (sharing common work) and returns NumPy arrays.
 

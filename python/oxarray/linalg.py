@@ -23,9 +23,13 @@ from ._dispatch import implements
 from ._linalg import (  # noqa: F401  (the namespace re-exports them)
     dot, inner, matmul, matrix_power, multi_dot, outer, tensordot, vdot,
 )
+from ._linalg_dense import (  # noqa: F401  (the namespace re-exports them)
+    cholesky, det, eig, eigh, eigvals, eigvalsh, inv, slogdet, solve, stacked_qr, stacked_svd,
+)
 
 __all__ = ["svd", "qr", "svd_compressed", "norm", "matmul", "dot", "vdot", "outer", "tensordot",
-           "inner", "multi_dot", "matrix_power"]
+           "inner", "multi_dot", "matrix_power", "solve", "inv", "det", "slogdet", "cholesky",
+           "eigh", "eigvalsh", "eig", "eigvals"]
 
 LinAlgError = np.linalg.LinAlgError
 _UNSET = object()
@@ -39,11 +43,15 @@ except ImportError:  # pragma: no cover - NumPy < 2
     QRResult = SVDResult = None
 
 
-def _as_matrix_array(a, name: str) -> Array:
-    """NumPy's input rules: at least 2-d; integers and bools promote to float64."""
+def _as_stacked(a) -> Array:
     from ._creation import asarray
 
-    x = a if isinstance(a, Array) else asarray(a)
+    return a if isinstance(a, Array) else asarray(a)
+
+
+def _as_matrix_array(a, name: str) -> Array:
+    """NumPy's input rules: at least 2-d; integers and bools promote to float64."""
+    x = _as_stacked(a)
     if x.ndim < 2:
         raise LinAlgError(f"{x.ndim}-dimensional array given. Array must be at least two-dimensional")
     if x.dtype.kind in "biu":
@@ -100,7 +108,13 @@ def svd(a, full_matrices=_UNSET, compute_uv=True, hermitian=False):
     ((6, 2), (2,), (2, 2))
     >>> bool(np.allclose((u * s) @ vh, x))
     True
+
+    Arrays with more than two dimensions (stacks of matrices) follow NumPy exactly, including the
+    default ``full_matrices=True``: each matrix is factored whole in its chunk.
     """
+    if _as_stacked(a).ndim > 2:
+        full = True if full_matrices is _UNSET else bool(full_matrices)
+        return stacked_svd(_as_stacked(a), full, bool(compute_uv))
     x = _as_matrix_array(a, "svd")
     m, n = x.shape
     if full_matrices is True and m != n and compute_uv:
@@ -139,6 +153,8 @@ def qr(a, mode="reduced"):
     if mode == "raw":
         raise NotImplementedError("qr: mode='raw' (LAPACK's Householder form) is not supported "
                                   "by oxarray")
+    if _as_stacked(a).ndim > 2:  # stacks of matrices: each factored whole in its chunk
+        return stacked_qr(_as_stacked(a), mode)
     x = _as_matrix_array(a, "qr")
     m, n = x.shape
     if mode == "complete" and m > n:

@@ -37,7 +37,7 @@ fn singular_matrix() -> OxError {
 }
 
 /// The chunk as `(batch, rows, cols)`, with its batch shape.
-fn stack<T: Field>(c: &Chunk) -> OxResult<(Vec<usize>, CowArray<'_, T, Ix3>)> {
+pub(crate) fn stack<T: Field>(c: &Chunk) -> OxResult<(Vec<usize>, CowArray<'_, T, Ix3>)> {
     let a = T::array(c)?;
     let nd = a.ndim();
     if nd < 2 {
@@ -54,7 +54,7 @@ fn stack<T: Field>(c: &Chunk) -> OxResult<(Vec<usize>, CowArray<'_, T, Ix3>)> {
     Ok((batch, s))
 }
 
-fn with_shape<T>(shape: Vec<usize>, data: Vec<T>) -> OxResult<ArrayD<T>> {
+pub(crate) fn with_shape<T>(shape: Vec<usize>, data: Vec<T>) -> OxResult<ArrayD<T>> {
     ArrayD::from_shape_vec(IxDyn(&shape), data)
         .map_err(|e| OxError::Internal(format!("linalg: {e}")))
 }
@@ -202,8 +202,9 @@ pub fn solve(a: &Chunk, b: &Chunk) -> OxResult<Chunk> {
     })
 }
 
-/// The Cholesky factor of each Hermitian positive-definite matrix (only its lower triangle is
-/// read, as LAPACK's `potrf('L')` in NumPy): `L`, or `L^H` when `upper`.
+/// The Cholesky factor of each Hermitian positive-definite matrix: `L` from the lower triangle,
+/// or with `upper` `U = L^H` from the upper triangle (NumPy's `cholesky_lo`/`cholesky_up` read
+/// only that triangle, so a non-Hermitian input gives the same answer as in NumPy).
 pub fn cholesky(a: &Chunk, upper: bool) -> OxResult<Chunk> {
     dispatch_field!(a.dtype(), T => {
         let (batch, s) = stack::<T>(a)?;
@@ -212,8 +213,9 @@ pub fn cholesky(a: &Chunk, upper: bool) -> OxResult<Chunk> {
             if n == 0 {
                 return Ok(Array2::default((0, 0)));
             }
+            let side = if upper { Side::Upper } else { Side::Lower };
             let f = as_faer(&m)
-                .llt(Side::Lower)
+                .llt(side)
                 .map_err(|_| OxError::LinAlg("Matrix is not positive definite".into()))?;
             let l = f.L();
             Ok(if upper { to_array(l.adjoint()) } else { to_array(l) })
