@@ -10,12 +10,15 @@ and singular vectors, which are free up to phase and order, are checked by recon
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import oxarray as ox
+from oxarray import _core
 from oxarray.testing import chunkings
 
 DTYPES = [np.float32, np.float64, np.complex64, np.complex128, np.int64]
@@ -282,6 +285,7 @@ def test_stacked_svd_and_qr_match_numpy(case, full, uv):
         assert s.dtype == s_np.dtype
         s = s.compute()
     np.testing.assert_allclose(s, s_np, atol=t * 10)
+    np.testing.assert_allclose(np.linalg.svdvals(x).compute(), s_np, atol=t * 10)
     for mode in ("reduced", "complete", "r"):
         got, want = np.linalg.qr(x, mode=mode), np.linalg.qr(a, mode=mode)
         if mode == "r":
@@ -374,7 +378,7 @@ def test_float16_is_unsupported_like_numpy(name):
 def test_solve_shape_errors_match_numpy():
     a = np.ones((2, 3, 3))
     for b in (np.ones(2), np.ones((2, 1)), np.ones((4, 3, 1)), np.ones((3, 3, 3, 1))):
-        same_error(lambda: np.linalg.solve(a, b), lambda: np.linalg.solve(ox.asarray(a), b))
+        same_error(lambda b=b: np.linalg.solve(a, b), lambda b=b: np.linalg.solve(ox.asarray(a), b))
 
 
 def test_bad_uplo_and_qr_mode():
@@ -389,6 +393,24 @@ def test_batched_ops_share_one_factorization():
     x = ox.asarray(a, chunks=(2, 1, 3))
     w, v = np.linalg.eigh(x)
     assert w.chunks == ((2, 2), (3,)) and v.chunks == ((2, 2), (3,), (3,))
-    assert "linalg-batched" in w.explain()
+    # One factorization task per batch block, whether one output or both are computed.
+    both = _core.explain([w._node, v._node])
+    assert re.search(r"linalg-batched\s+2\n", w.explain()) and re.search(r"linalg-batched\s+2\n", both)
     w_c, v_c = ox.compute(w, v)
-    np.testing.assert_allclose(w_c, np.linalg.eigh(a)[0], atol=1e-12)
+    w_np, v_np = np.linalg.eigh(a)
+    np.testing.assert_allclose(w_c, w_np, atol=1e-12)
+    np.testing.assert_allclose(np.abs(np.sum(v_c * v_np, axis=-2)), 1.0, atol=1e-10)
+
+
+def test_batch_blocks_are_bounded_by_chunk_bytes():
+    # Rechunking whole matrices must not merge a big batch chunk into one huge block: the batch
+    # axes are cut so a block of whole matrices stays near chunk_bytes.
+    a = np.random.default_rng(0).random((20, 8, 6, 6)) + 6 * np.eye(6)
+    x = ox.asarray(a, chunks=(20, 8, 3, 3))
+    with ox.config.set(chunk_bytes=6 * 6 * 8 * 3):
+        d = np.linalg.det(x)
+        assert d.chunks == ((1,) * 20, (3, 3, 2))
+        np.testing.assert_allclose(d.compute(), np.linalg.det(a))
+    with ox.config.set(linalg_block_bytes=100):
+        with pytest.raises(ValueError, match="linalg_block_bytes"):
+            np.linalg.inv(ox.asarray(np.eye(4)))

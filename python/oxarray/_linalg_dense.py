@@ -70,8 +70,40 @@ def _cast(x: Array, dtype) -> Array:
     return x if x.dtype == dtype else x.astype(dtype)
 
 
+def _batch_chunks(x: Array, per_matrix: int) -> tuple:
+    """``x``'s batch chunks, split where a block of whole matrices would pass ``chunk_bytes``.
+
+    Existing chunks are only ever cut, never merged; inner batch axes keep theirs first."""
+    from . import config
+
+    room = max(1, config.get("chunk_bytes") // max(per_matrix, 1))  # matrices per block
+    chunks = list(x.chunks[:-2])
+    for d in reversed(range(len(chunks))):
+        biggest = max(chunks[d], default=0)
+        if biggest <= room:
+            room //= max(biggest, 1)
+            continue
+        n, size = x.shape[d], room
+        chunks[d] = (size,) * (n // size) + ((n % size,) if n % size else ())
+        room = 1
+    return tuple(chunks)
+
+
 def _run(op: str, xs, compute: np.dtype, **flags) -> list[Array]:
-    nodes = [_cast(x, compute)._node for x in xs]
+    """The batched op on ``xs`` cast to ``compute``, each matrix whole in its chunk."""
+    from . import config
+
+    xs = [_cast(x, compute) for x in xs]
+    per_matrix = sum(x.shape[-1] * x.shape[-2] * compute.itemsize for x in xs)
+    budget = config.get("linalg_block_bytes")
+    if per_matrix > budget:
+        m, n = xs[0].shape[-2:]
+        raise ValueError(f"{op}: one {m}x{n} matrix ({per_matrix} bytes with its operands) "
+                         f"exceeds ox.config linalg_block_bytes={budget}; raise it with "
+                         f"ox.config.set(linalg_block_bytes=...)")
+    a = xs[0]
+    a = a.rechunk(_batch_chunks(a, per_matrix) + ((a.shape[-2],), (a.shape[-1],)))
+    nodes = [a._node] + [x._node for x in xs[1:]]
     return [Array(n) for n in _core.linalg_batched(op, nodes, **flags)]
 
 
