@@ -381,8 +381,10 @@ def test_solve_shape_errors_match_numpy():
         same_error(lambda b=b: np.linalg.solve(a, b), lambda b=b: np.linalg.solve(ox.asarray(a), b))
 
 
-def test_bad_uplo_and_qr_mode():
+def test_bad_uplo_qr_mode_and_hermitian_svd():
     a = np.eye(2)
+    r = np.ones((2, 2, 3))
+    same_error(lambda: np.linalg.svd(r, hermitian=True), lambda: np.linalg.svd(ox.asarray(r), hermitian=True))
     same_error(lambda: np.linalg.eigh(a, UPLO="X"), lambda: np.linalg.eigh(ox.asarray(a), UPLO="X"))
     s = np.ones((2, 2, 2))
     same_error(lambda: np.linalg.qr(s, mode="bad"), lambda: np.linalg.qr(ox.asarray(s), mode="bad"))

@@ -112,6 +112,12 @@ def svd(a, full_matrices=_UNSET, compute_uv=True, hermitian=False):
     Arrays with more than two dimensions (stacks of matrices) follow NumPy exactly, including the
     default ``full_matrices=True``: each matrix is factored whole in its chunk.
     """
+    if hermitian:
+        # NumPy's hermitian path is eigh, which wants square matrices; oxarray factors them with
+        # the SVD all the same (the same factors up to signs for Hermitian input).
+        h = _as_stacked(a)
+        if h.ndim >= 2 and h.shape[-1] != h.shape[-2]:
+            raise LinAlgError("Last 2 dimensions of the array must be square")
     if _as_stacked(a).ndim > 2:
         full = True if full_matrices is _UNSET else bool(full_matrices)
         return stacked_svd(_as_stacked(a), full, bool(compute_uv))

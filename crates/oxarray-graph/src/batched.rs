@@ -237,7 +237,14 @@ pub(crate) fn lower(lw: &mut Lowering, op: &MultiOp, b: BatchedOp) -> OxResult<V
         .collect::<OxResult<_>>()?;
     let mut outs = vec![Vec::new(); op.outputs.len()];
     for (lin, idx) in a.grid.block_indices().enumerate() {
-        let deps = ins.iter().map(|t| t[lin]).collect();
+        let deps = ins
+            .iter()
+            .map(|t| {
+                t.get(lin).copied().ok_or_else(|| {
+                    OxError::Internal("batched linalg: operands' blocks do not line up".into())
+                })
+            })
+            .collect::<OxResult<Vec<TaskId>>>()?;
         let parts = lw.graph.push(Task {
             kind: TaskKind::Linalg(crate::linalg::LinalgTask::Batched(b)),
             deps,

@@ -292,6 +292,17 @@ mod tests {
         assert_eq!(l[[0, 1]], 0.0);
         let u = cholesky(&chunk2(spd), true).unwrap();
         assert!(close(&view2::<f64>(&u).unwrap(), &l.t(), 1e-14));
+        // NumPy's cholesky_up reads only the upper triangle: a lower triangle that is not
+        // positive definite does not matter.
+        let skew = ndarray::array![[4.0, 2.0], [100.0, 9.0]];
+        let u = cholesky(&chunk2(skew.clone()), true).unwrap();
+        let u = view2::<f64>(&u).unwrap().to_owned();
+        assert!(close(
+            &u.t().dot(&u).view(),
+            &ndarray::array![[4.0, 2.0], [2.0, 9.0]].view(),
+            1e-12
+        ));
+        assert!(cholesky(&chunk2(skew), false).is_err());
         let bad = ndarray::array![[1.0, 2.0], [2.0, 1.0]];
         assert!(matches!(
             cholesky(&chunk2(bad), false),
