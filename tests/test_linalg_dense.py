@@ -417,3 +417,14 @@ def test_batch_blocks_are_bounded_by_chunk_bytes():
     with ox.config.set(linalg_block_bytes=100):
         with pytest.raises(ValueError, match="linalg_block_bytes"):
             np.linalg.inv(ox.asarray(np.eye(4)))
+
+
+@pytest.mark.parametrize("ord", [2, -2, "nuc"])
+@pytest.mark.parametrize("axis", [(1, 2), (2, 0), (-1, -3)], ids=str)
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_spectral_and_nuclear_norms_of_stacks(ord, axis, keepdims):
+    a = np.random.default_rng(2).standard_normal((3, 4, 5))
+    want = np.linalg.norm(a, ord=ord, axis=axis, keepdims=keepdims)
+    got = np.linalg.norm(ox.asarray(a, chunks=(2, 3, 5)), ord=ord, axis=axis, keepdims=keepdims)
+    assert got.shape == want.shape and got.dtype == want.dtype
+    np.testing.assert_allclose(got.compute(), want, rtol=1e-12)

@@ -283,12 +283,18 @@ def _matrix_norm(x, ord, axes, keepdims):
     row, col = axes
     a = np.abs(x)
     if ord in (2, -2, "nuc"):
-        if x.ndim != 2:
-            raise NotImplementedError("spectral/nuclear norms of stacked matrices are not "
-                                      "supported yet by oxarray")
-        s = svd(x if axes == (0, 1) else x.T, compute_uv=False)
-        r = np.max(s) if ord == 2 else np.min(s) if ord == -2 else np.sum(s)
-        return r.reshape(1, 1) if keepdims else r
+        if x.ndim == 2:  # one matrix, maybe tall and chunked: TSQR
+            s = svd(x if axes == (0, 1) else x.T, compute_uv=False)
+        else:  # a stack: the two axes moved last, one SVD per matrix
+            from ._manipulation import moveaxis
+
+            s = svd(moveaxis(x, (row, col), (-2, -1)), compute_uv=False)
+        r = np.max(s, axis=-1) if ord == 2 else np.min(s, axis=-1) if ord == -2 else np.sum(s, axis=-1)
+        if keepdims:
+            shape = list(x.shape)
+            shape[row] = shape[col] = 1
+            r = r.reshape(shape)
+        return r
     if ord is None or ord in ("fro", "f"):
         r = np.sqrt(np.sum(a * a, axis=axes))
     elif ord in (1, -1):
