@@ -149,6 +149,9 @@ def svd_dense(x: Node) -> list[Node]:
 def qr_dense(x: Node) -> list[Node]:
     """NumPy's complete QR of a one-block matrix: ``[q, r]``."""
 
+def linalg_batched(op: str, xs: list[Node], upper: bool = False, full: bool = False) -> list[Node]:
+    """A batched dense linalg op over stacked matrices: its output nodes, in order."""
+
 def compute(xs: Sequence[Node]) -> list[npt.NDArray[Any]]:
     """Computes the nodes in one run (sharing common work) and returns NumPy arrays.
 
@@ -209,15 +212,20 @@ __all__ = [
     "from_numpy",
     "full",
     "get_chunk_bytes",
+    "linalg_batched",
     "linspace",
     "matmul",
     "persist",
+    "qr",
+    "qr_dense",
     "random",
     "rechunk",
     "reduce",
     "reshape",
     "set_chunk_bytes",
     "slice",
+    "svd",
+    "svd_dense",
     "take_rows",
     "task_count",
     "to_dot",

@@ -3,6 +3,8 @@ run in Rust (GEMM for floats); the contracted axis is summed over blocks in the 
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from . import _core
@@ -171,20 +173,24 @@ def multi_dot(arrays, *, out=None) -> Array:
 
 @implements(np.linalg.matrix_power)
 def matrix_power(a, n) -> Array:
-    """``a @ a @ ... @ a`` by repeated squaring (n >= 0; negative powers need ``inv``)."""
+    """``a @ a @ ... @ a`` by repeated squaring; a negative ``n`` takes the inverse first, as
+    NumPy does (so integer input then gives float64, and a singular matrix raises
+    ``LinAlgError`` at compute time)."""
+    from numpy.linalg import LinAlgError
+
     a = _as(a)
     if a.ndim < 2:
-        from numpy.linalg import LinAlgError
-
         raise LinAlgError(f"{a.ndim}-dimensional array given. Array must be at least two-dimensional")
     if a.shape[-1] != a.shape[-2]:
-        from numpy.linalg import LinAlgError
-
         raise LinAlgError("Last 2 dimensions of the array must be square")
-    n = int(np.asarray(n).item()) if not isinstance(n, (int, np.integer)) else int(n)
+    try:
+        n = operator.index(n)
+    except TypeError as e:
+        raise TypeError("exponent must be an integer") from e
     if n < 0:
-        raise NotImplementedError("matrix_power with a negative exponent needs inv, which "
-                                  "oxarray does not have yet")
+        from ._linalg_dense import inv
+
+        a, n = inv(a), -n
     if n == 0:
         from ._creation import eye
         from ._manipulation import broadcast_to

@@ -23,10 +23,14 @@ from ._dispatch import implements
 from ._linalg import (  # noqa: F401  (the namespace re-exports them)
     dot, inner, matmul, matrix_power, multi_dot, outer, tensordot, vdot,
 )
+from ._linalg_dense import (  # noqa: F401  (the namespace re-exports them)
+    cholesky, det, eig, eigh, eigvals, eigvalsh, inv, slogdet, solve, stacked_qr, stacked_svd,
+)
 from ._linalg_svd import lstsq, matrix_rank, pinv  # noqa: F401  (re-exported)
 
 __all__ = ["svd", "qr", "svd_compressed", "norm", "matmul", "dot", "vdot", "outer", "tensordot",
-           "inner", "multi_dot", "matrix_power", "pinv", "matrix_rank", "lstsq"]
+           "inner", "multi_dot", "matrix_power", "solve", "inv", "det", "slogdet", "cholesky",
+           "eigh", "eigvalsh", "eig", "eigvals", "svdvals", "pinv", "matrix_rank", "lstsq"]
 
 LinAlgError = np.linalg.LinAlgError
 _UNSET = object()
@@ -40,11 +44,15 @@ except ImportError:  # pragma: no cover - NumPy < 2
     QRResult = SVDResult = None
 
 
-def _as_matrix_array(a, name: str) -> Array:
-    """NumPy's input rules: at least 2-d; integers and bools promote to float64."""
+def _as_stacked(a) -> Array:
     from ._creation import asarray
 
-    x = a if isinstance(a, Array) else asarray(a)
+    return a if isinstance(a, Array) else asarray(a)
+
+
+def _as_matrix_array(a, name: str) -> Array:
+    """NumPy's input rules: at least 2-d; integers and bools promote to float64."""
+    x = _as_stacked(a)
     if x.ndim < 2:
         raise LinAlgError(f"{x.ndim}-dimensional array given. Array must be at least two-dimensional")
     if x.dtype.kind in "biu":
@@ -101,7 +109,19 @@ def svd(a, full_matrices=_UNSET, compute_uv=True, hermitian=False):
     ((6, 2), (2,), (2, 2))
     >>> bool(np.allclose((u * s) @ vh, x))
     True
+
+    Arrays with more than two dimensions (stacks of matrices) follow NumPy exactly, including the
+    default ``full_matrices=True``: each matrix is factored whole in its chunk.
     """
+    if hermitian:
+        # NumPy's hermitian path is eigh, which wants square matrices; oxarray factors them with
+        # the SVD all the same (the same factors up to signs for Hermitian input).
+        h = _as_stacked(a)
+        if h.ndim >= 2 and h.shape[-1] != h.shape[-2]:
+            raise LinAlgError("Last 2 dimensions of the array must be square")
+    if _as_stacked(a).ndim > 2:
+        full = True if full_matrices is _UNSET else bool(full_matrices)
+        return stacked_svd(_as_stacked(a), full, bool(compute_uv))
     x = _as_matrix_array(a, "svd")
     m, n = x.shape
     if full_matrices is True and m != n and compute_uv:
@@ -118,6 +138,18 @@ def svd(a, full_matrices=_UNSET, compute_uv=True, hermitian=False):
                                         "singular values/vectors")
     out = [Array(node) for node in _core.svd(x._node, bool(compute_uv), _split_every(x))]
     return out[0] if not compute_uv else _svd_result(*out)
+
+
+@implements(np.linalg.svdvals)
+def svdvals(x, /):
+    """Singular values, descending: ``svd(x, compute_uv=False)`` (TSQR for 2-d arrays, one
+    factorization per matrix for stacks).
+
+    >>> import numpy as np, oxarray as ox
+    >>> np.linalg.svdvals(ox.asarray([[3.0, 0.0], [0.0, 4.0]])).compute()
+    array([4., 3.])
+    """
+    return svd(x, compute_uv=False)
 
 
 def _svd_result(u, s, vh):
@@ -140,6 +172,8 @@ def qr(a, mode="reduced"):
     if mode == "raw":
         raise NotImplementedError("qr: mode='raw' (LAPACK's Householder form) is not supported "
                                   "by oxarray")
+    if _as_stacked(a).ndim > 2:  # stacks of matrices: each factored whole in its chunk
+        return stacked_qr(_as_stacked(a), mode)
     x = _as_matrix_array(a, "qr")
     m, n = x.shape
     if mode == "complete" and m > n:
@@ -250,12 +284,18 @@ def _matrix_norm(x, ord, axes, keepdims):
     row, col = axes
     a = np.abs(x)
     if ord in (2, -2, "nuc"):
-        if x.ndim != 2:
-            raise NotImplementedError("spectral/nuclear norms of stacked matrices are not "
-                                      "supported yet by oxarray")
-        s = svd(x if axes == (0, 1) else x.T, compute_uv=False)
-        r = np.max(s) if ord == 2 else np.min(s) if ord == -2 else np.sum(s)
-        return r.reshape(1, 1) if keepdims else r
+        if x.ndim == 2:  # one matrix, maybe tall and chunked: TSQR
+            s = svd(x if axes == (0, 1) else x.T, compute_uv=False)
+        else:  # a stack: the two axes moved last, one SVD per matrix
+            from ._manipulation import moveaxis
+
+            s = svd(moveaxis(x, (row, col), (-2, -1)), compute_uv=False)
+        r = np.max(s, axis=-1) if ord == 2 else np.min(s, axis=-1) if ord == -2 else np.sum(s, axis=-1)
+        if keepdims:
+            shape = list(x.shape)
+            shape[row] = shape[col] = 1
+            r = r.reshape(shape)
+        return r
     if ord is None or ord in ("fro", "f"):
         r = np.sqrt(np.sum(a * a, axis=axes))
     elif ord in (1, -1):

@@ -5,6 +5,7 @@
 //! [`optimize`] fuses and culls it; [`exec`] runs it on a thread pool; [`result`] assembles output
 //! chunks; [`dot`] draws it. No PyO3 here: the bindings crate calls [`compute`] and friends.
 
+pub mod batched;
 pub mod construct;
 pub mod dot;
 pub mod exec;

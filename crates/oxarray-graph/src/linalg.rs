@@ -26,10 +26,15 @@ pub enum LinalgOp {
     SvdFull,
     /// The complete QR of a one-block matrix: `[q, r]`, q square.
     QrComplete,
+    /// A per-matrix kernel over stacked matrices (see [`crate::batched`]).
+    Batched(crate::batched::BatchedOp),
 }
 
 impl LinalgOp {
     pub fn output_label(&self, k: usize) -> String {
+        if let LinalgOp::Batched(b) = self {
+            return b.output_label(k);
+        }
         let names: &[&str] = match self {
             LinalgOp::Qr { want_q: true, .. } => &["qr-q", "qr-r"],
             LinalgOp::Qr { want_q: false, .. } => &["qr-r"],
@@ -37,6 +42,7 @@ impl LinalgOp {
             LinalgOp::Svd { uv: false, .. } => &["svd-s"],
             LinalgOp::SvdFull => &["svd-u", "svd-s", "svd-vh"],
             LinalgOp::QrComplete => &["qr-q", "qr-r"],
+            LinalgOp::Batched(_) => &[],
         };
         names.get(k).unwrap_or(&"linalg").to_string()
     }
@@ -55,6 +61,8 @@ pub enum LinalgTask {
     RowsTimes { start: usize, len: usize },
     /// Complete QR of one matrix: parts `[R, Q]`.
     QrComplete,
+    /// A per-matrix kernel over one batch block: parts are the op's outputs in order.
+    Batched(crate::batched::BatchedOp),
 }
 
 impl LinalgTask {
@@ -65,6 +73,7 @@ impl LinalgTask {
             LinalgTask::Svd { .. } => "svd",
             LinalgTask::RowsTimes { .. } => "q-down",
             LinalgTask::QrComplete => "qr-complete",
+            LinalgTask::Batched(_) => "linalg-batched",
         }
     }
 }
@@ -247,6 +256,7 @@ pub(crate) fn lower(lw: &mut Lowering, op: &MultiOp, l: &LinalgOp) -> OxResult<V
             return lower_dense(lw, op, x, task, &[1, 0, 2]);
         }
         LinalgOp::QrComplete => return lower_dense(lw, op, x, LinalgTask::QrComplete, &[1, 0]),
+        LinalgOp::Batched(b) => return crate::batched::lower(lw, op, *b),
     };
     let (dtype, n) = (x.dtype, x.shape[1]);
     let push = |lw: &mut Lowering, kind, deps, shape: Vec<usize>, dtype| {
@@ -319,7 +329,9 @@ pub(crate) fn lower(lw: &mut Lowering, op: &MultiOp, l: &LinalgOp) -> OxResult<V
     let (root_r, k) = (root.r, root.r_rows);
     // The final factor, and the coefficient carried down (None: the identity).
     let (tail, mut top): (Vec<TaskId>, Option<TaskId>) = match l {
-        LinalgOp::Qr { .. } | LinalgOp::SvdFull | LinalgOp::QrComplete => (vec![root_r], None),
+        LinalgOp::Qr { .. } | LinalgOp::SvdFull | LinalgOp::QrComplete | LinalgOp::Batched(_) => {
+            (vec![root_r], None)
+        }
         LinalgOp::Svd { uv, .. } => {
             let kind = TaskKind::Linalg(LinalgTask::Svd {
                 full: false,
@@ -420,6 +432,7 @@ pub(crate) fn run(task: &LinalgTask, deps: &[&Chunk]) -> OxResult<Value> {
             let (q, r) = tsqr::qr_complete(first()?)?;
             parts(r, Some(q))
         }
+        LinalgTask::Batched(b) => return crate::batched::run(*b, deps),
         LinalgTask::RowsTimes { start, len } => Value::Chunk(Arc::new(tsqr::rows_times(
             first()?,
             *start,

@@ -310,6 +310,21 @@ fn qr_dense(x: PyRef<'_, PyNode>) -> PyOxResult<Vec<PyNode>> {
     Ok(out.into_iter().map(wrap).collect())
 }
 
+/// A batched dense linalg op (`"det"`, `"solve"`, `"eigh"`, `"qr-complete"`, ...) over stacked
+/// matrices: its output nodes, in order.
+#[pyfunction]
+#[pyo3(signature = (op, xs, upper=false, full=false))]
+fn linalg_batched(
+    op: &str,
+    xs: Vec<PyRef<'_, PyNode>>,
+    upper: bool,
+    full: bool,
+) -> PyOxResult<Vec<PyNode>> {
+    let op = oxarray_graph::batched::BatchedOp::from_name(op, upper, full)?;
+    let out = oxarray_graph::batched::batched(op, &nodes(&xs))?;
+    Ok(out.into_iter().map(wrap).collect())
+}
+
 /// Computes the nodes in one run (sharing common work) and returns NumPy arrays.
 #[pyfunction]
 fn compute(py: Python<'_>, xs: Vec<PyRef<'_, PyNode>>) -> PyResult<Vec<PyObject>> {
@@ -380,6 +395,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(svd, m)?)?;
     m.add_function(wrap_pyfunction!(svd_dense, m)?)?;
     m.add_function(wrap_pyfunction!(qr_dense, m)?)?;
+    m.add_function(wrap_pyfunction!(linalg_batched, m)?)?;
     m.add_function(wrap_pyfunction!(compute, m)?)?;
     m.add_function(wrap_pyfunction!(persist, m)?)?;
     m.add_function(wrap_pyfunction!(to_dot, m)?)?;

@@ -20,6 +20,22 @@ pub fn svd(a: &Chunk, full: bool, uv: bool) -> OxResult<SvdParts> {
 }
 
 fn svd_typed<T: Field>(a: ArrayView2<'_, T>, full: bool, uv: bool) -> OxResult<SvdParts> {
+    let (u, s, vh) = svd_mat(a, full, uv)?;
+    Ok(SvdParts {
+        u: u.map(chunk2),
+        s: T::real_chunk(s.into_dyn()),
+        vh: vh.map(chunk2),
+    })
+}
+
+/// The SVD of one matrix as typed arrays: `(u, s, vh)`, `u` and `vh` only with `uv`.
+pub(crate) type SvdMat<T> = (
+    Option<Array2<T>>,
+    Array1<<T as faer::traits::ComplexField>::Real>,
+    Option<Array2<T>>,
+);
+
+pub(crate) fn svd_mat<T: Field>(a: ArrayView2<'_, T>, full: bool, uv: bool) -> OxResult<SvdMat<T>> {
     let (m, n) = a.dim();
     let k = m.min(n);
     let (uc, vc) = if full { (m, n) } else { (k, k) };
@@ -34,28 +50,17 @@ fn svd_typed<T: Field>(a: ArrayView2<'_, T>, full: bool, uv: bool) -> OxResult<S
                 }
             })
         };
-        return Ok(SvdParts {
-            u: uv.then(|| chunk2(eye(m, uc))),
-            s: T::real_chunk(Array1::<T::Real>::from(Vec::new()).into_dyn()),
-            vh: uv.then(|| chunk2(eye(vc, n))),
-        });
+        let s = Array1::<T::Real>::from(Vec::new());
+        return Ok((uv.then(|| eye(m, uc)), s, uv.then(|| eye(vc, n))));
     }
     let fa = as_faer(&a);
     if !uv {
         let s = fa.singular_values().map_err(|_| not_converged("SVD"))?;
-        return Ok(SvdParts {
-            u: None,
-            s: T::real_chunk(Array1::from(s).into_dyn()),
-            vh: None,
-        });
+        return Ok((None, Array1::from(s), None));
     }
     let f = if full { fa.svd() } else { fa.thin_svd() }.map_err(|_| not_converged("SVD"))?;
     let s: Array1<T::Real> = f.S().column_vector().iter().map(real).collect();
-    Ok(SvdParts {
-        u: Some(chunk2(to_array(f.U()))),
-        s: T::real_chunk(s.into_dyn()),
-        vh: Some(chunk2(to_array(f.V().adjoint()))),
-    })
+    Ok((Some(to_array(f.U())), s, Some(to_array(f.V().adjoint()))))
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ fn singular_matrix() -> OxError {
 }
 
 /// The chunk as `(batch, rows, cols)`, with its batch shape.
-fn stack<T: Field>(c: &Chunk) -> OxResult<(Vec<usize>, CowArray<'_, T, Ix3>)> {
+pub(crate) fn stack<T: Field>(c: &Chunk) -> OxResult<(Vec<usize>, CowArray<'_, T, Ix3>)> {
     let a = T::array(c)?;
     let nd = a.ndim();
     if nd < 2 {
@@ -54,7 +54,7 @@ fn stack<T: Field>(c: &Chunk) -> OxResult<(Vec<usize>, CowArray<'_, T, Ix3>)> {
     Ok((batch, s))
 }
 
-fn with_shape<T>(shape: Vec<usize>, data: Vec<T>) -> OxResult<ArrayD<T>> {
+pub(crate) fn with_shape<T>(shape: Vec<usize>, data: Vec<T>) -> OxResult<ArrayD<T>> {
     ArrayD::from_shape_vec(IxDyn(&shape), data)
         .map_err(|e| OxError::Internal(format!("linalg: {e}")))
 }
@@ -202,8 +202,9 @@ pub fn solve(a: &Chunk, b: &Chunk) -> OxResult<Chunk> {
     })
 }
 
-/// The Cholesky factor of each Hermitian positive-definite matrix (only its lower triangle is
-/// read, as LAPACK's `potrf('L')` in NumPy): `L`, or `L^H` when `upper`.
+/// The Cholesky factor of each Hermitian positive-definite matrix: `L` from the lower triangle,
+/// or with `upper` `U = L^H` from the upper triangle (NumPy's `cholesky_lo`/`cholesky_up` read
+/// only that triangle, so a non-Hermitian input gives the same answer as in NumPy).
 pub fn cholesky(a: &Chunk, upper: bool) -> OxResult<Chunk> {
     dispatch_field!(a.dtype(), T => {
         let (batch, s) = stack::<T>(a)?;
@@ -212,8 +213,9 @@ pub fn cholesky(a: &Chunk, upper: bool) -> OxResult<Chunk> {
             if n == 0 {
                 return Ok(Array2::default((0, 0)));
             }
+            let side = if upper { Side::Upper } else { Side::Lower };
             let f = as_faer(&m)
-                .llt(Side::Lower)
+                .llt(side)
                 .map_err(|_| OxError::LinAlg("Matrix is not positive definite".into()))?;
             let l = f.L();
             Ok(if upper { to_array(l.adjoint()) } else { to_array(l) })
@@ -290,6 +292,17 @@ mod tests {
         assert_eq!(l[[0, 1]], 0.0);
         let u = cholesky(&chunk2(spd), true).unwrap();
         assert!(close(&view2::<f64>(&u).unwrap(), &l.t(), 1e-14));
+        // NumPy's cholesky_up reads only the upper triangle: a lower triangle that is not
+        // positive definite does not matter.
+        let skew = ndarray::array![[4.0, 2.0], [100.0, 9.0]];
+        let u = cholesky(&chunk2(skew.clone()), true).unwrap();
+        let u = view2::<f64>(&u).unwrap().to_owned();
+        assert!(close(
+            &u.t().dot(&u).view(),
+            &ndarray::array![[4.0, 2.0], [2.0, 9.0]].view(),
+            1e-12
+        ));
+        assert!(cholesky(&chunk2(skew), false).is_err());
         let bad = ndarray::array![[1.0, 2.0], [2.0, 1.0]];
         assert!(matches!(
             cholesky(&chunk2(bad), false),

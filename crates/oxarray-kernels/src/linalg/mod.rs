@@ -8,6 +8,8 @@
 
 pub mod decomp;
 pub mod dense;
+pub mod eig;
+pub mod stacked;
 pub mod tsqr;
 
 use faer::traits::{ComplexField, Conjugate};

@@ -10,7 +10,10 @@ use ndarray::{s, Array2, ArrayView2};
 use oxarray_core::{Chunk, OxResult};
 
 /// The thin QR of one matrix: `Q` (m x k, only when asked) and `R` (k x n), `k = min(m, n)`.
-fn qr_typed<T: Field>(a: ArrayView2<'_, T>, want_q: bool) -> (Option<Array2<T>>, Array2<T>) {
+pub(crate) fn qr_typed<T: Field>(
+    a: ArrayView2<'_, T>,
+    want_q: bool,
+) -> (Option<Array2<T>>, Array2<T>) {
     let (m, n) = a.dim();
     let k = m.min(n);
     if k == 0 {
@@ -29,21 +32,29 @@ fn qr_typed<T: Field>(a: ArrayView2<'_, T>, want_q: bool) -> (Option<Array2<T>>,
 /// The complete QR of one matrix: `Q` (m x m) and `R` (m x n).
 pub fn qr_complete(a: &Chunk) -> OxResult<(Chunk, Chunk)> {
     dispatch_field!(a.dtype(), T => {
-        let a = view2::<T>(a)?;
-        let (m, n) = a.dim();
-        if m.min(n) == 0 {
-            let eye = Array2::from_shape_fn((m, m), |(i, j)| {
-                if i == j { faer::traits::math_utils::one::<T>() } else { T::default() }
-            });
-            return Ok((chunk2(eye), chunk2(Array2::<T>::default((m, n)))));
-        }
-        let qr = as_faer(&a).qr();
-        // NumPy's complete R is m x n: the thin R on top of zero rows.
-        let mut r = Array2::<T>::default((m, n));
-        let thin = to_array(qr.thin_R());
-        r.slice_mut(s![..thin.nrows(), ..]).assign(&thin);
-        Ok((chunk2(to_array(qr.compute_Q().as_ref())), chunk2(r)))
+        let (q, r) = qr_complete_typed(view2::<T>(a)?);
+        Ok((chunk2(q), chunk2(r)))
     })
+}
+
+pub(crate) fn qr_complete_typed<T: Field>(a: ArrayView2<'_, T>) -> (Array2<T>, Array2<T>) {
+    let (m, n) = a.dim();
+    if m.min(n) == 0 {
+        let eye = Array2::from_shape_fn((m, m), |(i, j)| {
+            if i == j {
+                faer::traits::math_utils::one::<T>()
+            } else {
+                T::default()
+            }
+        });
+        return (eye, Array2::<T>::default((m, n)));
+    }
+    let qr = as_faer(&a).qr();
+    // NumPy's complete R is m x n: the thin R on top of zero rows.
+    let mut r = Array2::<T>::default((m, n));
+    let thin = to_array(qr.thin_R());
+    r.slice_mut(s![..thin.nrows(), ..]).assign(&thin);
+    (to_array(qr.compute_Q().as_ref()), r)
 }
 
 /// QR of one row block of the input: `(Some(Q), R)` or `(None, R)` when Q is not needed.
