@@ -233,3 +233,25 @@ def test_products_composed_from_matmul_match_numpy():
                                    np.linalg.matrix_power(s, n))
     with pytest.raises(np.linalg.LinAlgError, match="must be square"):
         np.linalg.matrix_power(x, 2)
+
+
+@pytest.mark.parametrize("shape", [(2, 0), (0, 3), (0, 0), (3,), (0,), (), (2, 3), (2, 0, 3)])
+def test_norm_edge_shapes_and_axes_as_numpy(shape):
+    # Empty vectors and matrices (NumPy's max(..., initial=0)), 0-d inputs, out-of-range axes and
+    # string orders for vectors: the same value or the same exception type as NumPy.
+    from helpers import differential
+
+    a = np.arange(np.prod(shape)).reshape(shape) * 0.25 + 0.5  # full rank: no ~1e-17 minima
+    for ord_ in [None, 1, -1, 2, -2, np.inf, -np.inf, "fro", "nuc", 0, 3]:
+        for axis in [None, 0, -1, 1, (0, 1), (1, 0), (-1, 0), 5, (0, 2)]:
+            differential(lambda: np.linalg.norm(a, ord=ord_, axis=axis),  # noqa: B023
+                         lambda: np.linalg.norm(ox.asarray(a), ord=ord_, axis=axis))  # noqa: B023
+
+
+@pytest.mark.parametrize("shape", [(0, 5), (5, 0), (0, 0)])
+def test_qr_svd_of_empty_arrays_chunked_along_both_axes(shape):
+    a = np.zeros(shape)
+    x = ox.asarray(a, chunks=(2, 2))
+    for got, expected in [(np.linalg.qr(x), np.linalg.qr(a)),
+                          (np.linalg.svd(x, full_matrices=False), np.linalg.svd(a, full_matrices=False))]:
+        assert [g.compute().shape for g in got] == [e.shape for e in expected]

@@ -133,3 +133,20 @@ def test_errors_as_numpy():
         np.linalg.lstsq(ox.asarray(np.ones((2, 4, 2))), np.ones(4))
     with pytest.raises(np.linalg.LinAlgError, match="at least two-dimensional"):
         np.linalg.pinv(ox.asarray(np.ones(3)))
+
+
+@settings(max_examples=20, deadline=None)
+@given(batch=st.integers(0, 3), m=st.integers(1, 6), n=st.integers(1, 6),
+       dtype=st.sampled_from(DTYPES), seed=st.integers(0, 2**32 - 1), data=st.data())
+def test_stacked_pinv_and_matrix_rank(batch, m, n, dtype, seed, data):
+    rng = np.random.default_rng(seed)
+    a = np.stack([matrix(rng, m, n, np.float64 if np.dtype(dtype).kind == "i" else dtype,
+                         data.draw(st.sampled_from(["random", "rank-deficient"])))
+                  for _ in range(batch)]) if batch else np.zeros((0, m, n), dtype)
+    a = a.astype(dtype) if np.dtype(dtype).kind != "i" else np.round(a * 3).astype(dtype)
+    x = ox.asarray(a, chunks=data.draw(chunkings(a.shape)))
+    got, expected = np.linalg.pinv(x), np.linalg.pinv(a)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    scale = max(1.0, float(np.abs(expected).max(initial=0)))
+    np.testing.assert_allclose(got.compute(), expected, atol=tolerance(a, scale ** 2), rtol=0)
+    np.testing.assert_array_equal(np.linalg.matrix_rank(x).compute(), np.linalg.matrix_rank(a))

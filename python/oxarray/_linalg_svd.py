@@ -52,7 +52,7 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=np._NoValue):
             rcond = rtol
     elif rtol is not np._NoValue:
         raise ValueError("`rtol` and `rcond` can't be both set.")
-    if x.ndim >= 2 and x.size == 0:
+    if x.ndim >= 2 and 0 in x.shape[-2:]:  # NumPy: empty matrices keep the input dtype
         m, n = x.shape[-2:]
         return empty(x.shape[:-2] + (n, m), dtype=x.dtype)
     # As NumPy: factor conj(a) so that pinv = V S^+ U^H becomes plain transposes of its factors.

@@ -16,6 +16,7 @@ NumPy's complete factors when they fit the budget, and a ``ValueError`` otherwis
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
 
 from . import _core, config
 from ._array import Array
@@ -80,6 +81,8 @@ def _one_column_of_chunks(x: Array, name: str, hint: str) -> Array:
     """``x`` with one chunk along the columns, rechunking when a row block then fits the budget."""
     if x.numblocks[1] == 1:
         return x
+    if x.size == 0:
+        return x.rechunk(-1)  # nothing to hold: one (empty) block
     n, item = x.shape[1], x.itemsize
     rows = max(x.chunks[0]) if x.chunks[0] else 0
     if rows * n * item > _budget():
@@ -253,7 +256,9 @@ def norm(x, ord=None, axis=None, keepdims=False):
         if x.ndim not in (1, 2):
             raise ValueError("Improper number of dimensions to norm.")
     axis = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    axis = tuple(int(a) % x.ndim if x.ndim else int(a) for a in axis)
+    if len(axis) == 1 and isinstance(ord, str):  # NumPy rejects the order before the axis
+        raise ValueError(f"Invalid norm order '{ord}' for vectors")
+    axis = tuple(normalize_axis_index(int(a), x.ndim) for a in axis)  # AxisError as NumPy
     if len(axis) == 1:
         return _vector_norm(x, ord, axis[0], keepdims)
     if len(axis) == 2:
@@ -269,8 +274,8 @@ def _vector_norm(x, ord, axis, keepdims):
         return np.sqrt(np.sum(a * a, axis=axis, keepdims=keepdims))
     if isinstance(ord, str):
         raise ValueError(f"Invalid norm order '{ord}' for vectors")
-    if ord == np.inf:
-        return np.max(a, axis=axis, keepdims=keepdims)
+    if ord == np.inf:  # initial=0: the norm of an empty vector is 0, as NumPy
+        return np.max(a, axis=axis, keepdims=keepdims, initial=0)
     if ord == -np.inf:
         return np.min(a, axis=axis, keepdims=keepdims)
     if ord == 0:
@@ -290,7 +295,7 @@ def _matrix_norm(x, ord, axes, keepdims):
             from ._manipulation import moveaxis
 
             s = svd(moveaxis(x, (row, col), (-2, -1)), compute_uv=False)
-        r = np.max(s, axis=-1) if ord == 2 else np.min(s, axis=-1) if ord == -2 else np.sum(s, axis=-1)
+        r = np.max(s, axis=-1, initial=0) if ord == 2 else np.min(s, axis=-1) if ord == -2 else np.sum(s, axis=-1)
         if keepdims:
             shape = list(x.shape)
             shape[row] = shape[col] = 1
@@ -301,11 +306,11 @@ def _matrix_norm(x, ord, axes, keepdims):
     elif ord in (1, -1):
         inner_ = np.sum(a, axis=row)
         c = col - 1 if col > row else col
-        r = np.max(inner_, axis=c) if ord == 1 else np.min(inner_, axis=c)
+        r = np.max(inner_, axis=c, initial=0) if ord == 1 else np.min(inner_, axis=c)
     elif ord in (np.inf, -np.inf):
         inner_ = np.sum(a, axis=col)
         rr = row - 1 if row > col else row
-        r = np.max(inner_, axis=rr) if ord == np.inf else np.min(inner_, axis=rr)
+        r = np.max(inner_, axis=rr, initial=0) if ord == np.inf else np.min(inner_, axis=rr)
     else:
         raise ValueError("Invalid norm order for matrices.")
     if keepdims:
