@@ -86,7 +86,7 @@ def moveaxis(x, source, destination) -> Array:
     if len(src) != len(dst):
         raise ValueError("`source` and `destination` arguments must have the same number of elements")
     order = [n for n in range(x.ndim) if n not in src]
-    for d, s in sorted(zip(dst, src)):
+    for d, s in sorted(zip(dst, src, strict=True)):
         order.insert(d, s)
     return Array(_core.transpose(x._node, order))
 

@@ -22,10 +22,27 @@ from . import _core, config
 from ._array import Array
 from ._dispatch import implements
 from ._linalg import (  # noqa: F401  (the namespace re-exports them)
-    dot, inner, matmul, matrix_power, multi_dot, outer, tensordot, vdot,
+    dot,
+    inner,
+    matmul,
+    matrix_power,
+    multi_dot,
+    outer,
+    tensordot,
+    vdot,
 )
 from ._linalg_dense import (  # noqa: F401  (the namespace re-exports them)
-    cholesky, det, eig, eigh, eigvals, eigvalsh, inv, slogdet, solve, stacked_qr, stacked_svd,
+    cholesky,
+    det,
+    eig,
+    eigh,
+    eigvals,
+    eigvalsh,
+    inv,
+    slogdet,
+    solve,
+    stacked_qr,
+    stacked_svd,
 )
 from ._linalg_svd import lstsq, matrix_rank, pinv  # noqa: F401  (re-exported)
 
