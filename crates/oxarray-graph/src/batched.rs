@@ -316,7 +316,7 @@ mod tests {
     #[test]
     fn outputs_keep_batch_chunks_and_whole_matrices() {
         let x = node(&[4, 3, 3], vec![vec![2, 2], vec![2, 1], vec![3]]);
-        let outs = batched(BatchedOp::Slogdet, &[x.clone()]).unwrap();
+        let outs = batched(BatchedOp::Slogdet, std::slice::from_ref(&x)).unwrap();
         assert_eq!(outs.len(), 2);
         assert_eq!(outs[0].shape, vec![4]);
         assert_eq!(outs[0].grid.chunks(), &[vec![2, 2]]);
@@ -332,7 +332,7 @@ mod tests {
     fn numpy_errors_at_the_call() {
         let rect = node(&[2, 3], vec![vec![2], vec![3]]);
         assert!(matches!(
-            batched(BatchedOp::Inv, &[rect.clone()]),
+            batched(BatchedOp::Inv, std::slice::from_ref(&rect)),
             Err(OxError::LinAlg(_))
         ));
         assert!(batched(BatchedOp::Qr { mode: QrMode::R }, &[rect]).is_ok());
