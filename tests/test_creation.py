@@ -268,3 +268,10 @@ def test_eye(n, m, k, dtype, chunk):
 def test_eye_default_dtype_and_keyword_m():
     assert_eq(ox.eye(3), np.eye(3))
     assert_eq(ox.eye(3, M=5, k=1), np.eye(3, M=5, k=1))
+
+
+@pytest.mark.parametrize("args", [(np.inf, 10, 0.5), (10**20, 10, -1), (10**20, -10, 0.5), (0, np.inf, -1),
+                                  (1e20, 0, -1e-10), (5, 0, 1), (0, 10, None), (np.nan,), (10, 0, -3)])
+def test_arange_lengths_as_numpy(args):
+    # A length that does not fit an intp is NumPy's ValueError even when it is negative.
+    differential(lambda: np.arange(*args), lambda: ox.arange(*args))

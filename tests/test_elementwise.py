@@ -573,3 +573,15 @@ def test_python_int_beyond_64_bits_with_float_arrays(dtype, scalar):
 def test_clip_without_bounds_is_positive(dtype):
     a = np.array([0, 1, 2], dtype)
     differential(lambda: np.clip(a, None, None), lambda: np.clip(ox.asarray(a), None, None))
+
+
+@pytest.mark.parametrize("lo, hi", [(0, 300), (-5, None), (None, 300), (-5, 10), (None, -1),
+                                    (-300, 2**70), (1.5, 300)])
+def test_clip_python_int_bounds_beyond_the_dtype(lo, hi):
+    a = np.array([1, 200, 3], "uint8")
+    differential(lambda: np.clip(a, lo, hi), lambda: np.clip(ox.asarray(a), lo, hi))
+
+
+def test_round_decimals_must_be_an_integer():
+    a = np.array([1.25, 2.5])
+    differential(lambda: np.round(a, 1.5), lambda: np.round(ox.asarray(a), 1.5))

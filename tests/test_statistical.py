@@ -270,3 +270,13 @@ def test_squeeze_zero_d_axis():
     a = np.array(3.0)
     for axis in (0, -1, 1):
         differential(lambda: np.squeeze(a, axis=axis), lambda: np.squeeze(ox.asarray(a), axis=axis))
+
+
+@pytest.mark.parametrize("ddof", [-1, 0.5, 2.5, 10])
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize("axis", [None, 0, 1])
+def test_var_std_with_negative_or_fractional_ddof(name, ddof, axis):
+    # NumPy takes any real ddof; int(ddof) would silently give the wrong value for 0.5.
+    a = np.arange(12.0, dtype="float32").reshape(3, 4)
+    f = getattr(np, name)
+    differential(lambda: f(a, axis=axis, ddof=ddof), lambda: f(ox.asarray(a, chunks=2), axis=axis, ddof=ddof))

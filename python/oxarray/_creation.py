@@ -141,6 +141,8 @@ def arange(start, stop=None, step=1, dtype=None, *, chunks="auto", device=None) 
     """NumPy's ``arange``: ``start + i*step`` for ``i < ceil((stop - start) / step)``."""
     if stop is None:
         start, stop = 0, start
+    if step is None:
+        step = 1
     if step == 0:
         raise ZeroDivisionError("division by zero")
     # NumPy's dtype for these argument types, found from an empty range of the same types.
@@ -149,19 +151,21 @@ def arange(start, stop=None, step=1, dtype=None, *, chunks="auto", device=None) 
     dt = check_dtype(dtype if dtype is not None else np.arange(zero[0], zero[1], one).dtype)
     if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (start, stop, step)):
         start, stop, step = int(start), int(stop), int(step)
-        n = max(0, -((start - stop) // step))
+        length = -((start - stop) // step)
     else:
         length = (stop - start) / step
         if math.isnan(length):
             raise ValueError("arange: cannot compute length")
-        if math.isinf(length) and length > 0:
-            raise ValueError("Maximum allowed size exceeded")
-        n = max(0, math.ceil(length))
+        length = math.inf if math.isinf(length) else math.ceil(length)
         start, step = float(start), float(step)
         # NumPy's fill computes each element as start + i * (start + step - start).
         step = (start + step) - start
-    if n > np.iinfo(np.intp).max:
+    # As NumPy, a length that does not fit an intp is an error even when it is negative (an
+    # empty range only when it does fit).
+    info = np.iinfo(np.intp)
+    if not info.min <= length <= info.max:
         raise ValueError("Maximum allowed size exceeded")
+    n = max(0, length)
     _check_size(n, dt)
     return Array(_core.arange(start, step, n, dt.name, _chunk_spec(chunks)))
 

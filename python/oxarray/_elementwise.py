@@ -6,6 +6,8 @@ are weak), inputs are cast to the loop's dtypes, and the Rust op catalogue compu
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from . import _core
@@ -280,6 +282,7 @@ def imag(x):
 def round(x, decimals: int = 0, out=None):
     """NumPy's ``round``: half to even, ``decimals`` digits (``rint(x * 10**d) / 10**d``)."""
     x = x if isinstance(x, Array) else Array(node_of(x))
+    decimals = operator.index(decimals)  # NumPy: TypeError for round(x, 1.5)
     if x.dtype.kind == "b" and decimals != 0:
         op = "multiply" if decimals > 0 else "divide"
         raise TypeError(f"Cannot cast ufunc '{op}' output from dtype('float64') to dtype('bool') "
@@ -310,6 +313,12 @@ def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):
     lo = a_min if a_min is not None else min
     hi = a_max if a_max is not None else max
     result = a if isinstance(a, Array) else Array(node_of(a))
+    if result.dtype.kind in "iu":
+        # NumPy's rule (NEP 50 without value-based casting): a Python int bound beyond the
+        # dtype's range is no bound at all rather than an OverflowError.
+        info = np.iinfo(result.dtype)
+        lo = None if type(lo) is int and lo <= info.min else lo
+        hi = None if type(hi) is int and hi >= info.max else hi
     if lo is None and hi is None:
         result = apply_ufunc(np.positive, result, **kwargs)  # NumPy's clip(a, None, None)
     if lo is not None:

@@ -3,6 +3,7 @@ Rust — a partial result per chunk, combined ``split_every`` at a time, then fi
 
 from __future__ import annotations
 
+import builtins
 import operator
 import warnings
 
@@ -72,6 +73,13 @@ def reduce(op: str, x, axis=None, dtype=None, out=None, keepdims=False, ddof=0,
     if op in ("var", "std") and _reduced_size(x, axes) - ddof <= 0:
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
     dt = None if dtype is None else check_dtype(dtype).name
+    if op in ("var", "std") and not (ddof >= 0 and float(ddof).is_integer()):
+        # NumPy takes any real ddof (0.5, -1): the ddof=0 variance rescaled by n / (n - ddof).
+        n = _reduced_size(x, axes)
+        v = Array(_core.reduce("var", x._node, axes, bool(keepdims), dt, 0))
+        v = apply_ufunc(np.divide, apply_ufunc(np.multiply, v, n), builtins.max(n - ddof, 0))
+        result = apply_ufunc(np.sqrt, v) if op == "std" else v
+        return rebind(out, result, op) if out is not None else result
     result = Array(_core.reduce(op, x._node, axes, bool(keepdims), dt, int(ddof)))
     if initial is not np._NoValue and op in _COMBINE:
         result = apply_ufunc(_COMBINE[op], result, initial, dtype=result.dtype)
