@@ -149,7 +149,11 @@ where
     let batch = broadcast_shapes(&[&a0.shape()[..na - 2], &b0.shape()[..nb - 2]])?;
     let (m, n) = (a0.shape()[na - 2], b0.shape()[nb - 1]);
     let nbatch: usize = batch.iter().product();
-    let mut out = ArrayD::<T>::default(IxDyn(&[nbatch, m, n]));
+    // Huge pages: a GEMM writes tiles of C across many rows at once, and with 4 KiB pages each
+    // row of a large output is its own TLB entry (NumPy's outputs get huge pages too).
+    let zeros = oxarray_core::buffer::zeroed_vec::<T>(nbatch * m * n);
+    let mut out = ArrayD::from_shape_vec(IxDyn(&[nbatch, m, n]), zeros)
+        .map_err(|e| OxError::Internal(e.to_string()))?;
     let mut bidx = vec![0usize; batch.len()];
     for (p, (a, b)) in pairs.iter().enumerate() {
         let (a, b) = (get(a)?, get(b)?);
