@@ -31,7 +31,21 @@ DRAWS = {
     "integers_wide": lambda g, c: g.integers(-2**62, 2**62, SHAPE, chunks=c),
     "choice_p": lambda g, c: g.choice(5, SHAPE, p=[0.1, 0.2, 0.3, 0.0, 0.4], chunks=c),
     "choice_noreplace": lambda g, c: g.choice(10_000, SHAPE, replace=False, chunks=c),
+    # Array bounds: spans from 1 to beyond 32 bits, broadcast along the first axis.
+    "integers_array": lambda g, c: g.integers(np.arange(23) - 10, np.arange(23) - 9 + 7 ** np.arange(23),
+                                              SHAPE, chunks=c),
+    "integers_array_u8": lambda g, c: g.integers(0, np.arange(37)[:, None] * 7, SHAPE,
+                                                 dtype=np.uint8, endpoint=True, chunks=c),
+    "choice_axis1": lambda g, c: g.choice(np.arange(37 * 50).reshape(37, 50), 23, axis=1, chunks=c),
+    "permutation_axis1": lambda g, c: g.permutation(np.arange(37 * 23).reshape(37, 23), axis=1,
+                                                    chunks=c),
+    "shuffled": lambda g, c: _shuffled(g, ox.asarray(np.arange(37 * 23).reshape(37, 23), chunks=c)),
 }
+
+
+def _shuffled(g, x):
+    g.shuffle(x, axis=1)
+    return x
 
 
 @pytest.mark.parametrize("name", sorted(DRAWS))
@@ -289,6 +303,18 @@ def _same_error(np_call, ox_call):
     lambda g: g.choice(3, 2, p=[0.2, 0.2, 0.2]),
     lambda g: g.choice(0, 2),
     lambda g: g.choice(3, 3, replace=False, p=[0.5, 0.5, 0.0]),
+    lambda g: g.integers(np.array([0, -1]), 10, dtype=np.uint8),
+    lambda g: g.integers([0, 1], np.array([10, 300]), dtype=np.uint8),
+    lambda g: g.integers(np.array([0, 5]), np.array([10, 5])),
+    lambda g: g.integers(np.array([0, 6]), [10, 5], endpoint=True),
+    lambda g: g.integers([0, 1], 3, size=(3, 3)),
+    lambda g: g.choice(np.ones((3, 4)), 2, axis=2),
+    lambda g: g.choice(np.ones((3, 4)), 5, replace=False, axis=1),
+    lambda g: g.permutation(np.ones((3, 4)), axis=2),
+    lambda g: g.shuffle(np.array(5)),
+    lambda g: g.shuffle(np.arange(5), axis=1),
+    lambda g: g.shuffle((1, 2, 3)),
+    lambda g: g.shuffle([1, 2, 3], axis=1),
 ])
 def test_errors_match_numpy(call):
     _same_error(call, call)
@@ -322,3 +348,82 @@ def test_docstring_examples_run():
     import oxarray.random
 
     assert doctest.testmod(oxarray.random).failed == 0
+
+
+# --- array bounds, sampling along an axis, shuffle, spawn -----------------------------------------
+
+def test_integers_array_bounds_broadcast_and_hold():
+    g = ox.random.default_rng(8)
+    low = np.array([[-3], [0], [-2**40]])
+    high = np.array([1, 2, 3, 2**41])
+    x = g.integers(low, high, chunks=(2, 3))
+    assert x.shape == (3, 4) and x.dtype == np.int64
+    v = x.compute()
+    assert ((v >= low) & (v < high)).all()
+    # size= broadcasts the bounds; endpoint includes high; a lazy bound is accepted.
+    big = g.integers(ox.asarray([0, 10]), [1, 12], size=(5000, 2), endpoint=True).compute()
+    assert set(big[:, 0].tolist()) == {0, 1} and set(big[:, 1].tolist()) == {10, 11, 12}
+    counts = np.bincount(big[:, 1] - 10, minlength=3)
+    assert float(((counts - 5000 / 3) ** 2 / (5000 / 3)).sum()) < 20
+    full = g.integers(0, np.array([2**64 - 1, 2**64 - 1], dtype=np.uint64), dtype=np.uint64,
+                      endpoint=True).compute()
+    assert full.dtype == np.uint64 and full.shape == (2,)
+    assert g.integers(np.array([], dtype=int), 5).compute().shape == (0,)
+
+
+def test_choice_along_an_axis():
+    a = np.arange(60).reshape(3, 4, 5)
+    g = ox.random.default_rng(4)
+    x = g.choice(a, (2, 6), axis=-1, chunks="auto").compute()
+    assert x.shape == (3, 4, 2, 6)
+    cols = x[0, 0].ravel()  # column indices into a's last axis, the same for every (i, j)
+    np.testing.assert_array_equal(x, a[:, :, cols].reshape(3, 4, 2, 6))
+    one = g.choice(ox.asarray(a), axis=1).compute()
+    assert one.shape == (3, 5) and any((one == a[:, j]).all() for j in range(4))
+    nore = g.choice(a, 4, replace=False, axis=1).compute()
+    assert sorted(nore[0, :, 0].tolist()) == [0, 5, 10, 15]
+    assert g.choice(5, 3, axis=1).shape == (3,)  # NumPy ignores axis for an int population
+
+
+def test_permutation_along_an_axis():
+    a = np.arange(12).reshape(3, 4)
+    p = ox.random.default_rng(2).permutation(a, axis=-1).compute()
+    order = p[0]
+    np.testing.assert_array_equal(p, a[:, order])
+    assert sorted(order.tolist()) == [0, 1, 2, 3]
+
+
+def test_shuffle_rebinds_an_array_and_rewrites_numpy_and_lists():
+    a = np.arange(40).reshape(8, 5)
+    x = ox.asarray(a, chunks=3)
+    g = ox.random.default_rng(11)
+    assert g.shuffle(x) is None
+    got = x.compute()
+    assert sorted(got[:, 0].tolist()) == a[:, 0].tolist()
+    np.testing.assert_array_equal(got, a[got[:, 0] // 5])
+    y = ox.asarray(a, chunks=(8, 5))
+    ox.random.default_rng(11).shuffle(y)
+    np.testing.assert_array_equal(y.compute(), got)  # the chunks do not matter
+    b = a.copy()
+    ox.random.default_rng(11).shuffle(b)
+    np.testing.assert_array_equal(b, got)  # a NumPy array is shuffled in place, the same way
+    c = a.copy()
+    ox.random.default_rng(11).shuffle(c, axis=1)
+    assert sorted(c[0].tolist()) == a[0].tolist() and (c == a[:, c[0]]).all()
+    items = list(range(10))
+    ox.random.default_rng(3).shuffle(items)
+    assert sorted(items) == list(range(10)) and items != list(range(10))
+
+
+def test_spawn_gives_independent_reproducible_children():
+    g = ox.random.default_rng(123)
+    kids = g.spawn(3)
+    assert len(kids) == 3 and all(isinstance(k, ox.random.Generator) for k in kids)
+    draws = [k.random(50).compute() for k in kids] + [g.random(50).compute()]
+    assert len({d.tobytes() for d in draws}) == 4
+    again = ox.random.default_rng(123).spawn(3)
+    for k, d in zip(again, draws):
+        np.testing.assert_array_equal(k.random(50).compute(), d)
+    later = g.spawn(1)[0].random(50).compute()  # a second spawn gives new children, as in NumPy
+    assert all(later.tobytes() != d.tobytes() for d in draws)
+    assert g.spawn(0) == []

@@ -33,7 +33,18 @@ from ._data_types import astype, can_cast, finfo, iinfo, result_type
 from ._dispatch import HANDLED_FUNCTIONS, implements
 from ._elementwise import FUNCTIONS as _ELEMENTWISE
 from ._elementwise import clip, imag, real, round
-from ._linalg import dot, matmul, vdot
+from ._linalg import (
+    cross,
+    diagonal,
+    dot,
+    matmul,
+    matrix_transpose,
+    outer,
+    tensordot,
+    trace,
+    vdot,
+    vecdot,
+)
 from ._manipulation import (
     atleast_1d,
     atleast_2d,

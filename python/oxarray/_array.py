@@ -243,7 +243,8 @@ def _reduction_method(name: str):
     return method
 
 
-for _name in ("sum", "prod", "min", "max", "mean", "var", "std", "any", "all", "argmin", "argmax"):
+for _name in ("sum", "prod", "min", "max", "mean", "var", "std", "any", "all", "argmin", "argmax",
+              "diagonal", "trace"):
     setattr(Array, _name, _reduction_method(_name))
 
 

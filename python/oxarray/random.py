@@ -20,6 +20,7 @@ import math
 import operator
 
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
 
 from . import _core
 from ._array import Array, _chunk_spec
@@ -36,6 +37,7 @@ __all__ = [
     "random",
     "random_sample",
     "seed",
+    "shuffle",
     "standard_normal",
     "uniform",
 ]
@@ -66,6 +68,7 @@ class Generator:
 
     def __init__(self, seed=None):
         ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        self._seed_seq = ss
         k = ss.generate_state(2, np.uint32)
         self._key = (int(k[0]), int(k[1]))
         self._stream = 0
@@ -146,11 +149,11 @@ class Generator:
             raise TypeError(f"Unsupported dtype {dt!r} for integers")
         if high is None:
             low, high = 0, low
+        lo_min, hi_max = (0, 1) if dt.kind == "b" else (np.iinfo(dt).min, np.iinfo(dt).max)
         if not (_is_scalar(low) and _is_scalar(high)):
-            raise NotImplementedError("oxarray.random integers takes scalar low and high")
+            return self._integers_broadcast(low, high, size, dt, endpoint, chunks, lo_min, hi_max)
         low, high = _int_bound(low, "low"), _int_bound(high, "high")
         hi = high if endpoint else high - 1
-        lo_min, hi_max = (0, 1) if dt.kind == "b" else (np.iinfo(dt).min, np.iinfo(dt).max)
         if low < lo_min:
             raise ValueError(f"low is out of bounds for {dt.name}")
         if hi > hi_max:
@@ -159,26 +162,44 @@ class Generator:
             raise ValueError("low > high" if endpoint else "low >= high")
         return self._draw(_size(size), dt, chunks, "integers", (low, hi - low))
 
+    def _integers_broadcast(self, low, high, size, dt, endpoint, chunks, lo_min, hi_max) -> Array:
+        # NumPy checks every bound before drawing, so array bounds are values now (a lazy Array
+        # is computed here); the draws stay lazy, one unbiased draw per element from its own
+        # flat index, hence the same values for any chunking.
+        low, high = (_bound_array(v) for v in (low, high))
+        shape = _broadcast_size(size, low, high)
+        bshape = np.broadcast_shapes(low.shape, high.shape)
+        lows = [int(v) for v in np.broadcast_to(low, bshape).ravel().tolist()]
+        his = [int(v) - (0 if endpoint else 1) for v in np.broadcast_to(high, bshape).ravel().tolist()]
+        if any(v < lo_min for v in lows):
+            raise ValueError(f"low is out of bounds for {dt.name}")
+        if any(v > hi_max for v in his):
+            raise ValueError(f"high is out of bounds for {dt.name}")
+        if any(lo > hi for lo, hi in zip(lows, his)):
+            raise ValueError("low > high" if endpoint else "low >= high")
+        spans = [hi - lo for lo, hi in zip(lows, his)]
+        return self._draw(list(shape), dt, chunks, "integers_broadcast", (list(bshape), lows, spans))
+
     # --- sampling ----------------------------------------------------------------------------
 
     def choice(self, a, size=None, replace=True, p=None, axis=0, shuffle=True, *,
                chunks="auto") -> Array:
-        """Samples of ``a`` (an int ``n`` means ``arange(n)``), along the first axis.
+        """Samples of ``a`` (an int ``n`` means ``arange(n)``), along ``axis`` of ``a``.
 
         With replacement the result is lazy; without replacement and without ``p`` it is lazy too
         (the first draws of a permutation). Without replacement *and* with ``p`` the indices are
         computed at the call (the weighted draw needs every weight): the result is materialized.
         """
-        if axis != 0:
-            raise NotImplementedError("oxarray.random choice samples along axis 0 only")
         if isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_)):
-            pop = operator.index(a)
+            pop = operator.index(a)  # NumPy ignores ``axis`` for an integer population
             arr = None
         else:
             arr = a if isinstance(a, Array) else np.asarray(a)
             if arr.ndim == 0:
                 raise ValueError("a must be a sequence or an integer, not a 0-d array")
-            pop = arr.shape[0]
+            axis = operator.index(axis)
+            pop = arr.shape[axis]  # out of range: NumPy's IndexError, from the same lookup
+            axis %= arr.ndim
         shape = _size(size)
         k = math.prod(shape)
         if pop < 0 or (pop == 0 and k):
@@ -198,24 +219,26 @@ class Generator:
                 raise ValueError("probabilities do not sum to 1")
         if not replace and k > pop:
             raise ValueError("Cannot take a larger sample than population when replace=False")
+        # chunks= shapes the result: the indices themselves when `a` is an int, else the gather.
+        ichunks = chunks if arr is None else "auto"
         if replace:
             if p is None:
-                idx = self.integers(0, pop, size=shape, chunks=chunks) if pop else \
-                    self._draw(shape, np.int64, chunks, "integers", (0, 0))
+                idx = self.integers(0, pop, size=shape, chunks=ichunks) if pop else \
+                    self._draw(shape, np.int64, ichunks, "integers", (0, 0))
             else:
-                idx = self._draw(shape, np.int64, chunks, "choice", tuple(p.tolist()))
+                idx = self._draw(shape, np.int64, ichunks, "choice", tuple(p.tolist()))
         elif p is None:
-            idx = self._draw(shape, np.int64, chunks, "permutation", pop)
+            idx = self._draw(shape, np.int64, ichunks, "permutation", pop)
         else:
             if np.count_nonzero(p) < k:
                 raise ValueError("Fewer non-zero entries in p than size")
-            flat = Array(_core.weighted_choice(p.tolist(), k, _chunk_spec(chunks) if len(shape) == 1
+            flat = Array(_core.weighted_choice(p.tolist(), k, _chunk_spec(ichunks) if len(shape) == 1
                                                else "auto", self._key, self._next_stream()))
             idx = flat.reshape(shape) if len(shape) != 1 else flat
-        return idx if arr is None else _take(arr, idx, chunks)
+        return idx if arr is None else _take(arr, idx, chunks, axis)
 
-    def permutation(self, x, *, chunks="auto") -> Array:
-        """A permuted ``arange(x)`` (int ``x``) or ``x`` with its first axis permuted. Lazy and
+    def permutation(self, x, axis=0, *, chunks="auto") -> Array:
+        """A permuted ``arange(x)`` (int ``x``) or ``x`` permuted along ``axis``. Lazy and
         chunk-invariant: element ``i`` is a keyed pseudo-random bijection of ``i``."""
         if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)):
             n = operator.index(x)
@@ -225,8 +248,44 @@ class Generator:
         arr = x if isinstance(x, Array) else np.asarray(x)
         if arr.ndim == 0:
             raise np.exceptions.AxisError("x must be an integer or at least 1-dimensional")
-        n = arr.shape[0]
-        return _take(arr, self._draw([n], np.int64, "auto", "permutation", n), chunks)
+        axis = normalize_axis_index(axis, arr.ndim)
+        n = arr.shape[axis]
+        return _take(arr, self._draw([n], np.int64, "auto", "permutation", n), chunks, axis)
+
+    def shuffle(self, x, axis=0) -> None:
+        """Shuffles ``x`` in place along ``axis``, as NumPy does. An oxarray Array is lazy, so
+        "in place" means the Array now stands for its shuffled self (as ``x += 1`` does); a
+        NumPy array or a list is rewritten with the permuted values.
+
+        >>> import oxarray as ox
+        >>> x = ox.arange(5)
+        >>> ox.random.default_rng(0).shuffle(x)
+        >>> sorted(x.compute().tolist())
+        [0, 1, 2, 3, 4]
+        """
+        if isinstance(x, Array):
+            if x.ndim == 0:
+                raise TypeError("len() of unsized object")
+            x._node = self.permutation(x, axis, chunks=x.chunks)._node  # keeps its chunks
+            return
+        if isinstance(x, np.ndarray):
+            if x.ndim == 0:
+                raise TypeError("len() of unsized object")
+            axis = normalize_axis_index(axis, x.ndim)
+            perm = self.permutation(x.shape[axis]).compute()
+            x[...] = np.take(x, perm, axis=axis)
+            return
+        if axis != 0:
+            raise NotImplementedError("Axis argument is only supported on ndarray objects")
+        perm = self.permutation(len(x)).compute().tolist()
+        items = [x[i] for i in perm]
+        x[:] = items  # a tuple raises NumPy's TypeError here
+        return
+
+    def spawn(self, n_children) -> list[Generator]:
+        """``n_children`` independent generators, from ``SeedSequence.spawn`` as in NumPy
+        (successive calls give new children)."""
+        return [Generator(ss) for ss in self._seed_seq.spawn(n_children)]
 
 
 def _float_dtype(dtype, name: str) -> np.dtype:
@@ -259,17 +318,33 @@ def _broadcast_size(size, *params) -> tuple[int, ...]:
     return shape
 
 
-def _take(arr, idx: Array, chunks) -> Array:
-    """``arr[idx]`` along the first axis (the indices are computed now; the gather is lazy)."""
+def _take(arr, idx: Array, chunks, axis: int = 0) -> Array:
+    """``np.take(arr, idx, axis)`` (the indices are computed now; the gather is lazy): the
+    axis is moved first, gathered as rows, and the index axes put back where it was."""
     from ._creation import asarray
+    from ._manipulation import moveaxis
 
     x = arr if isinstance(arr, Array) else asarray(arr)
+    if axis:
+        x = moveaxis(x, axis, 0)
     flat = idx.reshape(-1) if idx.ndim != 1 else idx
     out = Array(_core.take_rows(x._node, flat._node))
     shape = tuple(idx.shape) + tuple(x.shape[1:])
     if out.shape != shape:
         out = out.reshape(shape)
+    if axis and idx.ndim:  # (a 0-d index removed the axis: the rest are already in order)
+        out = moveaxis(out, tuple(range(idx.ndim)), tuple(range(axis, axis + idx.ndim)))
     return out if chunks == "auto" else out.rechunk(chunks)
+
+
+def _bound_array(v) -> np.ndarray:
+    """An array-valued ``low``/``high`` as NumPy takes it (floats truncate toward zero)."""
+    a = np.asarray(v.compute() if isinstance(v, Array) else v)
+    if a.dtype.kind == "f":
+        a = a.astype(np.int64)
+    elif a.dtype.kind not in "biu":
+        raise TypeError(f"Unsupported bound dtype {a.dtype}")
+    return a
 
 
 # --- the module-level functions, backed by one default generator (like dask.array.random) -----
@@ -323,6 +398,11 @@ def randint(low, high=None, size=None, dtype=np.int64, *, chunks="auto") -> Arra
 
 def choice(a, size=None, replace=True, p=None, *, chunks="auto") -> Array:
     return _default.choice(a, size, replace, p, chunks=chunks)
+
+
+def shuffle(x) -> None:
+    """Shuffles ``x`` along its first axis (an oxarray Array is rebound to its shuffled self)."""
+    _default.shuffle(x)
 
 
 def permutation(x, *, chunks="auto") -> Array:

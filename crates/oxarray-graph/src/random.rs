@@ -4,6 +4,7 @@
 use crate::construct::rechunk;
 use crate::expr::{Node, NodeKind, NodeRef};
 use oxarray_core::{Chunk, ChunkGrid, DType, OxError, OxResult};
+pub use oxarray_kernels::random::bounds::IntBounds;
 use oxarray_kernels::random::permute;
 pub use oxarray_kernels::random::{Dist, Stream};
 use std::sync::Arc;

@@ -57,10 +57,12 @@ pub fn assemble(
             let src = typed::<T>(deps[p.dep])?;
             let view = src.slice_each_axis(|ax| p.src[ax.axis.index()].to_slice());
             if view.shape() == shape {
-                return Ok(Chunk::from_array(view.as_standard_layout().into_owned()));
+                let mut out = huge_zeros::<T>(shape)?;
+                out.assign(&view);
+                return Ok(Chunk::from_array(out));
             }
         }
-        let mut out = ArrayD::<T>::default(IxDyn(shape));
+        let mut out = huge_zeros::<T>(shape)?;
         for p in pieces {
             let src = typed::<T>(deps[p.dep])?;
             let view = src.slice_each_axis(|ax| p.src[ax.axis.index()].to_slice());
@@ -73,6 +75,13 @@ pub fn assemble(
         }
         Ok(Chunk::from_array(out))
     })
+}
+
+/// A zeroed array of `shape` on huge pages when large: rechunked blocks feed GEMMs and fused
+/// loops, where 4 KiB pages cost TLB misses.
+fn huge_zeros<T: Element>(shape: &[usize]) -> OxResult<ArrayD<T>> {
+    let zeros = oxarray_core::buffer::zeroed_vec::<T>(shape.iter().product());
+    ArrayD::from_shape_vec(IxDyn(shape), zeros).map_err(|e| OxError::Internal(e.to_string()))
 }
 
 /// The typed array inside a chunk, or an internal error if lowering mixed up dtypes.

@@ -6,10 +6,13 @@ use crate::convert::dtype_from_name;
 use crate::errors::PyOxError;
 use oxarray_core::{DType, OxError};
 use oxarray_graph::random as build;
+use oxarray_graph::random::IntBounds;
 use oxarray_graph::random::{Dist, Stream};
 use pyo3::prelude::*;
+use std::sync::Arc;
 
-fn dist_from(name: &str, params: &Bound<'_, PyAny>) -> PyResult<Dist> {
+/// The distribution `name` with `params`, for a result of shape `shape`.
+fn dist_from(name: &str, params: &Bound<'_, PyAny>, shape: &[usize]) -> PyResult<Dist> {
     Ok(match name {
         "uniform" => {
             let (low, high): (f64, f64) = params.extract()?;
@@ -22,6 +25,13 @@ fn dist_from(name: &str, params: &Bound<'_, PyAny>) -> PyResult<Dist> {
         "integers" => {
             let (low, span): (i128, u64) = params.extract()?;
             Dist::Integers { low, span }
+        }
+        "integers_broadcast" => {
+            let (bshape, low, span): (Vec<usize>, Vec<i128>, Vec<u64>) = params.extract()?;
+            let bounds = IntBounds::new(shape, &bshape, low, span).map_err(PyOxError)?;
+            Dist::IntegersBroadcast {
+                bounds: Arc::new(bounds),
+            }
         }
         "permutation" => Dist::Permutation {
             n: params.extract()?,
@@ -48,7 +58,7 @@ pub fn random(
 ) -> PyResult<PyNode> {
     let dtype = dtype_from_name(dtype)?;
     let grid = grid_for(chunks, &shape, dtype)?;
-    let dist = dist_from(dist, params)?;
+    let dist = dist_from(dist, params, &shape)?;
     let node =
         build::random(shape, dtype, grid, Stream { key, stream }, dist).map_err(PyOxError)?;
     Ok(wrap(node))

@@ -7,6 +7,7 @@
 //! replacement; this module maps a block of an n-d array onto runs of flat indices and spreads
 //! a large block over rayon's threads.
 
+pub mod bounds;
 pub mod dists;
 pub mod permute;
 pub mod philox;
@@ -15,6 +16,7 @@ pub mod ziggurat;
 #[cfg(test)]
 mod tests;
 
+use bounds::IntBounds;
 use dists::{fill_blocks, unit24, unit53, Bounded};
 use ndarray::{ArrayD, IxDyn};
 use oxarray_core::shape::c_strides;
@@ -38,6 +40,9 @@ pub enum Dist {
     Normal { loc: f64, scale: f64 },
     /// `low + r`, `r` uniform on the integers `0..=span` (Lemire's method, unbiased).
     Integers { low: i128, span: u64 },
+    /// `low + r` with `r` uniform on `0..=span`, the pair taken per element from an array of
+    /// bounds broadcast against the result (64 bits per element, Lemire with rejection).
+    IntegersBroadcast { bounds: Arc<IntBounds> },
     /// Element `i` of a pseudo-random permutation of `0..n` (int64).
     Permutation { n: u64 },
     /// Index `j` with probability `cdf[j] - cdf[j-1]` (`cdf` ends at 1; int64).
@@ -49,7 +54,9 @@ impl Dist {
     pub fn supports(&self, dtype: DType) -> bool {
         match self {
             Dist::Uniform { .. } | Dist::Normal { .. } => dtype.is_float(),
-            Dist::Integers { .. } => dtype.is_integer() || dtype == DType::Bool,
+            Dist::Integers { .. } | Dist::IntegersBroadcast { .. } => {
+                dtype.is_integer() || dtype == DType::Bool
+            }
             Dist::Permutation { .. } | Dist::Categorical { .. } => dtype == DType::Int64,
         }
     }
@@ -57,7 +64,7 @@ impl Dist {
         match self {
             Dist::Uniform { .. } => "uniform",
             Dist::Normal { .. } => "normal",
-            Dist::Integers { .. } => "integers",
+            Dist::Integers { .. } | Dist::IntegersBroadcast { .. } => "integers",
             Dist::Permutation { .. } => "permutation",
             Dist::Categorical { .. } => "choice",
         }
@@ -192,6 +199,16 @@ pub fn fill_span<T: RandomElement>(s: &Stream, dist: &Dist, start: u64, out: &mu
                 })
             }
         }
+        Dist::IntegersBroadcast { bounds } => fill_blocks::<T, 2>(s, start, out, |w, i0| {
+            std::array::from_fn(|j| {
+                let i = i0 + j as u64;
+                let (low, span) = bounds.at(i);
+                let b = Bounded::new(span);
+                let x = ((w[2 * j + 1] as u64) << 32) | w[2 * j] as u64;
+                let r = b.try64(x).unwrap_or_else(|| b.retry(s, i));
+                T::from_i128(low + r as i128)
+            })
+        }),
         Dist::Permutation { n } => {
             for (j, o) in out.iter_mut().enumerate() {
                 *o = T::from_i128(permute::permuted_index(s, *n, start + j as u64) as i128);

@@ -54,6 +54,7 @@ fn dists() -> Vec<(Dist, DType)> {
             DType::UInt64,
         ),
         (Dist::Permutation { n: 397 }, DType::Int64),
+        (broadcast_bounds(&[4, 9, 11]), DType::Int64),
         (
             Dist::Categorical {
                 cdf: Arc::new(vec![0.2, 0.5, 1.0]),
@@ -61,6 +62,18 @@ fn dists() -> Vec<(Dist, DType)> {
             DType::Int64,
         ),
     ]
+}
+
+/// Bounds of shape (9, 1) broadcast against (4, 9, 11): spans from 0 to beyond 32 bits.
+fn broadcast_bounds(full: &[usize]) -> Dist {
+    let low: Vec<i128> = (0..9).map(|k| k * 10 - 40).collect();
+    let span: Vec<u64> = (0..9)
+        .map(|k| if k == 8 { 1 << 40 } else { k * k })
+        .collect();
+    let bounds = bounds::IntBounds::new(full, &[9, 1], low, span).unwrap();
+    Dist::IntegersBroadcast {
+        bounds: Arc::new(bounds),
+    }
 }
 
 fn values(c: &Chunk) -> Vec<f64> {
@@ -290,4 +303,36 @@ fn normal_tails_have_the_right_mass() {
     assert!((frac(3.0) - 0.0027).abs() < 0.0004, "{}", frac(3.0));
     assert!((frac(3.654_152_885_361_009) - 2.58e-4).abs() < 1.0e-4);
     assert!(frac(1.0) > 0.31 && frac(1.0) < 0.324, "{}", frac(1.0));
+}
+
+#[test]
+fn broadcast_bounds_hold_per_element() {
+    let full = [4, 9, 11];
+    let got = values(
+        &random_chunk(
+            &S,
+            &broadcast_bounds(&full),
+            DType::Int64,
+            &full,
+            &[0, 0, 0],
+            &full,
+        )
+        .unwrap(),
+    );
+    for (flat, &v) in got.iter().enumerate() {
+        let k = (flat / 11) % 9;
+        let low = k as f64 * 10.0 - 40.0;
+        let span = if k == 8 {
+            (1u64 << 40) as f64
+        } else {
+            (k * k) as f64
+        };
+        assert!(v >= low && v <= low + span, "element {flat}: {v}");
+    }
+    // A span of 0 is a constant; the others take more than one value.
+    assert!((0..4).all(|i| got[i * 99] == -40.0));
+    let row1: Vec<f64> = (0..44).map(|i| got[(i / 11) * 99 + 11 + i % 11]).collect();
+    assert!(row1.iter().any(|&v| v != row1[0]));
+    assert!(bounds::IntBounds::new(&full, &[2, 1], vec![0; 2], vec![0; 2]).is_err());
+    assert!(bounds::IntBounds::new(&full, &[9, 1], vec![0; 3], vec![0; 9]).is_err());
 }
