@@ -4,12 +4,13 @@ against NumPy (values, dtypes and exception types), with independent chunkings p
 from __future__ import annotations
 
 import numpy as np
-import oxarray as ox
 import pytest
-from helpers import differential
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+import oxarray as ox
+from helpers import differential
 from oxarray.testing import arrays, chunkings, dtypes
 
 BUDGET = settings(max_examples=25, deadline=None)

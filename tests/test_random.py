@@ -11,10 +11,11 @@ import subprocess
 import sys
 
 import numpy as np
-import oxarray as ox
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
+import oxarray as ox
 
 SHAPE = (37, 23)
 CHUNKINGS = [None, (10, 23), (7, 5), ((1, 20, 16), (3, 3, 17)), 1]
@@ -422,7 +423,7 @@ def test_spawn_gives_independent_reproducible_children():
     draws = [k.random(50).compute() for k in kids] + [g.random(50).compute()]
     assert len({d.tobytes() for d in draws}) == 4
     again = ox.random.default_rng(123).spawn(3)
-    for k, d in zip(again, draws):
+    for k, d in zip(again, draws, strict=False):
         np.testing.assert_array_equal(k.random(50).compute(), d)
     later = g.spawn(1)[0].random(50).compute()  # a second spawn gives new children, as in NumPy
     assert all(later.tobytes() != d.tobytes() for d in draws)

@@ -129,7 +129,7 @@ def tensordot(a, b, axes=2) -> Array:
         raise ValueError("shape-mismatch for sum")
     # Pairs are checked in order on the axes as given, as NumPy does: an axis out of range is
     # the IndexError of the shape lookup, unless an earlier pair already mismatched.
-    for i, j in zip(ax_a, ax_b):
+    for i, j in zip(ax_a, ax_b, strict=True):
         if a.shape[i] != b.shape[j]:
             raise ValueError("shape-mismatch for sum")
     ax_a = [x % a.ndim if a.ndim else x for x in ax_a]
@@ -380,7 +380,7 @@ def vecdot(x1, x2, /, *, axis=-1) -> Array:
         raise ValueError("vecdot: Input operand 1 has a mismatch in its core dimension 0, with "
                          "gufunc signature (n),(n)->() (size "
                          f"{x2.shape[-1]} is different from {x1.shape[-1]})")
-    if dt == bool:
+    if dt.kind == "b":
         return np.any(x1 & x2, axis=-1)
     if dt.kind == "c":
         x1 = np.conjugate(x1)

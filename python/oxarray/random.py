@@ -175,9 +175,9 @@ class Generator:
             raise ValueError(f"low is out of bounds for {dt.name}")
         if any(v > hi_max for v in his):
             raise ValueError(f"high is out of bounds for {dt.name}")
-        if any(lo > hi for lo, hi in zip(lows, his)):
+        if any(lo > hi for lo, hi in zip(lows, his, strict=True)):
             raise ValueError("low > high" if endpoint else "low >= high")
-        spans = [hi - lo for lo, hi in zip(lows, his)]
+        spans = [hi - lo for lo, hi in zip(lows, his, strict=True)]
         return self._draw(list(shape), dt, chunks, "integers_broadcast", (list(bshape), lows, spans))
 
     # --- sampling ----------------------------------------------------------------------------

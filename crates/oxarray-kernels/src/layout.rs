@@ -80,7 +80,7 @@ pub fn assemble(
 /// A zeroed array of `shape` on huge pages when large: rechunked blocks feed GEMMs and fused
 /// loops, where 4 KiB pages cost TLB misses.
 fn huge_zeros<T: Element>(shape: &[usize]) -> OxResult<ArrayD<T>> {
-    let zeros = oxarray_core::buffer::zeroed_vec::<T>(shape.iter().product());
+    let zeros = oxarray_core::buffer::zeroed_vec::<T>(shape.iter().product())?;
     ArrayD::from_shape_vec(IxDyn(shape), zeros).map_err(|e| OxError::Internal(e.to_string()))
 }
 

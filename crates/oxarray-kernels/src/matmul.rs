@@ -151,7 +151,7 @@ where
     let nbatch: usize = batch.iter().product();
     // Huge pages: a GEMM writes tiles of C across many rows at once, and with 4 KiB pages each
     // row of a large output is its own TLB entry (NumPy's outputs get huge pages too).
-    let zeros = oxarray_core::buffer::zeroed_vec::<T>(nbatch * m * n);
+    let zeros = oxarray_core::buffer::zeroed_vec::<T>(nbatch * m * n)?;
     let mut out = ArrayD::from_shape_vec(IxDyn(&[nbatch, m, n]), zeros)
         .map_err(|e| OxError::Internal(e.to_string()))?;
     let mut bidx = vec![0usize; batch.len()];
