@@ -68,3 +68,19 @@ def differential(np_fn, ox_fn, **tol):
     with quiet():
         assert_eq(actual, expected, **tol)
     return actual
+
+
+def bounded_data(dtype, shape):
+    """Hypothesis arrays of finite data in [-100, 100] (integers unbounded): products and sums of
+    NaN/inf depend on the order of operations, and error bounds need finite magnitudes."""
+    from hypothesis import strategies as st
+
+    from oxarray.testing import arrays
+
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return arrays(dtype, shape, elements=st.floats(-100, 100, width=dtype.itemsize * 8))
+    if dtype.kind == "c":
+        part = st.floats(-100, 100, width=dtype.itemsize * 4)
+        return arrays(dtype, shape, elements=st.builds(complex, part, part))
+    return arrays(dtype, shape)

@@ -10,22 +10,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import oxarray as ox
-from helpers import differential
-from oxarray.testing import arrays, chunkings, dtypes
+from helpers import bounded_data, differential
+from oxarray.testing import chunkings, dtypes
 
 BUDGET = settings(max_examples=25, deadline=None)
-
-
-def finite(dtype, shape):
-    """Bounded finite data, so float sums compare within a tolerance that does not depend on
-    the order of additions."""
-    dtype = np.dtype(dtype)
-    if dtype.kind == "f":
-        return arrays(dtype, shape, elements=st.floats(-100, 100, width=dtype.itemsize * 8))
-    if dtype.kind == "c":
-        part = st.floats(-100, 100, width=dtype.itemsize * 4)
-        return arrays(dtype, shape, elements=st.builds(complex, part, part))
-    return arrays(dtype, shape)
 
 
 TOL = {"rtol": 1e-5, "atol": 1e-3}
@@ -35,7 +23,7 @@ TOL = {"rtol": 1e-5, "atol": 1e-3}
 def matrices(draw, min_dims=2, max_dims=4):
     dtype = draw(dtypes())
     shape = draw(hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=0, max_side=5))
-    a = draw(finite(dtype, shape))
+    a = draw(bounded_data(dtype, shape))
     return a, draw(chunkings(shape))
 
 
@@ -106,7 +94,7 @@ def vector_pairs(draw, sizes=(2, 3)):
     sa.insert(axa, na)
     sb.insert(axb, nb)
     dt = draw(dtypes("iufc"))
-    a, b = draw(finite(dt, tuple(sa))), draw(finite(draw(dtypes("iufc")), tuple(sb)))
+    a, b = draw(bounded_data(dt, tuple(sa))), draw(bounded_data(draw(dtypes("iufc")), tuple(sb)))
     return a, b, axa, axb, draw(chunkings(a.shape)), draw(chunkings(b.shape))
 
 
@@ -129,7 +117,7 @@ def test_cross_axis_and_linalg_cross(data):
     sa = base[:ax] + (3,) + base[ax:]
     sb = tuple(1 if data.draw(st.booleans()) else s for s in sa[:ax]) + sa[ax:]
     dt = data.draw(dtypes("iuf"))
-    a, b = data.draw(finite(dt, sa)), data.draw(finite(dt, sb))
+    a, b = data.draw(bounded_data(dt, sa)), data.draw(bounded_data(dt, sb))
     x = ox.from_array(a, chunks=data.draw(chunkings(sa)))
     y = ox.from_array(b, chunks=data.draw(chunkings(sb)))
     axis = data.draw(st.sampled_from([ax, ax - len(sa)]))
@@ -186,8 +174,8 @@ def test_vecdot_keeps_numpy_loop_dtype(dtype):
 def test_vdot(data):
     dt = data.draw(dtypes())
     shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, max_side=4))
-    a = data.draw(finite(dt, shape))
-    b = data.draw(finite(data.draw(dtypes()), data.draw(st.sampled_from([shape, (a.size,)]))))
+    a = data.draw(bounded_data(dt, shape))
+    b = data.draw(bounded_data(data.draw(dtypes()), data.draw(st.sampled_from([shape, (a.size,)]))))
     x = ox.from_array(a, chunks=data.draw(chunkings(a.shape)))
     differential(lambda: np.vdot(a, b), lambda: np.vdot(x, b), **TOL)
 
@@ -216,7 +204,7 @@ def test_linalg_outer_matmul_tensordot(data):
     dt = data.draw(dtypes("iuf"))
     sa = data.draw(hnp.array_shapes(min_dims=1, max_dims=2, max_side=4))
     sb = data.draw(hnp.array_shapes(min_dims=1, max_dims=2, max_side=4))
-    a, b = data.draw(finite(dt, sa)), data.draw(finite(dt, sb))
+    a, b = data.draw(bounded_data(dt, sa)), data.draw(bounded_data(dt, sb))
     x = ox.from_array(a, chunks=data.draw(chunkings(sa)))
     y = ox.from_array(b, chunks=data.draw(chunkings(sb)))
     differential(lambda: np.linalg.outer(a, b), lambda: np.linalg.outer(x, y), **TOL)
