@@ -125,15 +125,14 @@ def lstsq(a, b, rcond=None):
     m, n = a.shape
     if m != b.shape[0]:
         raise LinAlgError("Incompatible dimensions")
+    from ._linalg_dense import _common_type
+
     for x in (a, b):
-        if x.dtype.kind not in "biufc" or x.dtype == np.float16:
+        if x.dtype.kind not in "biufc":
             raise TypeError(f"array type {x.dtype} is unsupported in linalg")
-    is_complex = a.dtype.kind == "c" or b.dtype.kind == "c"
-    single = all(x.dtype in (np.float32, np.complex64) for x in (a, b))
-    result_t = np.dtype((np.complex64 if single else np.complex128) if is_complex
-                       else (np.float32 if single else np.float64))
-    work_t = np.dtype(np.complex128 if is_complex else np.float64)
-    real_t = np.dtype(np.float32 if single else np.float64)
+    work_t, result_t = _common_type(a, b)  # NumPy's: LAPACK in double, results cast back
+    is_complex = work_t.kind == "c"
+    real_t = np.empty(0, result_t).real.dtype
     if rcond is None:
         rcond = np.finfo(np.float64).eps * max(n, m)
     elif rcond < 0:  # LAPACK's gelsd: a negative rcond means machine precision
