@@ -116,7 +116,7 @@ def test_non_integer_axis(x, axis):
 
 @pytest.mark.parametrize(
     "chunks",
-    [0, -2, (2,), (2, 2, 2, 2), ((1, 2), 3, 4), ((2,), (3,), (1, 1, 1)), ((1, 0, 1), 3, 4),
+    [0, -2, (2,), (2, 2, 2, 2), ((1, 2), 3, 4), ((2,), (3,), (1, 1, 1)), ((1, 0, 2), 3, 4),
      ((3, -1), 3, 4), "banana", (1.5, 3, 4), ((2,), (3,), (5,)),
      (0, 3, 4)],
     ids=repr,
@@ -128,6 +128,14 @@ def test_bad_chunks_raise_value_error(chunks):
         ox.zeros(A.shape, chunks=chunks)
     with pytest.raises(ValueError):
         ox.asarray(A, chunks=(1, 3, 4)).rechunk(chunks)
+
+
+def test_empty_chunks_that_add_up_are_accepted():
+    # Dask takes zero-length chunks when the sizes add up (issue 13 asked for this); they hold
+    # nothing, so the grid drops them.
+    x = ox.asarray(A, chunks=((1, 0, 1), 3, 4))
+    assert x.chunks == ((1, 1), (3,), (4,))
+    np.testing.assert_array_equal(x.compute(), A)
 
 
 # -------------------------------------------------------------------------------- dtypes

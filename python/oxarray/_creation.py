@@ -20,14 +20,25 @@ def _shape(shape, dtype=None) -> list[int]:
     out = [operator.index(s) for s in shape]
     if any(s < 0 for s in out):
         raise ValueError("negative dimensions are not allowed")
+    if any(s > _INTP_MAX for s in out):
+        raise ValueError("Maximum allowed dimension exceeded")
     if dtype is not None:
-        _check_size(math.prod(out), np.dtype(dtype))
+        _check_size(_nonzero_size(out), np.dtype(dtype))
     return out
+
+
+_INTP_MAX = np.iinfo(np.intp).max
+
+
+def _nonzero_size(shape) -> int:
+    # NumPy checks the product of the non-zero sides: `(0, 2**62)` float64 is "too big" although
+    # it holds nothing, because its strides would not fit.
+    return math.prod(s for s in shape if s != 0)
 
 
 def _check_size(size: int, dtype: np.dtype) -> None:
     # NumPy's limit, at the call as NumPy: a lazy array may exceed memory, not the address space.
-    if size * dtype.itemsize > np.iinfo(np.intp).max:
+    if size * dtype.itemsize > _INTP_MAX:
         raise ValueError("array is too big; `arr.size * arr.dtype.itemsize` is larger than the "
                          "maximum possible size.")
 

@@ -6,6 +6,7 @@
 //! `Chunk` is never mutated (it is shared behind `Arc`).
 
 pub mod buffer;
+pub mod cancel;
 pub mod chunk;
 pub mod column_ref;
 pub mod dtype;

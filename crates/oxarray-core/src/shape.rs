@@ -40,6 +40,50 @@ pub fn broadcast_shapes(shapes: &[&[usize]]) -> OxResult<Vec<usize>> {
     Ok(out)
 }
 
+/// The number of elements of `shape`, with NumPy's rule for what may exist: the product of the
+/// non-zero sides must fit in `isize` (so `(0, 2**62)` of bytes is fine, `(2**32, 2**32)` is not),
+/// else NumPy's ValueError. Every size computed from a user's shape goes through here: a wrapped
+/// product would silently make a wrong array.
+pub fn checked_size(shape: &[usize]) -> OxResult<usize> {
+    let mut nonzero: usize = 1;
+    let mut empty = false;
+    for &d in shape {
+        if d == 0 {
+            empty = true;
+            continue;
+        }
+        nonzero = nonzero
+            .checked_mul(d)
+            .filter(|&n| n <= isize::MAX as usize)
+            .ok_or_else(too_big)?;
+    }
+    Ok(if empty { 0 } else { nonzero })
+}
+
+/// `checked_size` in bytes, as NumPy checks it before allocating anything.
+pub fn checked_nbytes(shape: &[usize], itemsize: usize) -> OxResult<usize> {
+    let mut nbytes = itemsize.max(1);
+    let mut empty = false;
+    for &d in shape {
+        if d == 0 {
+            empty = true;
+            continue;
+        }
+        nbytes = nbytes
+            .checked_mul(d)
+            .filter(|&n| n <= isize::MAX as usize)
+            .ok_or_else(too_big)?;
+    }
+    Ok(if empty { 0 } else { nbytes })
+}
+
+fn too_big() -> OxError {
+    OxError::Value(
+        "array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size."
+            .into(),
+    )
+}
+
 /// Normalizes a possibly negative axis (NumPy's `normalize_axis_index`).
 pub fn normalize_axis(axis: i64, ndim: usize) -> OxResult<usize> {
     let n = ndim as i64;

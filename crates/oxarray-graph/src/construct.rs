@@ -279,6 +279,11 @@ pub fn matmul(a: &NodeRef, b: &NodeRef) -> OxResult<NodeRef> {
     chunks.push(ac[a.ndim() - 2].clone());
     chunks.push(bc[b.ndim() - 1].clone());
     let grid = ChunkGrid::new(&shape, chunks)?;
+    // Each output block reads a row of a's blocks and a column of b's.
+    check_fan_in(
+        "matmul",
+        (grid.nblocks() as u128) * 2 * (ac[a.ndim() - 1].len() as u128),
+    )?;
     Ok(Node::new(
         shape,
         a.dtype,
@@ -318,8 +323,8 @@ pub fn transpose(x: &NodeRef, perm: &[usize]) -> OxResult<NodeRef> {
 /// Reshape to `shape` (already resolved: no -1). Adding or removing length-1 axes keeps the
 /// chunks (blockwise); any other reshape gathers into auto-sized chunks.
 pub fn reshape(x: &NodeRef, shape: Vec<usize>) -> OxResult<NodeRef> {
-    let size: usize = shape.iter().product();
-    if size != x.size() {
+    // A product that overflows is no size at all (NumPy says "cannot reshape" for it too).
+    if oxarray_core::shape::checked_size(&shape).ok() != Some(x.size()) {
         return Err(OxError::Value(format!(
             "cannot reshape array of size {} into shape {}",
             x.size(),
@@ -566,12 +571,37 @@ pub fn rechunk(x: &NodeRef, grid: ChunkGrid) -> OxResult<NodeRef> {
     if grid == x.grid {
         return Ok(Arc::clone(x));
     }
+    // Along each axis the (input block, output block) pairs that overlap number at most
+    // in + out - 1; the tasks' dependency lists hold the product of those counts.
+    let pairs = x
+        .grid
+        .numblocks()
+        .iter()
+        .zip(grid.numblocks())
+        .map(|(&i, o)| (i + o - 1) as u128)
+        .product::<u128>();
+    check_fan_in("rechunk", pairs)?;
     Ok(Node::new(
         x.shape.clone(),
         x.dtype,
         grid,
         NodeKind::Rechunk { x: Arc::clone(x) },
     ))
+}
+
+/// The most input references the tasks of one node may hold (8 bytes each): an op whose blocks
+/// would each read thousands of blocks (a matmul of two finely chunked matrices, a rechunk from
+/// rows to columns) is refused at the call rather than exhausting memory while it is planned.
+pub const MAX_FAN_IN: u128 = 1 << 26;
+
+fn check_fan_in(op: &str, deps: u128) -> OxResult<()> {
+    if deps > MAX_FAN_IN {
+        return Err(OxError::Value(format!(
+            "{op}: the plan would read {deps} input blocks, more than oxarray's limit of \
+             {MAX_FAN_IN}; use larger chunks (or rechunk in steps)"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -11,6 +11,9 @@ use oxarray_kernels::layout::{AxisSel, Piece};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// The most tasks one plan may hold (a task is ~100 bytes of bookkeeping before any data).
+pub const MAX_TASKS: usize = 1 << 25;
+
 #[derive(Default)]
 pub struct Lowering {
     pub graph: TaskGraph,
@@ -46,6 +49,18 @@ impl Lowering {
             }
         }
         for n in order {
+            // Every node adds about one task per block: refuse (or fail to allocate) cleanly
+            // before the list grows, never abort on a failed push.
+            let blocks = n.grid.nblocks();
+            if self.graph.len() + blocks > MAX_TASKS {
+                return Err(OxError::Value(format!(
+                    "the plan needs more than {MAX_TASKS} tasks (oxarray's limit); use larger \
+                     chunks or compute in steps (persist)"
+                )));
+            }
+            self.graph.tasks.try_reserve(2 * blocks).map_err(|_| {
+                OxError::Memory(format!("Unable to allocate a plan of {} tasks", self.graph.len() + blocks))
+            })?;
             let tasks = self.lower_one(&n)?;
             self.memo.insert(n.id, tasks);
         }
@@ -101,6 +116,7 @@ impl Lowering {
             NodeKind::Pick { op, k } => return self.lower_pick(op, *k),
             _ => {}
         }
+        let shared_shape: Arc<[usize]> = Arc::from(node.shape.as_slice());
         for (lin, idx) in blocks.iter().enumerate() {
             let (kind, deps) = match &node.kind {
                 NodeKind::Literal { chunks } => {
@@ -150,7 +166,7 @@ impl Lowering {
                         stream: *stream,
                         dist: dist.clone(),
                         offset: grid.block_offset(idx),
-                        full_shape: node.shape.clone(),
+                        full_shape: Arc::clone(&shared_shape),
                     },
                     vec![],
                 ),
@@ -406,6 +422,7 @@ impl Lowering {
             }
         }
         // General reshape: every input block whose flat extent meets this block's flat extent.
+        let in_chunks = Arc::new(x.grid.chunks().to_vec());
         let flat = |shape: &[usize], at: &[usize]| -> usize {
             at.iter().zip(c_strides(shape)).map(|(a, s)| a * s).sum()
         };
@@ -438,7 +455,7 @@ impl Lowering {
         let kind = TaskKind::Gather {
             out_offset: o_off,
             out_shape: node.shape.clone(),
-            in_chunks: x.grid.chunks().to_vec(),
+            in_chunks: Arc::clone(&in_chunks),
             in_blocks,
         };
         Ok((kind, deps))
@@ -487,13 +504,15 @@ impl Lowering {
         let mut counts = x.grid.numblocks();
         let mut level: Vec<TaskId> = Vec::with_capacity(x.grid.nblocks());
         let inputs = self.input(x)?.clone();
+        let shared_axes: Arc<[usize]> = Arc::from(axes);
+        let full_shape: Arc<[usize]> = Arc::from(x.shape.as_slice());
         for (lin, idx) in x.grid.block_indices().enumerate() {
             let kind = TaskKind::ReducePartial {
                 op,
-                axes: axes.to_vec(),
+                axes: Arc::clone(&shared_axes),
                 out_dtype,
                 offset: x.grid.block_offset(&idx),
-                full_shape: x.shape.clone(),
+                full_shape: Arc::clone(&full_shape),
                 program: None,
             };
             let t = Task {

@@ -224,9 +224,14 @@ impl FusedProgram {
         Column: Typed<T, Container = Vec<T>>,
     {
         if out.len() > 2 * PAR_SPAN {
+            // Spans are small (a few hundred KiB): checking for Ctrl-C before each one is free.
+            let cancel = oxarray_core::cancel::CancelFlag::current();
             out.par_chunks_mut(PAR_SPAN)
                 .enumerate()
-                .try_for_each(|(i, part)| self.run_span::<T>(srcs, i * PAR_SPAN, part))
+                .try_for_each(|(i, part)| {
+                    cancel.check()?;
+                    self.run_span::<T>(srcs, i * PAR_SPAN, part)
+                })
         } else {
             self.run_span::<T>(srcs, 0, out)
         }

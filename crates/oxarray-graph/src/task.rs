@@ -45,17 +45,19 @@ pub enum TaskKind {
     Gather {
         out_offset: Vec<usize>,
         out_shape: Vec<usize>,
-        in_chunks: Vec<Vec<usize>>,
+        /// Shared by every block of the node (a copy per task would be quadratic in chunks).
+        in_chunks: Arc<Vec<Vec<usize>>>,
         in_blocks: Vec<Vec<usize>>,
     },
     Broadcast,
     /// Reduce one chunk (first evaluating `program` over the deps when fused with a producer).
     ReducePartial {
         op: ReduceOp,
-        axes: Vec<usize>,
+        /// `axes` and `full_shape` are the node's, shared by its million partials.
+        axes: Arc<[usize]>,
         out_dtype: DType,
         offset: Vec<usize>,
-        full_shape: Vec<usize>,
+        full_shape: Arc<[usize]>,
         program: Option<FusedProgram>,
     },
     ReduceCombine {
@@ -79,7 +81,7 @@ pub enum TaskKind {
         stream: Stream,
         dist: Dist,
         offset: Vec<usize>,
-        full_shape: Vec<usize>,
+        full_shape: Arc<[usize]>,
     },
     /// A linear-algebra kernel (may produce several blocks: `Value::Parts`).
     Linalg(crate::linalg::LinalgTask),

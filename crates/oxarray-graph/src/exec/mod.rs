@@ -129,7 +129,9 @@ impl<'g, 's> Run<'g, 's> {
                 let refs: Vec<&Value> = deps.iter().map(|v| v.as_ref()).collect();
                 // A panic in a kernel is a bug of ours; it becomes an error, never an abort.
                 let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    run_task(task, &refs, self.direct_dest(id))
+                    oxarray_core::cancel::with_flag(self.cancel, || {
+                        run_task(task, &refs, self.direct_dest(id))
+                    })
                 }));
                 caught.unwrap_or_else(|p| Err(OxError::Internal(panic_message(&p))))
             }

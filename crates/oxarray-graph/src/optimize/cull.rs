@@ -17,16 +17,23 @@ pub fn cull(graph: TaskGraph, outputs: &[TaskId]) -> (TaskGraph, Vec<TaskId>) {
             }
         }
     }
+    // Compacted in place: a million-task plan is not held twice.
     let mut new_id = vec![usize::MAX; n];
-    let mut out = TaskGraph::default();
-    for (id, mut task) in graph.tasks.into_iter().enumerate() {
+    let mut graph = graph;
+    let mut kept = 0;
+    for id in 0..n {
         if needed[id] {
+            graph.tasks.swap(kept, id);
+            let task = &mut graph.tasks[kept];
             task.deps.iter_mut().for_each(|d| *d = new_id[*d]);
-            new_id[id] = out.push(task);
+            new_id[id] = kept;
+            kept += 1;
         }
     }
+    graph.tasks.truncate(kept);
+    graph.tasks.shrink_to_fit();
     let outputs = outputs.iter().map(|&o| new_id[o]).collect();
-    (out, outputs)
+    (graph, outputs)
 }
 
 #[cfg(test)]

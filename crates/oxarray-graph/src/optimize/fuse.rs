@@ -31,9 +31,10 @@ pub fn fuse(graph: &mut TaskGraph, outputs: &[TaskId]) {
             TaskKind::ReducePartial { program: None, .. } => {
                 let p = graph.tasks[c].deps[0];
                 if private(p) {
-                    if let TaskKind::Program(prog) = &graph.tasks[p].kind {
-                        let prog = prog.clone();
-                        let deps = graph.tasks[p].deps.clone();
+                    if let TaskKind::Program(prog) = &mut graph.tasks[p].kind {
+                        // The producer is private, so cull drops it: move its program and deps.
+                        let prog = std::mem::take(prog);
+                        let deps = std::mem::take(&mut graph.tasks[p].deps);
                         if let TaskKind::ReducePartial { program, .. } = &mut graph.tasks[c].kind {
                             *program = Some(prog);
                         }

@@ -261,9 +261,13 @@ pub fn fill_block<T: RandomElement>(
         }
     };
     if out.len() > 2 * PAR_SPAN && rayon::current_num_threads() > 1 {
-        out.par_chunks_mut(PAR_SPAN)
-            .enumerate()
-            .for_each(|(k, part)| fill_part(k * PAR_SPAN, part));
+        // After Ctrl-C the remaining spans are skipped; the caller reports the cancellation.
+        let cancel = oxarray_core::cancel::CancelFlag::current();
+        out.par_chunks_mut(PAR_SPAN).enumerate().for_each(|(k, part)| {
+            if !cancel.is_set() {
+                fill_part(k * PAR_SPAN, part)
+            }
+        });
     } else {
         fill_part(0, out);
     }
@@ -282,6 +286,7 @@ pub fn random_chunk(
         // Huge pages for large blocks: page faults would otherwise cost as much as the numbers.
         let mut v = oxarray_core::buffer::zeroed_vec::<T>(block.iter().product())?;
         fill_block(s, dist, full, offset, block, &mut v);
+        oxarray_core::cancel::CancelFlag::current().check()?;
         ArrayD::from_shape_vec(IxDyn(block), v)
             .map(Chunk::from_array)
             .map_err(|e| OxError::Internal(e.to_string()))
@@ -313,6 +318,6 @@ pub unsafe fn random_into(
         // SAFETY: guaranteed by the caller.
         let out = unsafe { std::slice::from_raw_parts_mut(ptr as *mut T, len) };
         fill_block(s, dist, full, offset, block, out);
-        Ok(())
+        oxarray_core::cancel::CancelFlag::current().check()
     })
 }

@@ -10,6 +10,8 @@ use oxarray_core::{OxError, OxResult};
 
 /// Chunks with at least this many elements are reduced on several threads.
 const PARALLEL_MIN_LEN: usize = 1 << 20;
+/// A parallel reduction is cut into slabs of at most this many bytes (Ctrl-C is checked per slab).
+const CANCEL_SLAB_BYTES: usize = 8 << 20;
 
 /// What one reduction does per output position.
 pub(crate) trait Reducer<T: Copy + Sync>: Sync {
@@ -53,6 +55,8 @@ where
             r.push(&mut acc[0], data[0], 0);
         } else {
             run(r, &dims, data, &mut acc);
+            // Slabs skipped after Ctrl-C leave the accumulators partial: never return them.
+            oxarray_core::cancel::CancelFlag::current().check()?;
         }
     }
     ArrayD::from_shape_vec(IxDyn(&out_shape), acc)
@@ -89,8 +93,11 @@ fn run<T: Copy + Sync, R: Reducer<T>>(
         walk_range(r, dims, data, acc, 0, d0, 0);
         return;
     }
-    let tasks = (4 * threads).min(d0);
+    // Small slabs (at most a few MiB each) so that Ctrl-C is seen within milliseconds.
+    let slabs_for_cancel = (data.len() * std::mem::size_of::<T>()).div_ceil(CANCEL_SLAB_BYTES);
+    let tasks = (4 * threads).max(slabs_for_cancel).min(d0);
     let step = d0.div_ceil(tasks);
+    let cancel = oxarray_core::cancel::CancelFlag::current();
     // `rayon::scope` rather than parallel iterators: one small spawned job per task keeps the
     // generated code per (dtype, op) instantiation small.
     if !reduced0 {
@@ -99,7 +106,11 @@ fn run<T: Copy + Sync, R: Reducer<T>>(
         rayon::scope(|s| {
             for (t, part) in acc.chunks_mut(step * out_stride).enumerate() {
                 let lo = t * step;
-                s.spawn(move |_| walk_range(r, dims, data, part, lo, (lo + step).min(d0), lo));
+                s.spawn(move |_| {
+                    if !cancel.is_set() {
+                        walk_range(r, dims, data, part, lo, (lo + step).min(d0), lo)
+                    }
+                });
             }
         });
     } else if acc.len() * tasks <= data.len() {
@@ -110,7 +121,11 @@ fn run<T: Copy + Sync, R: Reducer<T>>(
         rayon::scope(|s| {
             for (t, local) in locals.iter_mut().enumerate() {
                 let lo = (t * step).min(d0);
-                s.spawn(move |_| walk_range(r, dims, data, local, lo, (lo + step).min(d0), 0));
+                s.spawn(move |_| {
+                    if !cancel.is_set() {
+                        walk_range(r, dims, data, local, lo, (lo + step).min(d0), 0)
+                    }
+                });
             }
         });
         for local in locals {
