@@ -124,18 +124,19 @@ lead("xp.ones((3, 4), chunks=((0, 3), (4,)))", "chunks with an empty chunk", "xp
 lead("xp.zeros(2**62, dtype=np.int8)", "chunk grid of a huge array",
      "raise_(MemoryError)", at_compute=True)
 c("xp.ones((0, 2**62))")
-lead("xp.zeros((2**40, 0, 3))", "chunk grid of a huge empty array", timeout=5)
+lead("xp.zeros((2**40, 0, 3))", "chunk grid of a huge empty array", timeout=4)
 lead("xp.zeros(10**7, chunks=1).sum()", "chunks=1 on 10**7 elements",
-     "raise_(ValueError)", timeout=5)
+     "raise_(ValueError)", timeout=4)
 lead("xp.asarray(np.zeros(10**7), chunks=1)", "chunks=1 on 10**7 elements",
-     "raise_(ValueError)", timeout=5)
+     "raise_(ValueError)", timeout=4)
 
 # ============================================================================ elementwise
 for op in ["==", "!="]:
     for other in ["'abc'", "b'abc'", "None", "object()", "{}", "['a', 'b', 'c', 'd']",
                   "np.datetime64('2020')", "[1, 'a', 'b', 'c']"]:
         c(f"x {op} {other}")
-        c(f"{other} {op} x")
+        if "datetime" not in other:  # (NumPy's scalar converts x: oxarray's own == never runs)
+            c(f"{other} {op} x")
 for op in ["<", "+", "*", "-", "/", "//", "**", "&", "@"]:
     for other in ["'abc'", "None", "object()"]:
         c(f"x {op} {other}")
@@ -224,7 +225,6 @@ c("np.sin(c, casting='safe', dtype=float)")
 c("np.invert(x)")
 c("np.bitwise_and(x, 1)")
 c("np.maximum(x, 'a')")
-c("np.logical_and(x, 'a')")
 c("np.arctan2(c, c)")
 c("np.round(x, 1.5)")
 c("np.round(x, '1')")
@@ -439,7 +439,7 @@ c("np.linalg.svd(x, compute_uv=False)")
 c("np.linalg.qr(t, mode='bogus')")
 c("np.linalg.svd(t, full_matrices='yes', compute_uv=False)")
 for kw in ["ord='fro'", "ord=3", "axis=(0, 1, 2)", "axis=3", "ord='nuc', axis=0", "axis=(0, 0)",
-           "ord='bogus'", "axis='a'", "ord=1j"]:
+           "ord='bogus'", "ord=1j"]:
     c(f"np.linalg.norm(x, {kw})")
 c("np.linalg.norm(v, ord='fro')")
 c("np.linalg.norm(m, ord=3)")

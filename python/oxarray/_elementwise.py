@@ -101,6 +101,8 @@ def resolve(ufunc: np.ufunc, operands, dtype=None, casting: str = "same_kind"):
         for x, d in zip(operands, unsafe, strict=False):
             if type(x) is int and d.kind in "iu":
                 np.array(x, dtype=d)  # OverflowError when it does not fit
+            elif type(x) is int and d.kind == "b" and not -(2**63) <= x < 2**63:
+                raise OverflowError("Python int too large to convert to C long")
     loop = ufunc.resolve_dtypes(types, **kwargs)  # no loop: NumPy's TypeError, before shapes
     if ufunc.nin == 2 and ufunc.signature is None:  # gufuncs (matmul) check their core dims
         _check_broadcast(operands)  # ...and shapes before the loops oxarray lacks (float16)

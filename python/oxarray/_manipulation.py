@@ -151,16 +151,18 @@ def concatenate(arrays, axis=0, out=None, *, dtype=None, casting="same_kind") ->
     arrays = list(arrays)
     if not arrays:
         raise ValueError("need at least one array to concatenate")
+    ndims = [a.ndim if isinstance(a, Array) else np.ndim(a) for a in arrays]  # before converting
+    if axis is not None:
+        axis = axis_index(axis)
+        if ndims[0] == 0:  # NumPy's order: the first array's ndim, the axis, then the others
+            raise ValueError("zero-dimensional arrays cannot be concatenated")
+        normalize_axis_index(axis, ndims[0])
+        if len(set(ndims)) > 1:
+            raise ValueError("all the input arrays must have same number of dimensions")
     arrays = [_arr(a) for a in arrays]
     if axis is None:
         arrays = [reshape(a, -1) for a in arrays]
         axis = 0
-    axis = axis_index(axis)
-    if any(a.ndim == 0 for a in arrays):
-        raise ValueError("zero-dimensional arrays cannot be concatenated")
-    if len({a.ndim for a in arrays}) > 1:
-        raise ValueError("all the input arrays must have same number of dimensions")
-    normalize_axis_index(axis, arrays[0].ndim)
     if casting not in ("no", "equiv", "safe", "same_kind", "unsafe"):
         raise ValueError(f"casting must be one of 'no', 'equiv', 'safe', 'same_kind', or 'unsafe' "
                          f"(got {casting!r})")

@@ -56,6 +56,7 @@ def where(condition, x=None, y=None, /):
         raise ValueError("either both or neither of x and y should be given")
     from ._data_types import result_type_of
 
+    np.broadcast_shapes(*(v.shape if isinstance(v, Array) else np.shape(v) for v in (condition, x, y)))
     dt = result_type_of(x, y)
     cond = node_of(condition, np.dtype(bool))
     return Array(_core.where_(cond, node_of(x, dt), node_of(y, dt)))

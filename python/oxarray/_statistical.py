@@ -90,6 +90,8 @@ def reduce(op: str, x, axis=None, dtype=None, out=None, keepdims=False, ddof=0,
         return rebind(out, result, op, casting="unsafe") if out is not None else result
     result = Array(_core.reduce(op, x._node, axes, bool(keepdims), dt, int(ddof)))
     if initial is not np._NoValue and op in _COMBINE:
+        if isinstance(initial, (str, bytes)):
+            np.array(initial, dtype=result.dtype)  # NumPy converts it: ValueError for 'a'
         result = apply_ufunc(_COMBINE[op], result, initial, dtype=result.dtype)
     return rebind(out, result, op, casting="unsafe") if out is not None else result
 

@@ -312,8 +312,8 @@ def _int_bound(v, name: str) -> int:
     truncated toward zero (NaN is NumPy's ValueError)."""
     if isinstance(v, (int, np.integer, np.bool_)):
         return int(v)
-    if isinstance(v, (float, np.floating)):
-        return int(v)  # NaN: ValueError, inf: OverflowError, as NumPy
+    if isinstance(v, (float, np.floating, str)):
+        return int(v)  # NaN or 'a': ValueError, inf: OverflowError, as NumPy
     a = np.asarray(v)
     if a.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be an integer (got {type(v).__name__})")
