@@ -747,7 +747,7 @@ def _child_main(indices: list[int]) -> None:
 
 
 # ------------------------------------------------------------------------ the parent side
-BATCH = 60
+BATCH = 250
 _RESULTS: dict[int, str | None] = {}
 
 

@@ -76,7 +76,9 @@ def full(shape, fill_value, dtype=None, order="C", *, chunks="auto", device=None
         from ._manipulation import broadcast_to
 
         return broadcast_to(asarray(fv, dtype=dtype), tuple(_shape(shape)))
-    shape = _shape(shape)  # NumPy checks the shape before the dtype
+    if dtype is not None:
+        np.dtype(dtype)  # NumPy parses the dtype first (TypeError), then the shape...
+    shape = _shape(shape)  # ...then whether oxarray has the dtype
     dt = check_dtype(dtype if dtype is not None else fv.dtype)
     return Array(_core.full(_shape(shape, dt), dt.name, _fill_scalar(fill_value, dt), _chunk_spec(chunks)))
 
@@ -116,6 +118,8 @@ def _like_chunks(a, shape, chunks):
 
 @implements(np.full_like)
 def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, chunks=None, device=None):
+    if dtype is not None:
+        np.dtype(dtype)  # NumPy parses the dtype before the order
     check_order(order)
     shp = a.shape if shape is None else shape
     dt = dtype if dtype is not None else np.asarray(a).dtype if not isinstance(a, Array) else a.dtype
@@ -139,6 +143,8 @@ def empty_like(a, dtype=None, order="K", subok=True, shape=None, *, chunks=None,
 
 def arange(start, stop=None, step=1, dtype=None, *, chunks="auto", device=None) -> Array:
     """NumPy's ``arange``: ``start + i*step`` for ``i < ceil((stop - start) / step)``."""
+    if dtype is not None and np.dtype(dtype).kind not in "biufc":
+        raise TypeError(f"arange() not supported for inputs with DType {type(np.dtype(dtype))}.")
     if stop is None:
         start, stop = 0, start
     if step is None:

@@ -95,7 +95,7 @@ def resolve(ufunc: np.ufunc, operands, dtype=None, casting: str = "same_kind"):
     kwargs = {"casting": casting}
     if dtype is not None:
         kwargs["signature"] = (None,) * ufunc.nin + (np.dtype(dtype),) * ufunc.nout
-    if dtype is not None and any(type(x) is int for x in operands):
+    if dtype is not None and ufunc.__name__ not in _MIRRORED and any(type(x) is int for x in operands):
         # NumPy converts a Python int to its loop's dtype before it checks the casting.
         unsafe = ufunc.resolve_dtypes(types, signature=kwargs["signature"], casting="unsafe")
         for x, d in zip(operands, unsafe, strict=False):

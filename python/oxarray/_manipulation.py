@@ -159,6 +159,7 @@ def concatenate(arrays, axis=0, out=None, *, dtype=None, casting="same_kind") ->
         normalize_axis_index(axis, ndims[0])
         if len(set(ndims)) > 1:
             raise ValueError("all the input arrays must have same number of dimensions")
+    given = arrays  # (Python scalars stay weak in the result dtype, NEP 50)
     arrays = [_arr(a) for a in arrays]
     if axis is None:
         arrays = [reshape(a, -1) for a in arrays]
@@ -166,8 +167,12 @@ def concatenate(arrays, axis=0, out=None, *, dtype=None, casting="same_kind") ->
     if casting not in ("no", "equiv", "safe", "same_kind", "unsafe"):
         raise ValueError(f"casting must be one of 'no', 'equiv', 'safe', 'same_kind', or 'unsafe' "
                          f"(got {casting!r})")
-    dt = np.dtype(dtype) if dtype is not None else result_type_of(*arrays)
-    for a in arrays:
+    dt = np.dtype(dtype) if dtype is not None else result_type_of(*given)
+    for g, a in zip(given, arrays, strict=True):
+        if type(g) in (bool, int, float, complex) and dtype is None:
+            if type(g) is int and dt.kind in "iu":
+                np.array(g, dtype=dt)  # a weak Python int: NumPy's OverflowError beyond dt
+            continue
         if not np.can_cast(a.dtype, dt, casting=casting):
             raise TypeError(f"Cannot cast array data from {a.dtype!r} to {dt!r} according to the rule '{casting}'")
     nodes = [node_of(a, dt) for a in arrays]

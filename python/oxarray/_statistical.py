@@ -4,9 +4,11 @@ Rust — a partial result per chunk, combined ``split_every`` at a time, then fi
 from __future__ import annotations
 
 import builtins
+import operator
 import warnings
 
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
 
 from . import _core
 from ._arguments import axis_index, keepdims_flag, reduced_shape, reduction_axes, reduction_out
@@ -55,10 +57,17 @@ def reduce(op: str, x, axis=None, dtype=None, out=None, keepdims=False, ddof=0,
     elif initial is not np._NoValue and np.ndim(initial) != 0:
         raise ValueError("setting an array element with a sequence.")
     # NumPy's ufunc.reduce takes axis 0 or -1 of a 0-d array (not mean/var/std).
-    if op in _ZERO_D_AXIS_OPS:  # NumPy's ufunc.reduce parses keepdims before the axes
+    if op in _ZERO_D_AXIS_OPS:  # NumPy's ufunc.reduce parses keepdims and dtype before the axes
         keepdims = keepdims_flag(keepdims)
-    axes = reduction_axes(axis, x.ndim, zero_d_axis=op in _ZERO_D_AXIS_OPS)
+        if dtype is not None and np.dtype(dtype).kind in "USV" and np.dtype(dtype).itemsize:
+            raise TypeError("The `dtype` and `signature` arguments to ufuncs only select the "
+                            "general DType and not details such as the byte order or time unit.")
+    elif axis is not None:
+        # NumPy's mean/var/std count the items first, each axis as an index (True is axis 1).
+        for a in axis if isinstance(axis, tuple) else (axis,):
+            normalize_axis_index(operator.index(a), x.ndim)
     keepdims = keepdims_flag(keepdims)
+    axes = reduction_axes(axis, x.ndim, zero_d_axis=op in _ZERO_D_AXIS_OPS)
     out = reduction_out(out, reduced_shape(x.shape, axes, keepdims), _UFUNC_NAMES.get(op, op))
     if where is not np._NoValue and where is not True:
         if op in _IDENTITY:
@@ -86,6 +95,8 @@ def reduce(op: str, x, axis=None, dtype=None, out=None, keepdims=False, ddof=0,
         n = _reduced_size(x, axes)
         v = Array(_core.reduce("var", x._node, axes, bool(keepdims), dt, 0))
         v = apply_ufunc(np.divide, apply_ufunc(np.multiply, v, n), builtins.max(n - ddof, 0))
+        if n == 0 and n - ddof > 0:  # NumPy: an empty sum of squares over n - ddof, so 0
+            v = Array(_core.full(list(v.shape), v.dtype.name, 0, "auto"))
         result = apply_ufunc(np.sqrt, v) if op == "std" else v
         return rebind(out, result, op, casting="unsafe") if out is not None else result
     result = Array(_core.reduce(op, x._node, axes, bool(keepdims), dt, int(ddof)))
