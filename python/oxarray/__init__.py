@@ -86,14 +86,15 @@ def compute(*arrays):
     >>> ox.compute(a + 1, a * 2)
     (array([2., 2., 2.]), array([2., 2., 2.]))
     """
-    from . import _core
+    from ._array import compute_nodes
 
     nodes = [a._node if isinstance(a, Array) else asarray(a)._node for a in arrays]
-    return tuple(_core.compute(nodes))
+    return tuple(compute_nodes(nodes))
 
 
 def persist(*arrays):
     """Compute several arrays' blocks in one run and keep them as new Arrays."""
     from . import _core
 
-    return tuple(Array(n) for n in _core.persist([a._node for a in arrays]))
+    nodes = [a._node if isinstance(a, Array) else asarray(a)._node for a in arrays]
+    return tuple(Array(n) for n in _core.persist(nodes))

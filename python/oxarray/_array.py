@@ -3,6 +3,8 @@ touched only by ``compute()`` (and by the Python conversions that demand a value
 
 from __future__ import annotations
 
+import math
+import operator
 import os
 import shutil
 import subprocess
@@ -86,7 +88,7 @@ class Array:
     # --- computing ---------------------------------------------------------------------------
     def compute(self) -> np.ndarray:
         """Run the graph (all cores, GIL released) and return a ``numpy.ndarray``."""
-        return _core.compute([self._node])[0]
+        return compute_nodes([self._node])[0]
 
     def persist(self) -> Array:
         """Compute the blocks and keep them (in Rust memory) as a new Array of the same chunks."""
@@ -131,7 +133,10 @@ class Array:
         return complex(self.compute())
 
     def __index__(self) -> int:
-        return self.compute().__index__()
+        return operator.index(self.compute())
+
+    def __format__(self, spec: str) -> str:
+        return format(self.compute(), spec) if self.ndim == 0 else object.__format__(self, spec)
 
     def item(self, *args):
         return self.compute().item(*args)
@@ -141,9 +146,8 @@ class Array:
 
     def __iter__(self):
         if not self.shape:
-            raise TypeError("iteration over a 0-d array")
-        for i in range(self.shape[0]):
-            yield self[i]
+            raise TypeError("iteration over a 0-d array")  # at iter(), as NumPy
+        return (self[i] for i in range(self.shape[0]))
 
     # --- protocols -----------------------------------------------------------------------------
     def __array_function__(self, func, types, args, kwargs):
@@ -173,9 +177,11 @@ class Array:
     def rechunk(self, chunks="auto") -> Array:
         return Array(_core.rechunk(self._node, _chunk_spec(chunks)))
 
-    def astype(self, dtype, copy: bool = True, casting: str = "unsafe") -> Array:
+    def astype(self, dtype, order="K", casting: str = "unsafe", subok=True, copy: bool = True) -> Array:
+        from ._arguments import check_order
         from ._data_types import astype
 
+        check_order(order)
         return astype(self, dtype, copy=copy, casting=casting)
 
     def reshape(self, *shape, order: str = "C") -> Array:
@@ -250,11 +256,9 @@ for _name in ("sum", "prod", "min", "max", "mean", "var", "std", "any", "all", "
 
 def _binary(ufunc, reflected: bool = False):
     def op(self, other):
-        from ._elementwise import apply_ufunc, is_operand
+        from ._operators import binary
 
-        if not is_operand(other):
-            return NotImplemented
-        return apply_ufunc(ufunc, other, self) if reflected else apply_ufunc(ufunc, self, other)
+        return binary(ufunc, self, other, reflected)
 
     return op
 
@@ -276,7 +280,9 @@ def _matmul(reflected: bool = False, inplace: bool = False):
         from ._linalg import matmul
 
         if not is_operand(other):
-            return NotImplemented
+            from ._operators import binary
+
+            return binary(np.matmul, self, other, reflected)
         out = matmul(other, self) if reflected else matmul(self, other)
         if inplace:
             from ._elementwise import rebind
@@ -316,14 +322,26 @@ Array.__abs__ = lambda self: np.absolute(self)
 Array.__invert__ = lambda self: np.invert(self)
 
 
+def compute_nodes(nodes) -> list[np.ndarray]:
+    """``_core.compute``, for results of any number of axes: rust-numpy hands over at most 32
+    (NumPy allows 64), so a result with more comes back flat and is reshaped (a NumPy view)."""
+    flat = [_core.reshape(n, [math.prod(n.shape)]) if len(n.shape) > 32 else n for n in nodes]
+    out = _core.compute(flat)
+    return [o.reshape(tuple(n.shape)) if len(n.shape) > 32 else o for o, n in zip(out, nodes, strict=True)]
+
+
 def _chunk_spec(chunks: Any) -> Any:
     """Normalize a ``chunks=`` argument to what ``_core`` parses (lists become tuples)."""
     if isinstance(chunks, dict):
         raise TypeError("chunks as a dict is not supported; give one entry per axis")
     if isinstance(chunks, list):
-        return tuple(_chunk_spec(c) if isinstance(c, list) else c for c in chunks)
+        return tuple(_chunk_spec(c) for c in chunks)
     if isinstance(chunks, (np.integer,)):
         return int(chunks)
+    if isinstance(chunks, int) and not -(2**63) <= chunks < 2**63:
+        raise ValueError(f"chunk size {chunks} is out of range")  # not an OverflowError from Rust
+    if isinstance(chunks, tuple):
+        return tuple(_chunk_spec(c) for c in chunks)
     return chunks
 
 

@@ -8,6 +8,7 @@ import operator
 import numpy as np
 
 from . import _core
+from ._arguments import check_nbytes, check_order, shape_tuple
 from ._array import Array, _chunk_spec
 from ._dispatch import implements
 from ._elementwise import check_dtype
@@ -15,35 +16,19 @@ from ._elementwise import check_dtype
 
 def _shape(shape, dtype=None) -> list[int]:
     """A shape argument as NumPy checks it; with ``dtype``, also that the array could exist."""
-    if isinstance(shape, (int, np.integer)):
-        shape = (shape,)
-    out = [operator.index(s) for s in shape]
-    if any(s < 0 for s in out):
-        raise ValueError("negative dimensions are not allowed")
-    if any(s > _INTP_MAX for s in out):
-        raise ValueError("Maximum allowed dimension exceeded")
+    out = shape_tuple(shape)
     if dtype is not None:
-        _check_size(_nonzero_size(out), np.dtype(dtype))
+        check_nbytes(out, np.dtype(dtype))
     return out
-
-
-_INTP_MAX = np.iinfo(np.intp).max
-
-
-def _nonzero_size(shape) -> int:
-    # NumPy checks the product of the non-zero sides: `(0, 2**62)` float64 is "too big" although
-    # it holds nothing, because its strides would not fit.
-    return math.prod(s for s in shape if s != 0)
 
 
 def _check_size(size: int, dtype: np.dtype) -> None:
     # NumPy's limit, at the call as NumPy: a lazy array may exceed memory, not the address space.
-    if size * dtype.itemsize > _INTP_MAX:
-        raise ValueError("array is too big; `arr.size * arr.dtype.itemsize` is larger than the "
-                         "maximum possible size.")
+    check_nbytes((size,), dtype)
 
 
-def asarray(obj, dtype=None, *, copy: bool | None = None, chunks="auto", device=None, like=None) -> Array:
+def asarray(obj, dtype=None, order=None, *, copy: bool | None = None, chunks="auto", device=None,
+            like=None) -> Array:
     """An oxarray.Array of ``obj`` (an Array, a NumPy array, or anything ``np.asarray`` takes).
 
     NumPy data is copied into Rust-owned chunks, so later changes to the NumPy array cannot race
@@ -55,6 +40,7 @@ def asarray(obj, dtype=None, *, copy: bool | None = None, chunks="auto", device=
     """
     if device not in (None, "cpu"):
         raise ValueError(f"oxarray arrays live on the 'cpu' device, not {device!r}")
+    check_order(order)
     if isinstance(obj, Array):
         out = obj
         if dtype is not None and np.dtype(dtype) != obj.dtype:
@@ -81,7 +67,8 @@ def from_array(x, chunks="auto") -> Array:
     return asarray(x, chunks=chunks)
 
 
-def full(shape, fill_value, dtype=None, *, chunks="auto", device=None) -> Array:
+def full(shape, fill_value, dtype=None, order="C", *, chunks="auto", device=None) -> Array:
+    check_order(order, "CF")
     if isinstance(fill_value, Array):
         fill_value = fill_value.compute()
     fv = np.asarray(fill_value)
@@ -89,6 +76,9 @@ def full(shape, fill_value, dtype=None, *, chunks="auto", device=None) -> Array:
         from ._manipulation import broadcast_to
 
         return broadcast_to(asarray(fv, dtype=dtype), tuple(_shape(shape)))
+    if dtype is not None:
+        np.dtype(dtype)  # NumPy parses the dtype first (TypeError), then the shape...
+    shape = _shape(shape)  # ...then whether oxarray has the dtype
     dt = check_dtype(dtype if dtype is not None else fv.dtype)
     return Array(_core.full(_shape(shape, dt), dt.name, _fill_scalar(fill_value, dt), _chunk_spec(chunks)))
 
@@ -105,17 +95,17 @@ def _fill_scalar(fill_value, dt: np.dtype):
     return value
 
 
-def zeros(shape, dtype=float, *, chunks="auto", device=None) -> Array:
-    return full(shape, 0, dtype if dtype is not None else float, chunks=chunks)
+def zeros(shape, dtype=float, order="C", *, chunks="auto", device=None) -> Array:
+    return full(shape, 0, dtype if dtype is not None else float, order, chunks=chunks)
 
 
-def ones(shape, dtype=float, *, chunks="auto", device=None) -> Array:
-    return full(shape, 1, dtype if dtype is not None else float, chunks=chunks)
+def ones(shape, dtype=float, order="C", *, chunks="auto", device=None) -> Array:
+    return full(shape, 1, dtype if dtype is not None else float, order, chunks=chunks)
 
 
-def empty(shape, dtype=float, *, chunks="auto", device=None) -> Array:
+def empty(shape, dtype=float, order="C", *, chunks="auto", device=None) -> Array:
     """Lazy like Dask's: the values are zeros (NumPy leaves them undefined)."""
-    return zeros(shape, dtype, chunks=chunks)
+    return zeros(shape, dtype, order, chunks=chunks)
 
 
 def _like_chunks(a, shape, chunks):
@@ -128,6 +118,9 @@ def _like_chunks(a, shape, chunks):
 
 @implements(np.full_like)
 def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, chunks=None, device=None):
+    if dtype is not None:
+        np.dtype(dtype)  # NumPy parses the dtype before the order
+    check_order(order)
     shp = a.shape if shape is None else shape
     dt = dtype if dtype is not None else np.asarray(a).dtype if not isinstance(a, Array) else a.dtype
     return full(shp, fill_value, dt, chunks=_like_chunks(a, shape, chunks))
@@ -135,21 +128,23 @@ def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, c
 
 @implements(np.zeros_like)
 def zeros_like(a, dtype=None, order="K", subok=True, shape=None, *, chunks=None, device=None):
-    return full_like(a, 0, dtype, shape=shape, chunks=chunks)
+    return full_like(a, 0, dtype, order, shape=shape, chunks=chunks)
 
 
 @implements(np.ones_like)
 def ones_like(a, dtype=None, order="K", subok=True, shape=None, *, chunks=None, device=None):
-    return full_like(a, 1, dtype, shape=shape, chunks=chunks)
+    return full_like(a, 1, dtype, order, shape=shape, chunks=chunks)
 
 
 @implements(np.empty_like)
 def empty_like(a, dtype=None, order="K", subok=True, shape=None, *, chunks=None, device=None):
-    return full_like(a, 0, dtype, shape=shape, chunks=chunks)
+    return full_like(a, 0, dtype, order, shape=shape, chunks=chunks)
 
 
 def arange(start, stop=None, step=1, dtype=None, *, chunks="auto", device=None) -> Array:
     """NumPy's ``arange``: ``start + i*step`` for ``i < ceil((stop - start) / step)``."""
+    if dtype is not None and np.dtype(dtype).kind not in "biufc":
+        raise TypeError(f"arange() not supported for inputs with DType {type(np.dtype(dtype))}.")
     if stop is None:
         start, stop = 0, start
     if step is None:
@@ -157,9 +152,11 @@ def arange(start, stop=None, step=1, dtype=None, *, chunks="auto", device=None) 
     if step == 0:
         raise ZeroDivisionError("division by zero")
     # NumPy's dtype for these argument types, found from an empty range of the same types.
-    zero = [v.dtype.type(0) if isinstance(v, np.generic) else type(v)(0) for v in (start, stop)]
-    one = step.dtype.type(1) if isinstance(step, np.generic) else type(step)(1)
-    dt = check_dtype(dtype if dtype is not None else np.arange(zero[0], zero[1], one).dtype)
+    zero = [_arange_type(v, 0) for v in (start, stop)]
+    step_one = _arange_type(step, 1)
+    beyond = any(v is None for v in (*zero, step_one))  # NumPy's object dtype: refused below
+    dt = np.dtype(object) if beyond and dtype is None else np.dtype(
+        dtype if dtype is not None else np.arange(zero[0], zero[1], step_one).dtype)
     if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (start, stop, step)):
         start, stop, step = int(start), int(stop), int(step)
         length = -((start - stop) // step)
@@ -177,8 +174,26 @@ def arange(start, stop=None, step=1, dtype=None, *, chunks="auto", device=None) 
     if not info.min <= length <= info.max:
         raise ValueError("Maximum allowed size exceeded")
     n = max(0, length)
+    dt = check_dtype(dt)  # (after the length: NumPy's size errors come first)
     _check_size(n, dt)
+    if dt.kind in "iu" and type(start) is int:
+        np.array(start, dtype=dt)  # NEP 50: OverflowError for a start beyond the dtype, as NumPy
+    if dt.kind == "b" and n > 2:
+        raise TypeError("arange() is only supported for booleans when the result has at most length 2.")
+    if dt.kind in "fc":
+        start, step = float(start), float(step)  # beyond int64 (2**63 + 2) as NumPy: in floats
     return Array(_core.arange(start, step, n, dt.name, _chunk_spec(chunks)))
+
+
+def _arange_type(v, one: int):
+    """A value of ``v``'s type for NumPy's dtype discovery in ``arange``: NumPy types Python
+    ints by value there (int64; uint64 beyond it, so ``arange(2**63 - 2, 2**63 + 2)`` is
+    float64; object beyond that, which oxarray lacks)."""
+    if isinstance(v, np.generic):
+        return v.dtype.type(one)
+    if type(v) is int and not -(2**63) <= v < 2**63:
+        return np.uint64(one) if 0 <= v < 2**64 else None  # None: NumPy's object dtype
+    return type(v)(one)
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *,
@@ -201,6 +216,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
 
 
 def eye(N, M=None, k=0, dtype=float, order="C", *, chunks="auto", device=None) -> Array:
+    check_order(order, "CF")
     dt = check_dtype(dtype)
     N, M = _shape((N, N if M is None else M), dt)
     return Array(_core.eye(N, M, operator.index(k), dt.name, _chunk_spec(chunks)))

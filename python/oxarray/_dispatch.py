@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from ._arguments import plain_ndarray, plain_ndarray_type
+
 HANDLED_FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {}
 
 
@@ -40,11 +42,27 @@ class Registry:
     def array_function(self, own_type: type, func, types, args, kwargs):
         # A foreign type gets its turn first, even for functions we lack (NEP 18).
         for t in types:
-            if not (issubclass(t, own_type) or issubclass(t, np.ndarray)):
+            if not (issubclass(t, own_type) or plain_ndarray_type(t)):
                 return NotImplemented
+        # An ndarray subclass with a meaning of its own (np.ma.MaskedArray) keeps NumPy's
+        # __array_function__, so it is not in `types`: look for it among the arguments.
+        if any(_foreign(a, own_type) for a in _arguments_of(args, kwargs)):
+            return NotImplemented
         if func not in self.functions:
             return _not_implemented_error(func)
         return self.functions[func](*args, **kwargs)
+
+
+def _arguments_of(args, kwargs):
+    """The arguments and the items of list/tuple arguments (``np.concatenate([x, m])``)."""
+    for a in (*args, *kwargs.values()):
+        yield a
+        if isinstance(a, (list, tuple)):
+            yield from a
+
+
+def _foreign(a, own_type: type) -> bool:
+    return isinstance(a, np.ndarray) and not isinstance(a, own_type) and not plain_ndarray(a)
 
 
 def _not_implemented_error(func) -> Any:

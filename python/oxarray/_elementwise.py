@@ -11,6 +11,7 @@ import operator
 import numpy as np
 
 from . import _core
+from ._arguments import check_order, negative_integer_power, plain_ndarray
 from ._array import Array
 from ._dispatch import implements
 
@@ -29,8 +30,11 @@ _WEAK_TYPES = (int, float, complex)
 
 
 def is_operand(x) -> bool:
-    """Whether oxarray knows how to take ``x`` as an array argument."""
-    return isinstance(x, (Array, np.ndarray, np.generic, bool, int, float, complex, list, tuple))
+    """Whether oxarray computes with ``x`` as an array argument. An ndarray subclass or duck type
+    with its own protocol or priority (np.ma.MaskedArray) gets its own turn instead (NEP 13)."""
+    if isinstance(x, np.ndarray):
+        return plain_ndarray(x)
+    return isinstance(x, (Array, np.generic, bool, int, float, complex, list, tuple))
 
 
 def check_dtype(dtype: np.dtype) -> np.dtype:
@@ -51,6 +55,8 @@ def node_of(x, dtype: np.dtype | None = None) -> _core.Node:
             kind = np.dtype(dtype).kind
             if kind in "iu":
                 np.array(x, dtype=dtype)  # NEP 50: raises OverflowError as NumPy does
+            elif kind == "b" and not -(2**63) <= x < 2**63:
+                raise OverflowError("Python int too large to convert to C long")  # as NumPy
             elif kind in "fc":
                 # Beyond 64 bits (float64 + 2**64) the int only fits as the float it becomes.
                 x = np.array(x, dtype=dtype).item()
@@ -58,6 +64,8 @@ def node_of(x, dtype: np.dtype | None = None) -> _core.Node:
     else:
         from ._creation import asarray
 
+        if dtype is not None and np.asarray(x).dtype not in SUPPORTED_DTYPES:
+            x = np.asarray(x).astype(dtype)  # a float16 operand, cast to its loop as NumPy does
         node = asarray(x)._node
     if dtype is not None and node.dtype != np.dtype(dtype).name:
         node = _core.cast(node, check_dtype(dtype).name)
@@ -87,6 +95,14 @@ def resolve(ufunc: np.ufunc, operands, dtype=None, casting: str = "same_kind"):
     kwargs = {"casting": casting}
     if dtype is not None:
         kwargs["signature"] = (None,) * ufunc.nin + (np.dtype(dtype),) * ufunc.nout
+    if dtype is not None and ufunc.__name__ not in _MIRRORED and any(type(x) is int for x in operands):
+        # NumPy converts a Python int to its loop's dtype before it checks the casting.
+        unsafe = ufunc.resolve_dtypes(types, signature=kwargs["signature"], casting="unsafe")
+        for x, d in zip(operands, unsafe, strict=False):
+            if type(x) is int and d.kind in "iu":
+                np.array(x, dtype=d)  # OverflowError when it does not fit
+            elif type(x) is int and d.kind == "b" and not -(2**63) <= x < 2**63:
+                raise OverflowError("Python int too large to convert to C long")
     loop = ufunc.resolve_dtypes(types, **kwargs)  # no loop: NumPy's TypeError, before shapes
     if ufunc.nin == 2 and ufunc.signature is None:  # gufuncs (matmul) check their core dims
         _check_broadcast(operands)  # ...and shapes before the loops oxarray lacks (float16)
@@ -132,6 +148,7 @@ def apply_ufunc(ufunc: np.ufunc, *inputs, out=None, where=True, dtype=None,
     name = _ALIASES.get(ufunc.__name__, ufunc.__name__)
     if signature is not None:
         raise TypeError(f"{ufunc.__name__}: signature= is not supported by oxarray")
+    check_order(order)
     if ufunc is np.matmul:
         from ._linalg import matmul
 
@@ -151,6 +168,7 @@ def apply_ufunc(ufunc: np.ufunc, *inputs, out=None, where=True, dtype=None,
     result = _exact_integer_comparison(name, inputs, in_dtypes) if name in _MIRRORED else None
     if result is None:
         nodes = [node_of(x, d) for x, d in zip(inputs, in_dtypes, strict=True)]
+        negative_integer_power(name, inputs, in_dtypes)  # NumPy's ValueError, at the call
         node = _core.unary(name, nodes[0]) if ufunc.nin == 1 else _core.binary(name, *nodes)
         if node.dtype != out_dtypes[0].name:
             node = _core.cast(node, out_dtypes[0].name)

@@ -8,6 +8,7 @@ import operator
 import numpy as np
 
 from . import _core
+from ._arguments import basic_index_item, check_index_integer
 from ._array import Array
 
 _ADVANCED = (np.ndarray, list, Array)
@@ -16,6 +17,7 @@ _ADVANCED = (np.ndarray, list, Array)
 def getitem(x: Array, key) -> Array:
     if not isinstance(key, tuple):
         key = (key,)
+    key = tuple(basic_index_item(k) for k in key)
     if any(isinstance(k, _ADVANCED) or (isinstance(k, np.generic) and k.dtype == bool) or isinstance(k, bool)
            for k in key):
         raise NotImplementedError(
@@ -44,7 +46,8 @@ def getitem(x: Array, key) -> Array:
         if isinstance(k, slice):
             start, stop, step = k.indices(n)
             length = len(range(start, stop, step))
-            sel.append((start if length else 0, step if length else 1, length))
+            # (a step beyond the extent takes one element: any step then, one that fits Rust)
+            sel.append((start if length else 0, step if length > 1 else 1, length))
             out_shape.append(length)
         else:
             try:
@@ -53,10 +56,14 @@ def getitem(x: Array, key) -> Array:
                 raise IndexError(
                     "only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and "
                     "integer or boolean arrays are valid indices") from None
+            check_index_integer(i)
             if not -n <= i < n:
                 raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
             sel.append((i % n, 1, 1))
         axis += 1
+    if len(out_shape) > 64:
+        raise IndexError(f"number of dimensions must be within [0, 64], indexing result would "
+                         f"have {len(out_shape)}")
     node = _core.slice(x._node, sel)
     if list(node.shape) != out_shape:
         node = _core.reshape(node, out_shape)

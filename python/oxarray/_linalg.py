@@ -3,6 +3,7 @@ run in Rust (GEMM for floats); the contracted axis is summed over blocks in the 
 
 from __future__ import annotations
 
+import math
 import operator
 import warnings
 
@@ -115,9 +116,7 @@ def tensordot(a, b, axes=2) -> Array:
 
     a, b = _as(a), _as(b)
     if isinstance(axes, (int, np.integer)):
-        n = int(axes)
-        if n < 0:
-            raise ValueError("negative axes not supported")  # pragma: no cover - NumPy's own
+        n = int(axes)  # (a negative n gives empty ranges: NumPy 2's outer product)
         ax_a, ax_b = list(range(-n, 0)), list(range(n))
     else:
         ax_a, ax_b = axes
@@ -137,8 +136,9 @@ def tensordot(a, b, axes=2) -> Array:
     free_a = [i for i in range(a.ndim) if i not in ax_a]
     free_b = [j for j in range(b.ndim) if j not in ax_b]
     k = int(np.prod([a.shape[i] for i in ax_a], dtype=np.int64))
-    ma = transpose(a, free_a + ax_a).reshape(-1, k)
-    mb = transpose(b, ax_b + free_b).reshape(k, -1)
+    # (explicit extents: with k == 0 a -1 could not be inferred)
+    ma = transpose(a, free_a + ax_a).reshape(math.prod(a.shape[i] for i in free_a), k)
+    mb = transpose(b, ax_b + free_b).reshape(k, math.prod(b.shape[j] for j in free_b))
     shape = tuple(a.shape[i] for i in free_a) + tuple(b.shape[j] for j in free_b)
     return matmul(ma, mb).reshape(shape)
 

@@ -10,6 +10,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from . import _core
+from ._arguments import axis_index, check_order, extent, reduction_axes
 from ._array import Array
 from ._dispatch import implements
 from ._elementwise import node_of
@@ -19,20 +20,22 @@ def _arr(x) -> Array:
     return x if isinstance(x, Array) else Array(node_of(x))
 
 
-def _resolve_shape(size: int, shape) -> list[int]:
-    if isinstance(shape, (int, np.integer)):
-        shape = (shape,)
-    shape = [operator.index(s) for s in shape]
-    unknown = [i for i, s in enumerate(shape) if s == -1]
+def _resolve_shape(x: Array, shape) -> list[int]:
+    """NumPy's reshape target: any negative extent is the one unknown one; the product is exact
+    (Python ints), so an overflowing shape is NumPy's ValueError at the call."""
+    size = x.size
+    shape = [extent(s) for s in ((shape,) if isinstance(shape, (int, np.integer)) else shape)]
+    unknown = [i for i, s in enumerate(shape) if s < 0]
     if len(unknown) > 1:
         raise ValueError("can only specify one unknown dimension")
-    if any(s < -1 for s in shape):
-        raise ValueError("negative dimensions not allowed")
     if unknown:
-        known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+        known = math.prod(s for s in shape if s >= 0)
         if known == 0 or size % known:
             raise ValueError(f"cannot reshape array of size {size} into shape {tuple(shape)}")
         shape[unknown[0]] = size // known
+    # NumPy names the mismatch even when the product overflows (a matching product fits, since x does).
+    if math.prod(shape) != size:
+        raise ValueError(f"cannot reshape array of size {size} into shape {tuple(shape)}")
     return shape
 
 
@@ -40,18 +43,20 @@ def _resolve_shape(size: int, shape) -> list[int]:
 def reshape(x, /, shape=None, order="C", *, newshape=None, copy=None) -> Array:
     x = _arr(x)
     if shape is None:
-        shape = newshape
-    shape = _resolve_shape(x.size, shape)
+        shape = x.shape if newshape is None else newshape  # NumPy: reshape(None) keeps the shape
+    order = check_order(order)
+    if order == "K":
+        raise ValueError("order 'K' is not permitted for reshaping")
+    shape = _resolve_shape(x, shape)
     if order == "F":
         return transpose(reshape(transpose(x), shape[::-1]))
-    if order not in ("C", "A"):
-        raise ValueError("order must be one of 'C', 'F', 'A'")
     return Array(_core.reshape(x._node, shape))
 
 
 @implements(np.ravel)
 def ravel(x, order="C") -> Array:
-    return reshape(x, -1, order=order)
+    order = check_order(order)
+    return reshape(x, -1, order="C" if order in ("K", "A", None) else order)
 
 
 @implements(np.transpose, np.permute_dims)
@@ -62,7 +67,7 @@ def transpose(x, axes=None) -> Array:
     else:
         if len(axes) != x.ndim:
             raise ValueError("axes don't match array")
-        perm = list(normalize_axis_tuple(tuple(axes), x.ndim))
+        perm = list(normalize_axis_tuple(tuple(axis_index(a) for a in axes), x.ndim))
     return Array(_core.transpose(x._node, perm))
 
 
@@ -124,12 +129,13 @@ def expand_dims(x, axis) -> Array:
 @implements(np.squeeze)
 def squeeze(x, axis=None) -> Array:
     x = _arr(x)
-    if x.ndim == 0 and isinstance(axis, (int, np.integer)) and axis in (0, -1):
-        return x  # NumPy lets a 0-d array squeeze "axis 0"
-    if axis is None:
+    # An int or a tuple, as a reduction's axis (NumPy lets a 0-d array squeeze "axis 0").
+    axes = reduction_axes(axis, x.ndim, zero_d_axis=True)
+    if axes is None:
+        if axis is not None:
+            return x
         axes = tuple(i for i, s in enumerate(x.shape) if s == 1)
     else:
-        axes = normalize_axis_tuple(axis, x.ndim)
         if any(x.shape[a] != 1 for a in axes):
             raise ValueError("cannot select an axis to squeeze out which has size not equal to one")
     shape = [s for i, s in enumerate(x.shape) if i not in axes]
@@ -140,19 +146,37 @@ def squeeze(x, axis=None) -> Array:
 def concatenate(arrays, axis=0, out=None, *, dtype=None, casting="same_kind") -> Array:
     from ._data_types import result_type_of
 
+    if not (hasattr(arrays, "__len__") and hasattr(arrays, "__getitem__")):
+        raise TypeError("The first input argument needs to be a sequence")
     arrays = list(arrays)
     if not arrays:
         raise ValueError("need at least one array to concatenate")
+    ndims = [a.ndim if isinstance(a, Array) else np.ndim(a) for a in arrays]  # before converting
+    if axis is not None:
+        axis = axis_index(axis)
+        if ndims[0] == 0:  # NumPy's order: the first array's ndim, the axis, then the others
+            raise ValueError("zero-dimensional arrays cannot be concatenated")
+        normalize_axis_index(axis, ndims[0])
+        if len(set(ndims)) > 1:
+            raise ValueError("all the input arrays must have same number of dimensions")
+    given = arrays  # (Python scalars stay weak in the result dtype, NEP 50)
     arrays = [_arr(a) for a in arrays]
     if axis is None:
         arrays = [reshape(a, -1) for a in arrays]
         axis = 0
-    dt = np.dtype(dtype) if dtype is not None else result_type_of(*arrays)
-    for a in arrays:
+    if casting not in ("no", "equiv", "safe", "same_kind", "unsafe"):
+        raise ValueError(f"casting must be one of 'no', 'equiv', 'safe', 'same_kind', or 'unsafe' "
+                         f"(got {casting!r})")
+    dt = np.dtype(dtype) if dtype is not None else result_type_of(*given)
+    for g, a in zip(given, arrays, strict=True):
+        if type(g) in (bool, int, float, complex) and dtype is None:
+            if type(g) is int and dt.kind in "iu":
+                np.array(g, dtype=dt)  # a weak Python int: NumPy's OverflowError beyond dt
+            continue
         if not np.can_cast(a.dtype, dt, casting=casting):
             raise TypeError(f"Cannot cast array data from {a.dtype!r} to {dt!r} according to the rule '{casting}'")
     nodes = [node_of(a, dt) for a in arrays]
-    result = Array(_core.concatenate(nodes, operator.index(axis)))
+    result = Array(_core.concatenate(nodes, axis))
     if out is not None:
         from ._elementwise import rebind
 
@@ -170,7 +194,7 @@ def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind") -> Array
         raise ValueError("need at least one array to stack")
     if len({a.shape for a in arrays}) != 1:
         raise ValueError("all input arrays must have the same shape")
-    axis = normalize_axis_index(axis, arrays[0].ndim + 1)
+    axis = normalize_axis_index(axis_index(axis), arrays[0].ndim + 1)
     return concatenate([expand_dims(a, axis) for a in arrays], axis, out, dtype=dtype, casting=casting)
 
 

@@ -7,6 +7,7 @@ import operator
 import numpy as np
 
 from . import _core
+from ._arguments import reduced_shape, reduction_axes, reduction_out
 from ._array import Array
 from ._dispatch import implements
 from ._elementwise import node_of, rebind
@@ -15,15 +16,22 @@ from ._elementwise import node_of, rebind
 def _arg(op: str, x, axis, out, keepdims) -> Array:
     x = x if isinstance(x, Array) else Array(node_of(x))
     if axis is not None:
-        axis = operator.index(axis)
-        if x.ndim == 0 and axis in (0, -1):
-            axis = None  # as NumPy: a 0-d array's only element, along "its" axis 0 or -1
-    extent = x.size if axis is None else (x.shape[axis] if -x.ndim <= axis < x.ndim else 1)
+        if isinstance(axis, (bool, np.bool_)):
+            raise TypeError("an integer is required for the axis")
+        axis = operator.index(axis)  # a tuple or a list: NumPy's TypeError (one axis only)
+    # As NumPy: a 0-d array's only element, along "its" axis 0 or -1.
+    axes = reduction_axes(axis, x.ndim, zero_d_axis=True)
+    extent = x.size if axes is None else x.shape[axes[0]]
     if extent == 0:
         raise ValueError(f"attempt to get {op} of an empty sequence")
-    axes = None if axis is None else [axis]
-    result = Array(_core.reduce(op, x._node, axes, bool(keepdims)))
-    return rebind(out, result, op) if out is not None else result
+    keepdims = bool(keepdims)  # NumPy's argmin/argmax take any truth value
+    if out is not None:
+        out = reduction_out(out, reduced_shape(x.shape, axes, keepdims), op)
+        if not np.can_cast(out.dtype, np.intp, "safe"):
+            raise TypeError(f"Cannot cast array data from {out.dtype!r} to {np.dtype(np.intp)!r} "
+                            f"according to the rule 'safe'")
+    result = Array(_core.reduce(op, x._node, axes, keepdims))
+    return rebind(out, result, op, casting="unsafe") if out is not None else result
 
 
 @implements(np.argmin)
@@ -48,6 +56,7 @@ def where(condition, x=None, y=None, /):
         raise ValueError("either both or neither of x and y should be given")
     from ._data_types import result_type_of
 
+    np.broadcast_shapes(*(v.shape if isinstance(v, Array) else np.shape(v) for v in (condition, x, y)))
     dt = result_type_of(x, y)
     cond = node_of(condition, np.dtype(bool))
     return Array(_core.where_(cond, node_of(x, dt), node_of(y, dt)))

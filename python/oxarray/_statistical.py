@@ -8,14 +8,18 @@ import operator
 import warnings
 
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
 
 from . import _core
+from ._arguments import axis_index, keepdims_flag, reduced_shape, reduction_axes, reduction_out
 from ._array import Array
 from ._dispatch import implements
 from ._elementwise import apply_ufunc, check_dtype, node_of, rebind
 
 _NP_NAMES = {"min": "minimum", "max": "maximum", "argmin": "argmin", "argmax": "argmax"}
 _IDENTITY = {"sum": 0, "prod": 1, "any": False, "all": True}
+_UFUNC_NAMES = {"sum": "add", "prod": "multiply", "min": "minimum", "max": "maximum",
+                "any": "logical_or", "all": "logical_and", "mean": "add", "var": "add", "std": "add"}
 _COMBINE = {"sum": np.add, "prod": np.multiply, "min": np.minimum, "max": np.maximum}
 
 
@@ -24,12 +28,10 @@ def as_array(x) -> Array:
 
 
 def normalize_axis_arg(axis):
-    """``axis`` as ``None`` or a list of ints (Rust checks bounds and duplicates)."""
+    """``axis`` as ``None`` or a list of ints, as NumPy parses it (bounds are checked later)."""
     if axis is None:
         return None
-    if isinstance(axis, (tuple, list)):
-        return [operator.index(a) for a in axis]
-    return [operator.index(axis)]
+    return [axis_index(a) for a in (axis if isinstance(axis, tuple) else (axis,))]
 
 
 def _reduced_size(x: Array, axes) -> int:
@@ -50,9 +52,23 @@ _ZERO_D_AXIS_OPS = frozenset({"sum", "prod", "min", "max", "any", "all"})
 def reduce(op: str, x, axis=None, dtype=None, out=None, keepdims=False, ddof=0,
            initial=np._NoValue, where=np._NoValue) -> Array:
     x = as_array(x)
-    if x.ndim == 0 and op in _ZERO_D_AXIS_OPS and isinstance(axis, (int, np.integer)) and axis in (0, -1):
-        axis = None  # NumPy's ufunc.reduce takes axis 0 or -1 of a 0-d array (not mean/var/std)
-    axes = normalize_axis_arg(axis)
+    if initial is None:
+        initial = np._NoValue  # NumPy's ufunc.reduce: None is no initial value
+    elif initial is not np._NoValue and np.ndim(initial) != 0:
+        raise ValueError("setting an array element with a sequence.")
+    # NumPy's ufunc.reduce takes axis 0 or -1 of a 0-d array (not mean/var/std).
+    if op in _ZERO_D_AXIS_OPS:  # NumPy's ufunc.reduce parses keepdims and dtype before the axes
+        keepdims = keepdims_flag(keepdims)
+        if dtype is not None and np.dtype(dtype).kind in "USV" and np.dtype(dtype).itemsize:
+            raise TypeError("The `dtype` and `signature` arguments to ufuncs only select the "
+                            "general DType and not details such as the byte order or time unit.")
+    elif axis is not None:
+        # NumPy's mean/var/std count the items first, each axis as an index (True is axis 1).
+        for a in axis if isinstance(axis, tuple) else (axis,):
+            normalize_axis_index(operator.index(a), x.ndim)
+    keepdims = keepdims_flag(keepdims)
+    axes = reduction_axes(axis, x.ndim, zero_d_axis=op in _ZERO_D_AXIS_OPS)
+    out = reduction_out(out, reduced_shape(x.shape, axes, keepdims), _UFUNC_NAMES.get(op, op))
     if where is not np._NoValue and where is not True:
         if op in _IDENTITY:
             fill = _IDENTITY[op]
@@ -62,7 +78,8 @@ def reduce(op: str, x, axis=None, dtype=None, out=None, keepdims=False, ddof=0,
             raise ValueError(f"reduction operation '{_NP_NAMES[op]}' does not have an identity, "
                              f"so to use a where mask one has to specify 'initial'")
         else:
-            raise TypeError(f"oxarray: {op}(where=...) is not supported yet")
+            result = _masked_moment(op, x, axes, keepdims, dtype, ddof, where)
+            return rebind(out, result, op, casting="unsafe") if out is not None else result
         from ._searching import where as ox_where
 
         x = ox_where(where, x, fill)
@@ -78,12 +95,45 @@ def reduce(op: str, x, axis=None, dtype=None, out=None, keepdims=False, ddof=0,
         n = _reduced_size(x, axes)
         v = Array(_core.reduce("var", x._node, axes, bool(keepdims), dt, 0))
         v = apply_ufunc(np.divide, apply_ufunc(np.multiply, v, n), builtins.max(n - ddof, 0))
+        if n == 0 and n - ddof > 0:  # NumPy: an empty sum of squares over n - ddof, so 0
+            v = Array(_core.full(list(v.shape), v.dtype.name, 0, "auto"))
         result = apply_ufunc(np.sqrt, v) if op == "std" else v
-        return rebind(out, result, op) if out is not None else result
+        return rebind(out, result, op, casting="unsafe") if out is not None else result
     result = Array(_core.reduce(op, x._node, axes, bool(keepdims), dt, int(ddof)))
     if initial is not np._NoValue and op in _COMBINE:
+        if isinstance(initial, (str, bytes)):
+            np.array(initial, dtype=result.dtype)  # NumPy converts it: ValueError for 'a'
         result = apply_ufunc(_COMBINE[op], result, initial, dtype=result.dtype)
-    return rebind(out, result, op) if out is not None else result
+    return rebind(out, result, op, casting="unsafe") if out is not None else result
+
+
+def _masked_moment(op: str, x: Array, axes, keepdims: bool, dtype, ddof, where) -> Array:
+    """``mean``/``var``/``std`` over the elements where ``where`` holds, NumPy's formula
+    composed lazily: sums of the kept values and of their count (fused by the engine)."""
+    from ._manipulation import broadcast_to
+    from ._searching import where as ox_where
+
+    mask = broadcast_to(Array(node_of(where, np.dtype(bool))), x.shape)
+    rdt = check_dtype(dtype) if dtype is not None else \
+        np.dtype(np.float64) if x.dtype.kind in "biu" else x.dtype
+    xs = Array(_core.cast(x._node, rdt.name)) if x.dtype != rdt else x
+
+    def total(a, keep):
+        return Array(_core.reduce("sum", ox_where(mask, a, 0)._node, axes, keep, None, 0))
+
+    def count(keep):
+        return Array(_core.reduce("sum", _core.cast(mask._node, "int64"), axes, keep, None, 0))
+
+    if op == "mean":
+        return apply_ufunc(np.divide, total(xs, keepdims), count(keepdims), dtype=rdt)
+    mean = apply_ufunc(np.divide, total(xs, True), count(True), dtype=rdt)
+    dev = apply_ufunc(np.subtract, xs, mean)
+    sq = apply_ufunc(np.multiply, dev, apply_ufunc(np.conjugate, dev))
+    if sq.dtype.kind == "c":
+        sq = Array(_core.unary("real", sq._node))
+    dof = apply_ufunc(np.maximum, apply_ufunc(np.subtract, count(keepdims), ddof), 0)
+    var = apply_ufunc(np.divide, total(sq, keepdims), dof, dtype=sq.dtype)
+    return apply_ufunc(np.sqrt, var) if op == "std" else var
 
 
 @implements(np.sum)
@@ -117,17 +167,24 @@ def mean(x, /, axis=None, dtype=None, out=None, keepdims=False, *, where=np._NoV
 def var(x, /, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=np._NoValue,
         mean=np._NoValue, correction=np._NoValue):
     """Variance with ``ddof`` (or the Array API's ``correction``), one pass (Chan et al.)."""
-    if correction is not np._NoValue:
-        ddof = correction
+    ddof = _ddof(ddof, correction)
     return reduce("var", x, axis, dtype, out, keepdims, ddof=ddof, where=where)
 
 
 @implements(np.std)
 def std(x, /, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=np._NoValue,
         mean=np._NoValue, correction=np._NoValue):
-    if correction is not np._NoValue:
-        ddof = correction
+    ddof = _ddof(ddof, correction)
     return reduce("std", x, axis, dtype, out, keepdims, ddof=ddof, where=where)
+
+
+def _ddof(ddof, correction):
+    """NumPy's ``var``/``std``: ``correction`` (the Array API's name) or ``ddof``, not both."""
+    if correction is np._NoValue:
+        return ddof
+    if ddof != 0:
+        raise ValueError("ddof and correction can't be provided simultaneously.")
+    return correction
 
 
 @implements(np.any)

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
 from . import _core
+from ._arguments import check_nbytes
 from ._array import Array, _chunk_spec
 from ._creation import _shape
 
@@ -83,6 +84,7 @@ class Generator:
         return s
 
     def _draw(self, shape, dtype, chunks, dist: str, params) -> Array:
+        check_nbytes(shape, np.dtype(dtype))  # NumPy's "array is too big", at the call
         return Array(_core.random(shape, np.dtype(dtype).name, _chunk_spec(chunks), self._key,
                                   self._next_stream(), dist, params))
 
@@ -108,8 +110,18 @@ class Generator:
             low, high = float(low), float(high)
             if not math.isfinite(high - low):
                 raise OverflowError("high - low range exceeds valid bounds")
+            if high < low:
+                raise ValueError("high - low < 0")
             return self._draw(_size(size), np.float64, chunks, "uniform", (low, high))
         shape = _broadcast_size(size, low, high)
+        if not isinstance(low, Array) and not isinstance(high, Array):
+            # NumPy checks NumPy bounds before drawing (a lazy bound is not computed to check).
+            with np.errstate(invalid="ignore", over="ignore"):
+                span = np.asarray(high, dtype=np.float64) - np.asarray(low, dtype=np.float64)
+            if not np.all(np.isfinite(span)):
+                raise OverflowError("Range exceeds valid bounds")
+            if np.any(span < 0):
+                raise ValueError("high - low < 0")
         u = self.random(shape, chunks=chunks)
         return low + (_as_float(high) - low) * u
 
@@ -190,6 +202,8 @@ class Generator:
         (the first draws of a permutation). Without replacement *and* with ``p`` the indices are
         computed at the call (the weighted draw needs every weight): the result is materialized.
         """
+        if isinstance(a, np.ndarray) and a.ndim == 0 and a.dtype.kind in "iu":
+            a = int(a)  # NumPy takes a 0-d integer array as the integer
         if isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_)):
             pop = operator.index(a)  # NumPy ignores ``axis`` for an integer population
             arr = None
@@ -241,9 +255,7 @@ class Generator:
         """A permuted ``arange(x)`` (int ``x``) or ``x`` permuted along ``axis``. Lazy and
         chunk-invariant: element ``i`` is a keyed pseudo-random bijection of ``i``."""
         if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)):
-            n = operator.index(x)
-            if n < 0:
-                raise ValueError("negative dimensions are not allowed")
+            n = max(operator.index(x), 0)  # NumPy: a permuted arange(x), empty for x < 0
             return self._draw([n], np.int64, chunks, "permutation", n)
         arr = x if isinstance(x, Array) else np.asarray(x)
         if arr.ndim == 0:
@@ -296,9 +308,16 @@ def _float_dtype(dtype, name: str) -> np.dtype:
 
 
 def _int_bound(v, name: str) -> int:
-    if isinstance(v, (float, np.floating)) or np.asarray(v).dtype.kind not in "biu":
+    """A scalar bound as NumPy takes it: an integer of any size (2**64 included), or a float
+    truncated toward zero (NaN is NumPy's ValueError)."""
+    if isinstance(v, (int, np.integer, np.bool_)):
+        return int(v)
+    if isinstance(v, (float, np.floating, str)):
+        return int(v)  # NaN or 'a': ValueError, inf: OverflowError, as NumPy
+    a = np.asarray(v)
+    if a.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be an integer (got {type(v).__name__})")
-    return int(v)
+    return int(a)
 
 
 def _as_float(v):
@@ -342,6 +361,8 @@ def _bound_array(v) -> np.ndarray:
     a = np.asarray(v.compute() if isinstance(v, Array) else v)
     if a.dtype.kind == "f":
         a = a.astype(np.int64)
+    elif a.dtype.kind == "O" and all(isinstance(e, int) for e in a.ravel().tolist()):
+        pass  # Python ints beyond 64 bits: the bounds checks below refuse them as NumPy does
     elif a.dtype.kind not in "biu":
         raise TypeError(f"Unsupported bound dtype {a.dtype}")
     return a
