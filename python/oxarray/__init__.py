@@ -63,6 +63,23 @@ from ._manipulation import (
     transpose,
 )
 from ._searching import argmax, argmin, where
+# Indexing, masks and assignment (data-dependent shapes: see _masking's docstring).
+from ._assignment import copyto, fill_diagonal, place, put, put_along_axis, putmask
+from ._masking import argwhere, compress, count_nonzero, extract, flatnonzero, nonzero
+from ._take import (
+    choose,
+    diag_indices,
+    diag_indices_from,
+    ravel_multi_index,
+    select,
+    take,
+    take_along_axis,
+    tril_indices,
+    tril_indices_from,
+    triu_indices,
+    triu_indices_from,
+    unravel_index,
+)
 from ._statistical import all, any, max, mean, min, prod, std, sum, var
 
 globals().update(_ELEMENTWISE)
