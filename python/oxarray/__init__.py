@@ -13,6 +13,7 @@ import numpy as _np
 from . import config, linalg
 from . import random as random  # the public ox.random module
 from ._array import Array
+from ._assignment import copyto, fill_diagonal, place, put, put_along_axis, putmask
 from ._creation import (
     arange,
     asarray,
@@ -62,10 +63,9 @@ from ._manipulation import (
     swapaxes,
     transpose,
 )
-from ._searching import argmax, argmin, where
-# Indexing, masks and assignment (data-dependent shapes: see _masking's docstring).
-from ._assignment import copyto, fill_diagonal, place, put, put_along_axis, putmask
 from ._masking import argwhere, compress, count_nonzero, extract, flatnonzero, nonzero
+from ._searching import argmax, argmin, where
+from ._statistical import all, any, max, mean, min, prod, std, sum, var
 from ._take import (
     choose,
     diag_indices,
@@ -80,7 +80,6 @@ from ._take import (
     triu_indices_from,
     unravel_index,
 )
-from ._statistical import all, any, max, mean, min, prod, std, sum, var
 
 globals().update(_ELEMENTWISE)
 

@@ -466,7 +466,8 @@ def ufunc_at(ufunc: np.ufunc, a, indices, b=None) -> None:
         return
     arrays, axes = index_arrays(a.shape, entries)
     b_arr = None if b is None else (b if isinstance(b, Array) else Array(node_of(b)))
-    flat = np.ravel_multi_index(tuple(arrays), [a.shape[d] for d in axes]).ravel() if arrays[0].size else np.zeros(0, np.intp)
+    dims = [a.shape[d] for d in axes]
+    flat = np.ravel_multi_index(tuple(arrays), dims).ravel() if arrays[0].size else np.zeros(0, np.intp)
     order = np.argsort(flat, kind="stable")
     ranks = np.empty(flat.size, dtype=np.intp)
     if flat.size:

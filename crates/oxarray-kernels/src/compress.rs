@@ -42,7 +42,9 @@ fn inner_of(x_len: usize, lead: usize, fallback: usize) -> OxResult<usize> {
         return Ok(fallback);
     }
     if !x_len.is_multiple_of(lead) {
-        return Err(OxError::Internal("mask: block does not match the mask".into()));
+        return Err(OxError::Internal(
+            "mask: block does not match the mask".into(),
+        ));
     }
     Ok(x_len / lead)
 }
@@ -146,10 +148,16 @@ mod tests {
         let m = chunk(&[3], vec![true, false, true]);
         assert_eq!(count_true(&m).unwrap(), 2);
         let c = compress(&x, &m, &[2, 2], DType::Int32).unwrap();
-        assert_eq!(c.as_array::<i32>().unwrap().as_slice().unwrap(), &[0, 1, 4, 5]);
+        assert_eq!(
+            c.as_array::<i32>().unwrap().as_slice().unwrap(),
+            &[0, 1, 4, 5]
+        );
         let v = chunk(&[2, 2], vec![9i32, 9, 8, 8]);
         let e = expand(&x, &m, &v, DType::Int32).unwrap();
-        assert_eq!(e.as_array::<i32>().unwrap().as_slice().unwrap(), &[9, 9, 2, 3, 8, 8]);
+        assert_eq!(
+            e.as_array::<i32>().unwrap().as_slice().unwrap(),
+            &[9, 9, 2, 3, 8, 8]
+        );
     }
 
     #[test]
@@ -157,7 +165,10 @@ mod tests {
         let x = chunk(&[4], vec![1.0f64, 2.0, 3.0, 4.0]);
         let m = chunk(&[4], vec![false, true, true, false]);
         let c = compress(&x, &m, &[2], DType::Float64).unwrap();
-        assert_eq!(c.as_array::<f64>().unwrap().as_slice().unwrap(), &[2.0, 3.0]);
+        assert_eq!(
+            c.as_array::<f64>().unwrap().as_slice().unwrap(),
+            &[2.0, 3.0]
+        );
         assert!(compress(&x, &m, &[3], DType::Float64).is_err());
         let empty = compress(&x, &chunk(&[4], vec![false; 4]), &[0], DType::Float64).unwrap();
         assert_eq!(empty.len(), 0);

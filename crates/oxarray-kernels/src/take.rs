@@ -76,7 +76,10 @@ where
         .iter()
         .map(|c| {
             let a = <Chunk as Typed<T>>::view(c).ok_or_else(|| bad("input of the wrong dtype"))?;
-            let n = *a.shape().get(axis).ok_or_else(|| bad("input of the wrong rank"))?;
+            let n = *a
+                .shape()
+                .get(axis)
+                .ok_or_else(|| bad("input of the wrong rank"))?;
             let s = a.as_slice().ok_or_else(|| bad("input not C-ordered"))?;
             if s.len() != outer * n * inner {
                 return Err(bad("input does not match the block"));
@@ -121,9 +124,16 @@ mod tests {
         let a = Chunk::from_array(
             ArrayD::from_shape_vec(IxDyn(&[2, 2, 1]), vec![0i64, 1, 2, 3]).unwrap(),
         );
-        let b = Chunk::from_array(ArrayD::from_shape_vec(IxDyn(&[2, 1, 1]), vec![4i64, 5]).unwrap());
-        let out = take_axis(&[&a, &b], &[(1, 0), (0, 1), (0, 1)], 1, &[2, 3, 1], DType::Int64)
-            .unwrap();
+        let b =
+            Chunk::from_array(ArrayD::from_shape_vec(IxDyn(&[2, 1, 1]), vec![4i64, 5]).unwrap());
+        let out = take_axis(
+            &[&a, &b],
+            &[(1, 0), (0, 1), (0, 1)],
+            1,
+            &[2, 3, 1],
+            DType::Int64,
+        )
+        .unwrap();
         assert_eq!(
             out.as_array::<i64>().unwrap().as_slice().unwrap(),
             &[4, 1, 1, 5, 3, 3]

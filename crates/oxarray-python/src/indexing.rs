@@ -10,7 +10,11 @@ use pyo3::prelude::*;
 
 /// `x[mask]` (mask over the leading axes, cut in bands of rows) with `counts` per band.
 #[pyfunction]
-fn compress(x: PyRef<'_, PyNode>, mask: PyRef<'_, PyNode>, counts: Vec<usize>) -> PyOxResult<PyNode> {
+fn compress(
+    x: PyRef<'_, PyNode>,
+    mask: PyRef<'_, PyNode>,
+    counts: Vec<usize>,
+) -> PyOxResult<PyNode> {
     Ok(wrap(build::compress(&x.inner, &mask.inner, counts)?))
 }
 
@@ -22,12 +26,21 @@ fn expand(
     vals: PyRef<'_, PyNode>,
     counts: Vec<usize>,
 ) -> PyOxResult<PyNode> {
-    Ok(wrap(build::expand(&x.inner, &mask.inner, &vals.inner, counts)?))
+    Ok(wrap(build::expand(
+        &x.inner,
+        &mask.inner,
+        &vals.inner,
+        counts,
+    )?))
 }
 
 /// `x` indexed along `axis` by `indices` (int64, already non-negative).
 #[pyfunction]
-fn take_axis(x: PyRef<'_, PyNode>, axis: usize, indices: PyReadonlyArray1<'_, i64>) -> PyResult<PyNode> {
+fn take_axis(
+    x: PyRef<'_, PyNode>,
+    axis: usize,
+    indices: PyReadonlyArray1<'_, i64>,
+) -> PyResult<PyNode> {
     let idx = indices
         .as_array()
         .iter()
@@ -36,7 +49,9 @@ fn take_axis(x: PyRef<'_, PyNode>, axis: usize, indices: PyReadonlyArray1<'_, i6
                 .map_err(|_| PyOxError(OxError::Index(format!("index {i} is out of bounds"))))
         })
         .collect::<Result<Vec<usize>, PyOxError>>()?;
-    Ok(wrap(build::take_axis(&x.inner, axis, idx).map_err(PyOxError)?))
+    Ok(wrap(
+        build::take_axis(&x.inner, axis, idx).map_err(PyOxError)?,
+    ))
 }
 
 /// The size pass of a mask: `(the mask's computed blocks as a new node, true count per band)`.
