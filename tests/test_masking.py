@@ -138,3 +138,29 @@ def test_nonzero_of_2d_chunked_both_axes():
     for g, e in zip(np.nonzero(x), np.nonzero(a), strict=True):
         assert_eq(g, e)
     assert_eq(x[x], a[a])
+
+
+def _kinds(a) -> dict[str, int]:
+    plan = a.explain()
+    return {k: int(n) for k, n in (line.split() for line in plan.splitlines()[1:] if line.startswith("  "))}
+
+
+def test_nothing_else_is_computed_at_the_call():
+    """Each data-dependent function computes its mask at the call (the mask's tasks are gone from
+    the result's plan); everything else stays in the plan, lazy."""
+    x = ox.random.default_rng(1).random((40, 6), chunks=(10, 6))
+    nz = np.nonzero(x > 0.5)[0]
+    assert "random" not in _kinds(nz) and _kinds(nz)["compress"] == 4  # indices come from arange
+    for lazy in (np.extract(x > 0.5, x), np.compress(np.ones(40, bool), x, axis=0), x[:, [0, 2]],
+                 np.take(x, [1, 3], axis=0), np.take_along_axis(x, np.zeros((40, 1), int), 1)):
+        assert "random" in _kinds(lazy), lazy.explain()  # the values are still lazy
+    y = ox.random.default_rng(1).random((40, 6), chunks=(10, 6))
+    y[y > 0.5] = 0  # a where: nothing computed
+    y[:3, 1] = y[3:6, 2]
+    np.put(y, [0, 5], [1.0, 2.0])
+    assert _kinds(y)["random"] == 4 and "array" in _kinds(y)  # the index masks are literals
+    b = x.compute()
+    b[b > 0.5] = 0
+    b[:3, 1] = b[3:6, 2]
+    np.put(b, [0, 5], [1.0, 2.0])
+    assert_eq(y, b)

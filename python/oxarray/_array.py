@@ -162,6 +162,9 @@ class Array:
         return oxarray
 
     def __getitem__(self, key) -> Array:
+        """NumPy's indexing (basic, boolean masks, integer arrays), lazy. A boolean mask's size
+        pass (the mask computed once and kept, its ``True`` counted per band) and an oxarray
+        Array used as integer index are computed at the call; see ``oxarray._indexing``."""
         from ._indexing import getitem
 
         return getitem(self, key)
