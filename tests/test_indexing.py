@@ -141,6 +141,7 @@ def test_fancy_indexing(data):
     (slice(None), [0, 1], 0), (Ellipsis, [2, -1]), ([1, 1, 0], None), (None, [0, 1]),
     (np.array([], dtype=int),), ([],), (np.array(1),), ([0, 1], [0, 1], [0, 1]),
     (slice(1, None), [[0, 1]], slice(None, None, -1)),
+    (True, [0, 2]), ([1, 2], slice(None), True), (1, True, 2), (False, [0]), (True, 0, None, [1]),
 ], ids=repr)
 @pytest.mark.parametrize("chunks", [1, 2, -1])
 def test_fancy_cases(key, chunks):

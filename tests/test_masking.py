@@ -164,3 +164,10 @@ def test_nothing_else_is_computed_at_the_call():
     b[:3, 1] = b[3:6, 2]
     np.put(b, [0, 5], [1.0, 2.0])
     assert_eq(y, b)
+
+
+def test_where_with_one_argument_is_nonzero():
+    a = np.array([[0, 1, 2], [3, 0, 0]])
+    x = ox.asarray(a, chunks=1)
+    for g, e in zip(np.where(x), np.where(a), strict=True):
+        assert_eq(g, e)

@@ -78,6 +78,9 @@ def assign(x: Array, entries, v: Array) -> Array:
         if whole and mask.ndim:
             return _expand_assign(x, mask, adv[0][2], pos, v)
     arrays, axes = index_arrays(x.shape, entries, check=False)  # NumPy checks the value first
+    if None in axes:
+        raise NotImplementedError("oxarray: assignment with a 0-d boolean index combined with "
+                                  "other array indices is not supported")
     return _where_assign(x, entries, v, ("points", arrays, axes, _adjacent(entries)))
 
 

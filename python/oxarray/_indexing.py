@@ -136,7 +136,12 @@ def _basic_part(x: Array, entries) -> tuple[Array, list[int]]:
     the array and, for each advanced entry, the position of its first axis in that array."""
     plain, positions, pos = [], [], 0
     for kind, v, axis in entries:
-        if kind in ("bool", "intarr", "int"):
+        if kind == "bool" and v.ndim == 0:
+            # NumPy: a 0-d mask among other array indices indexes a new length-1 axis.
+            positions.append(pos)
+            plain.append(["new", None, axis])
+            pos += 1
+        elif kind in ("bool", "intarr", "int"):
             k = v.ndim if kind == "bool" else 1
             positions.append(pos)
             plain += [["slice", slice(None), axis + j] for j in range(k)]
@@ -174,20 +179,19 @@ def getitem(x: Array, key) -> Array:
     ypos = []
     for (kind, v, _axis), p in zip((e for e in entries if e[0] in ("bool", "intarr", "int")), positions,
                                    strict=True):
-        ypos += [p + j for j in range(v.ndim if kind == "bool" else 1)]
-    return _take_points(y, arrays, ypos, [x.shape[a] for a in axes], _adjacent(entries))
+        ypos += [p + j for j in range(max(v.ndim, 1) if kind == "bool" else 1)]
+    return _take_points(y, arrays, ypos, [1 if a is None else x.shape[a] for a in axes],
+                        _adjacent(entries))
 
 
 def _mask_getitem(x: Array, entries) -> Array:
     y, (q,) = _basic_part(x, entries)
     mask = next(e[1] for e in entries if e[0] == "bool")
     k = mask.ndim
-    if k == 0:
-        shape = list(y.shape[:q]) + [1] + list(y.shape[q:])
-        node = _core.reshape(y._node, shape)
-        if not bool(mask):
-            node = _core.slice(node, [(0, 1, 0) if d == q else (0, 1, n) for d, n in enumerate(shape)])
-        return Array(node)
+    if k == 0:  # _basic_part gave the mask its new length-1 axis at q: keep it or empty it
+        if bool(mask):
+            return y
+        return Array(_core.slice(y._node, [(0, 1, 0) if d == q else (0, 1, n) for d, n in enumerate(y.shape)]))
     from ._masking import compress_leading
 
     moved = _move(y, list(range(q, q + k)), 0)
@@ -208,9 +212,11 @@ def index_arrays(shape, entries, check: bool = True) -> tuple[list[np.ndarray], 
             arrays.append(a.astype(np.intp, copy=False))
             axes.append(axis)
         elif kind == "bool":
-            if v.ndim == 0:
-                raise IndexError("oxarray: a 0-d boolean index combined with other array "
-                                 "indices is not supported")
+            if v.ndim == 0:  # indexes a new length-1 axis (see _basic_part)
+                truth = v.compute() if isinstance(v, Array) else v
+                arrays.append(np.zeros(1 if bool(truth) else 0, dtype=np.intp))
+                axes.append(None)
+                continue
             if isinstance(v, Array):
                 from ._masking import nonzero
 
@@ -233,7 +239,7 @@ def bounds(shape, arrays, axes) -> list[np.ndarray]:
     """The index arrays checked against ``shape`` (NumPy's IndexError), negatives wrapped."""
     out = []
     for a, axis in zip(arrays, axes, strict=True):
-        n = shape[axis]
+        n = 1 if axis is None else shape[axis]
         bad = (a < -n) | (a >= n)
         if bad.any():
             raise IndexError(f"index {a[bad].flat[0]} is out of bounds for axis {axis} with size {n}")
