@@ -10,6 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from test_indexing import fancy_keys
 
 import oxarray as ox
 from helpers import public_type, quiet
@@ -219,3 +220,18 @@ def test_fill_and_ellipsis(a):
         warnings.simplefilter("error")
         x.fill(2.0)
     assert_eq(x, np.full_like(a, 2.0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_fancy_setitem(data):
+    a, chunks = data.draw(chunked_arrays(dtypes("iuf"), shapes(min_dims=1, max_dims=3, max_side=5)))
+    key = data.draw(fancy_keys(a.shape))
+    try:
+        target = np.shape(a[key])
+    except IndexError:
+        target = ()
+    vshape = data.draw(hnp.broadcastable_shapes(target, min_side=0, max_dims=len(target)) if target
+                       else st.just(()))
+    value = data.draw(hnp.arrays(a.dtype, vshape))
+    same_assignment(a, ox.from_array(a, chunks=chunks), key, value)
