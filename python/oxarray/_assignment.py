@@ -41,7 +41,15 @@ def value_array(x: Array, value) -> Array:
             warnings.warn("Casting complex values to real discards the imaginary part",
                           np.exceptions.ComplexWarning, stacklevel=3)
         return Array(_core.cast(value._node, dt.name))
-    if isinstance(value, (np.ndarray, np.generic)):
+    if isinstance(value, np.generic) and dt.kind == "i" and value.dtype.kind in "iuf":
+        # NumPy converts a scalar into a signed integer array through int(): NaN is a
+        # ValueError, a value out of range an OverflowError.
+        whole = int(value)
+        info = np.iinfo(dt)
+        if not info.min <= whole <= info.max:
+            raise OverflowError(f"Python integer {whole} out of bounds for {dt}")
+        a = np.asarray(whole, dtype=dt)
+    elif isinstance(value, (np.ndarray, np.generic)):
         a = np.asarray(value).astype(dt)  # NumPy's unsafe cast, with its warnings
     else:
         a = np.asarray(value, dtype=dt)  # NumPy's conversion errors for scalars and sequences
