@@ -60,7 +60,8 @@ def test_basic_setitem(case, data):
     same_assignment(a, ox.from_array(a, chunks=chunks), key, ox.asarray(value))
 
 
-@pytest.mark.parametrize("value", [0, 1.5, -1, 300, 1j, np.nan, True, [1, 2, 3], np.float32(2.5)], ids=repr)
+@pytest.mark.parametrize("value", [0, 1.5, -1, 300, 1j, np.nan, True, [1, 2, 3], np.float32(2.5), np.float64(np.nan),
+                                   np.int64(300), np.complex128(1j), np.uint64(2**63)], ids=repr)
 @pytest.mark.parametrize("dtype", ["int8", "uint16", "float32", "complex128", "bool"])
 def test_scalar_conversion_as_numpy(value, dtype):
     a = np.zeros(3, dtype)
