@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -102,3 +102,62 @@ def test_index_of_0d():
     assert_eq(x[None], a[None])
     with pytest.raises(IndexError):
         x[0]
+
+
+# --- integer-array (fancy) indexing -------------------------------------------------------------
+@st.composite
+def fancy_keys(draw, shape):
+    """Keys mixing integer arrays (broadcastable, negative and out-of-bounds), ints and slices."""
+    key = []
+    for n in shape:
+        kind = draw(st.sampled_from(["arr", "arr", "slice", "int"]))
+        if kind == "arr":
+            bshape = draw(st.sampled_from([(2,), (1,), (2, 1), (3,), ()]))
+            hi = max(n, 1)
+            key.append(np.array(draw(st.lists(st.integers(-hi - 1, hi), min_size=int(np.prod(bshape)),
+                                              max_size=int(np.prod(bshape))))).reshape(bshape))
+        elif kind == "slice":
+            key.append(draw(st.slices(n)))
+        else:
+            key.append(draw(st.integers(-max(n, 1), max(n, 1) - 1)))
+    cut = draw(st.integers(0, len(key)))
+    return tuple(key[:cut])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_fancy_indexing(data):
+    a, chunks = data.draw(chunked_arrays(dtypes(), shapes(min_dims=1, max_dims=3, max_side=5)))
+    x = ox.from_array(a, chunks=chunks)
+    key = data.draw(fancy_keys(a.shape))
+    differential(lambda: a[key], lambda: x[key])
+    if key and isinstance(key[0], np.ndarray):
+        differential(lambda: a[key[0].tolist()], lambda: x[key[0].tolist()])
+        differential(lambda: a[key[0]], lambda: x[ox.asarray(key[0])])
+
+
+@pytest.mark.parametrize("key", [
+    ([0, 2],), ([[0], [1]], [1, 2]), (0, slice(None), [1, 0]), ([0, 1], slice(None), 0),
+    (slice(None), [0, 1], 0), (Ellipsis, [2, -1]), ([1, 1, 0], None), (None, [0, 1]),
+    (np.array([], dtype=int),), ([],), (np.array(1),), ([0, 1], [0, 1], [0, 1]),
+    (slice(1, None), [[0, 1]], slice(None, None, -1)),
+    (True, [0, 2]), ([1, 2], slice(None), True), (1, True, 2), (False, [0]), (True, 0, None, [1]),
+], ids=repr)
+@pytest.mark.parametrize("chunks", [1, 2, -1])
+def test_fancy_cases(key, chunks):
+    a = np.arange(60).reshape(3, 4, 5)
+    x = ox.asarray(a, chunks=chunks)
+    assert_eq(x[key], a[key])
+
+
+def test_fancy_errors():
+    a = np.arange(12).reshape(3, 4)
+    x = ox.asarray(a, chunks=2)
+    for key in ([3], ([0, 1], [0, 1, 2]), [1.0], (0, [4]), ([-4],), (np.array([True, False]),)):
+        try:
+            a[key]
+        except Exception as exc:
+            with pytest.raises(public_type(exc)):
+                x[key]
+        else:
+            assert_eq(x[key], a[key])

@@ -13,6 +13,7 @@ import numpy as _np
 from . import config, linalg
 from . import random as random  # the public ox.random module
 from ._array import Array
+from ._assignment import copyto, fill_diagonal, place, put, put_along_axis, putmask
 from ._creation import (
     arange,
     asarray,
@@ -62,8 +63,23 @@ from ._manipulation import (
     swapaxes,
     transpose,
 )
+from ._masking import argwhere, compress, count_nonzero, extract, flatnonzero, nonzero
 from ._searching import argmax, argmin, where
 from ._statistical import all, any, max, mean, min, prod, std, sum, var
+from ._take import (
+    choose,
+    diag_indices,
+    diag_indices_from,
+    ravel_multi_index,
+    select,
+    take,
+    take_along_axis,
+    tril_indices,
+    tril_indices_from,
+    triu_indices,
+    triu_indices_from,
+    unravel_index,
+)
 
 globals().update(_ELEMENTWISE)
 

@@ -166,12 +166,39 @@ class Array:
         return oxarray
 
     def __getitem__(self, key) -> Array:
+        """NumPy's indexing (basic, boolean masks, integer arrays), lazy. A boolean mask's size
+        pass (the mask computed once and kept, its ``True`` counted per band) and an oxarray
+        Array used as integer index are computed at the call; see ``oxarray._indexing``."""
         from ._indexing import getitem
 
         return getitem(self, key)
 
     def __setitem__(self, key, value):
-        raise TypeError("oxarray.Array does not support item assignment yet; use ox.where")
+        """``x[key] = value``: ``x`` now stands for the updated array, as after ``x += 1``
+        (lazy; views taken before keep the old value). See ``oxarray._assignment``."""
+        from ._assignment import setitem
+
+        setitem(self, key, value)
+
+    def copy(self) -> Array:
+        """A new Array of the same values (a new handle: in-place updates of one do not show in
+        the other)."""
+        return Array(self._node)
+
+    def nonzero(self) -> tuple[Array, ...]:
+        return np.nonzero(self)
+
+    def compress(self, condition, axis=None, out=None) -> Array:
+        return np.compress(condition, self, axis=axis, out=out)
+
+    def take(self, indices, axis=None, out=None, mode="raise") -> Array:
+        return np.take(self, indices, axis=axis, out=out, mode=mode)
+
+    def put(self, indices, values, mode="raise") -> None:
+        np.put(self, indices, values, mode=mode)
+
+    def fill(self, value) -> None:
+        self[...] = value
 
     # --- methods that mirror ndarray's (each one call into the implementations) --------------
     def rechunk(self, chunks="auto") -> Array:

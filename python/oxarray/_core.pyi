@@ -198,6 +198,19 @@ def weighted_choice(
 def take_rows(x: Node, idx: Node) -> Node:
     """`x[idx]` along axis 0: `idx` (a 1-d int64 node) is computed now, the gather stays lazy."""
 
+# --- selection (crates/oxarray-python/src/indexing.rs) ---------------------------------------
+def compress(x: Node, mask: Node, counts: list[int]) -> Node:
+    """`x[mask]` (bool mask over the leading axes, cut in bands of rows) with `counts` per band."""
+
+def expand(x: Node, mask: Node, vals: Node, counts: list[int]) -> Node:
+    """`x` after `x[mask] = vals` (`vals` cut along axis 0 by the non-zero `counts`)."""
+
+def take_axis(x: Node, axis: int, indices: npt.NDArray[Any]) -> Node:
+    """`x` indexed along `axis` by `indices` (int64, non-negative, checked)."""
+
+def mask_counts(mask: Node) -> tuple[Node, list[int]]:
+    """The size pass of a mask: its computed blocks as a new node, and the true count per band."""
+
 __all__ = [
     "Node",
     "arange",
@@ -205,15 +218,18 @@ __all__ = [
     "binary_ops",
     "broadcast_to",
     "cast",
+    "compress",
     "compute",
     "concatenate",
     "explain",
+    "expand",
     "eye",
     "from_numpy",
     "full",
     "get_chunk_bytes",
     "linalg_batched",
     "linspace",
+    "mask_counts",
     "matmul",
     "persist",
     "qr",
@@ -226,6 +242,7 @@ __all__ = [
     "slice",
     "svd",
     "svd_dense",
+    "take_axis",
     "take_rows",
     "task_count",
     "to_dot",

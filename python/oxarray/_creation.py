@@ -49,6 +49,8 @@ def asarray(obj, dtype=None, order=None, *, copy: bool | None = None, chunks="au
             out = Array(_core.cast(obj._node, check_dtype(dtype).name))
         if chunks != "auto":
             out = out.rechunk(chunks)
+        if copy and out is obj:
+            out = Array(obj._node)  # a new handle: in-place updates of either stay its own
         return out
     if copy is False:
         raise ValueError("Unable to avoid copy while creating an array as requested "

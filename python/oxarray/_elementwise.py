@@ -246,6 +246,10 @@ _REDUCE_METHODS = {
 
 def array_ufunc(ufunc: np.ufunc, method: str, *inputs, **kwargs):
     """NEP 13 entry point (``Array.__array_ufunc__``)."""
+    if method == "at":
+        from ._assignment import ufunc_at
+
+        return ufunc_at(ufunc, *inputs, **kwargs)
     for x in inputs + tuple(kwargs.get("out") or ()):
         if not is_operand(x) and x is not None:
             return NotImplemented

@@ -50,9 +50,9 @@ def where(condition, x=None, y=None, /):
     """``x`` where ``condition`` else ``y`` (NumPy's promotion of ``x`` and ``y``, NEP 50)."""
     if x is None or y is None:
         if x is None and y is None:
-            raise NotImplementedError(
-                "oxarray: where(condition) with one argument (nonzero) has a data-dependent "
-                "shape and is not implemented yet")
+            from ._masking import nonzero
+
+            return nonzero(condition)  # NumPy's where(condition): the size pass of nonzero
         raise ValueError("either both or neither of x and y should be given")
     from ._data_types import result_type_of
 

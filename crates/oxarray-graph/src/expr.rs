@@ -113,6 +113,8 @@ pub enum NodeKind {
         x: NodeRef,
         rows: Arc<Vec<usize>>,
     },
+    /// Boolean-mask selection and assignment, `take` along any axis (see `indexing`).
+    Index(crate::indexing::IndexOp),
     /// Counter-based random numbers: element `i` depends only on (`stream`, `dist`, `i`).
     Random {
         stream: Stream,
@@ -173,6 +175,7 @@ impl Node {
             NodeKind::Where { cond, a, b } => vec![cond, a, b],
             NodeKind::Concatenate { xs, .. } => xs.iter().collect(),
             NodeKind::Pick { op, .. } => op.inputs.iter().collect(),
+            NodeKind::Index(op) => op.inputs(),
         }
     }
 
@@ -199,6 +202,7 @@ impl Node {
             NodeKind::TakeRows { .. } => "take".into(),
             NodeKind::Random { dist, .. } => format!("random-{}", dist.name()),
             NodeKind::Pick { op, k } => op.label(*k),
+            NodeKind::Index(op) => op.label().into(),
         }
     }
 }

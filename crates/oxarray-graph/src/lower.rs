@@ -114,6 +114,7 @@ impl Lowering {
                 split_every,
             } => return self.lower_reduce(node, x, *op, axes, *keepdims, *split_every),
             NodeKind::Pick { op, k } => return self.lower_pick(op, *k),
+            NodeKind::Index(op) => return crate::indexing::lower(self, node, op),
             _ => {}
         }
         let shared_shape: Arc<[usize]> = Arc::from(node.shape.as_slice());
@@ -279,7 +280,10 @@ impl Lowering {
                 }
                 NodeKind::Rechunk { x } => self.rechunk_pieces(x, &grid, idx)?,
                 NodeKind::Reshape { x } => self.reshape_block(node, x, idx)?,
-                NodeKind::Concatenate { .. } | NodeKind::Reduce { .. } | NodeKind::Pick { .. } => {
+                NodeKind::Concatenate { .. }
+                | NodeKind::Reduce { .. }
+                | NodeKind::Pick { .. }
+                | NodeKind::Index(_) => {
                     unreachable!("handled above")
                 }
             };

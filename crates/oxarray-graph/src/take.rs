@@ -39,18 +39,37 @@ pub fn take_rows(x: &NodeRef, rows: Vec<usize>) -> OxResult<NodeRef> {
 /// first use) and, per row, (position in that list, row inside the block).
 pub fn rows_plan(rows: &[usize], in_bounds: &[usize]) -> (Vec<usize>, Vec<(usize, usize)>) {
     let mut blocks: Vec<usize> = Vec::new();
+    // Position of each input block in `blocks` (a table, not a search: an output block may read
+    // from thousands of input blocks).
+    let mut slot: Vec<Option<usize>> = vec![None; in_bounds.len()];
     let mut plan = Vec::with_capacity(rows.len());
     for &r in rows {
         // in_bounds = [0, b1, b2, ..., n]: the block holding r is the last bound <= r.
         let blk = in_bounds.partition_point(|&b| b <= r).saturating_sub(1);
-        let pos = match blocks.iter().position(|&b| b == blk) {
+        let pos = match slot.get(blk).copied().flatten() {
             Some(p) => p,
             None => {
                 blocks.push(blk);
+                if let Some(s) = slot.get_mut(blk) {
+                    *s = Some(blocks.len() - 1);
+                }
                 blocks.len() - 1
             }
         };
         plan.push((pos, r - in_bounds[blk]));
     }
     (blocks, plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rows_plan;
+
+    #[test]
+    fn rows_plan_lists_blocks_in_order_of_first_use() {
+        // Blocks [0, 2), [2, 5), [5, 6).
+        let (blocks, plan) = rows_plan(&[5, 0, 3, 1, 5], &[0, 2, 5, 6]);
+        assert_eq!(blocks, vec![2, 0, 1]);
+        assert_eq!(plan, vec![(0, 0), (1, 0), (2, 1), (1, 1), (0, 0)]);
+    }
 }

@@ -85,6 +85,8 @@ pub enum TaskKind {
     },
     /// A linear-algebra kernel (may produce several blocks: `Value::Parts`).
     Linalg(crate::linalg::LinalgTask),
+    /// A selection kernel (boolean mask, take along an axis).
+    Index(crate::indexing::IndexTask),
     /// Block `k` of the dependency's `Value::Parts`.
     Pick(usize),
 }
@@ -119,6 +121,7 @@ impl Task {
             TaskKind::TakeRows(_) => "take",
             TaskKind::Linalg(l) => l.label(),
             TaskKind::Pick(_) => "pick",
+            TaskKind::Index(t) => t.label(),
         }
     }
     pub fn nbytes(&self) -> usize {
