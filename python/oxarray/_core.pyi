@@ -75,10 +75,11 @@ def eye(n: int, m: int, k: int, dtype: str, chunks: _ChunksSpec) -> Node:
 
 # --- elementwise -----------------------------------------------------------------------------
 
-def unary(op: str, x: Node) -> Node:
-    """``np.<op>(x)`` for a one-input op of the catalogue (see :func:`unary_ops`)."""
+def unary(op: str, x: Node, fp: int = 0) -> Node:
+    """``np.<op>(x)`` for a one-input op of the catalogue (see :func:`unary_ops`); ``fp`` is the
+    call's floating-point error state packed by ``_errstate.capture`` (0: not checked)."""
 
-def binary(op: str, a: Node, b: Node) -> Node:
+def binary(op: str, a: Node, b: Node, fp: int = 0) -> Node:
     """``np.<op>(a, b)`` for a two-input op of the catalogue (see :func:`binary_ops`).
 
     Both inputs must already be in the loop dtype NumPy resolved; shapes broadcast.

@@ -10,7 +10,7 @@ import operator
 
 import numpy as np
 
-from . import _core
+from . import _core, _errstate
 from ._arguments import check_order, negative_integer_power, plain_ndarray
 from ._array import Array
 from ._dispatch import implements
@@ -169,7 +169,10 @@ def apply_ufunc(ufunc: np.ufunc, *inputs, out=None, where=True, dtype=None,
     if result is None:
         nodes = [node_of(x, d) for x, d in zip(inputs, in_dtypes, strict=True)]
         negative_integer_power(name, inputs, in_dtypes)  # NumPy's ValueError, at the call
-        node = _core.unary(name, nodes[0]) if ufunc.nin == 1 else _core.binary(name, *nodes)
+        # np.errstate: the state in force at this call governs the op (see _errstate); with
+        # where=, NumPy checks only the selected elements, which a whole-array op cannot tell.
+        fp = _errstate.capture(ufunc.__name__) if where is True else 0
+        node = _core.unary(name, nodes[0], fp) if ufunc.nin == 1 else _core.binary(name, *nodes, fp)
         if node.dtype != out_dtypes[0].name:
             node = _core.cast(node, out_dtypes[0].name)
         result = Array(node)

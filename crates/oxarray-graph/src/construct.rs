@@ -3,6 +3,7 @@
 //! here (as Dask's `unify_chunks` does), which keeps every later stage blockwise.
 
 use crate::expr::{AxisSlice, Node, NodeKind, NodeRef};
+use crate::fperr::FpMode;
 use oxarray_core::grid::{regular, DimSpec};
 use oxarray_core::ops::{BinaryOp, ReduceOp, UnaryOp};
 use oxarray_core::shape::{broadcast_shapes, normalize_axis, shape_str};
@@ -108,7 +109,8 @@ fn unify(inputs: &[&NodeRef]) -> OxResult<(Vec<usize>, ChunkGrid, Vec<NodeRef>)>
     Ok((shape, grid, out))
 }
 
-pub fn unary(op: UnaryOp, x: &NodeRef) -> OxResult<NodeRef> {
+/// `op(x)`, its floating-point errors handled as `fp` says (see [`crate::fperr`]).
+pub fn unary(op: UnaryOp, x: &NodeRef, fp: FpMode) -> OxResult<NodeRef> {
     let dtype = unary_output_dtype(op, x.dtype)?;
     Ok(Node::new(
         x.shape.clone(),
@@ -117,11 +119,13 @@ pub fn unary(op: UnaryOp, x: &NodeRef) -> OxResult<NodeRef> {
         NodeKind::Unary {
             op,
             x: Arc::clone(x),
+            fp,
         },
     ))
 }
 
-pub fn binary(op: BinaryOp, a: &NodeRef, b: &NodeRef) -> OxResult<NodeRef> {
+/// `op(a, b)`, its floating-point errors handled as `fp` says (see [`crate::fperr`]).
+pub fn binary(op: BinaryOp, a: &NodeRef, b: &NodeRef, fp: FpMode) -> OxResult<NodeRef> {
     if a.dtype != b.dtype {
         return Err(OxError::Internal(format!(
             "binary {}: inputs {} and {} not cast to one loop dtype",
@@ -135,7 +139,12 @@ pub fn binary(op: BinaryOp, a: &NodeRef, b: &NodeRef) -> OxResult<NodeRef> {
     let [a, b]: [NodeRef; 2] = ins
         .try_into()
         .map_err(|_| OxError::Internal("unify".into()))?;
-    Ok(Node::new(shape, dtype, grid, NodeKind::Binary { op, a, b }))
+    Ok(Node::new(
+        shape,
+        dtype,
+        grid,
+        NodeKind::Binary { op, a, b, fp },
+    ))
 }
 
 pub fn cast(x: &NodeRef, dtype: DType) -> NodeRef {
@@ -621,12 +630,12 @@ mod tests {
     fn binary_unifies_chunks_and_broadcasts() {
         let a = zeros(&[6, 4], vec![vec![3, 3], vec![4]]);
         let b = zeros(&[4], vec![vec![2, 2]]);
-        let c = binary(BinaryOp::Add, &a, &b).unwrap();
+        let c = binary(BinaryOp::Add, &a, &b, FpMode::UNCHECKED).unwrap();
         assert_eq!(c.shape, vec![6, 4]);
         assert_eq!(c.grid.chunks(), &[vec![3, 3], vec![2, 2]]);
         let bad = zeros(&[5], vec![vec![5]]);
         assert!(matches!(
-            binary(BinaryOp::Add, &a, &bad),
+            binary(BinaryOp::Add, &a, &bad, FpMode::UNCHECKED),
             Err(OxError::ShapeMismatch(_))
         ));
     }

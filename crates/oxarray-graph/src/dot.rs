@@ -7,13 +7,16 @@ use std::fmt::Write;
 pub fn to_dot(graph: &TaskGraph, outputs: &[usize]) -> String {
     let mut s =
         String::from("digraph oxarray {\n  rankdir=BT;\n  node [shape=box, fontsize=10];\n");
+    // A lookup table, not `outputs.contains`: a graph of 10^6 output blocks must stay linear.
+    let mut is_output = vec![false; graph.len()];
+    for &o in outputs {
+        if let Some(x) = is_output.get_mut(o) {
+            *x = true;
+        }
+    }
     for (id, t) in graph.tasks.iter().enumerate() {
         let shape: Vec<String> = t.shape.iter().map(|d| d.to_string()).collect();
-        let style = if outputs.contains(&id) {
-            ", style=bold"
-        } else {
-            ""
-        };
+        let style = if is_output[id] { ", style=bold" } else { "" };
         let _ = writeln!(
             s,
             "  t{id} [label=\"{}\\n({}) {}\"{style}];",

@@ -4,6 +4,7 @@
 //! is raised at the call, not at compute time. Nodes are immutable and shared through `Arc`; a
 //! node's `id` is unique for the process, which lets lowering visit shared sub-expressions once.
 
+use crate::fperr::FpMode;
 use oxarray_core::ops::{BinaryOp, ReduceOp, UnaryOp};
 use oxarray_core::{Chunk, ChunkGrid, DType, Scalar};
 use oxarray_kernels::random::{Dist, Stream};
@@ -56,15 +57,18 @@ pub enum NodeKind {
     Eye {
         k: i64,
     },
+    /// `fp`: the floating-point error state of the call (see [`crate::fperr`]).
     Unary {
         op: UnaryOp,
         x: NodeRef,
+        fp: FpMode,
     },
     /// Both inputs already have the loop dtype; broadcasting is resolved at lowering.
     Binary {
         op: BinaryOp,
         a: NodeRef,
         b: NodeRef,
+        fp: FpMode,
     },
     Cast {
         x: NodeRef,
@@ -127,6 +131,21 @@ pub enum NodeKind {
     },
 }
 
+/// Dropping the last handle on a 100,000-deep chain must not recurse 100,000 frames deep: the
+/// inputs of a node being dropped are moved onto a heap stack, and a node is taken apart there
+/// only when this was its last reference (its own drop then finds no inputs left).
+impl Drop for Node {
+    fn drop(&mut self) {
+        let mut stack = Vec::new();
+        self.take_inputs(&mut stack);
+        while let Some(n) = stack.pop() {
+            if let Ok(mut node) = Arc::try_unwrap(n) {
+                node.take_inputs(&mut stack);
+            }
+        }
+    }
+}
+
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// A fresh process-unique id (nodes and multi-output ops share the counter).
@@ -176,6 +195,38 @@ impl Node {
             NodeKind::Concatenate { xs, .. } => xs.iter().collect(),
             NodeKind::Pick { op, .. } => op.inputs.iter().collect(),
             NodeKind::Index(op) => op.inputs(),
+        }
+    }
+
+    /// Moves the nodes this one reads out of its kind onto `out` (leaving a source in its place).
+    fn take_inputs(&mut self, out: &mut Vec<NodeRef>) {
+        let placeholder = NodeKind::Full {
+            value: Scalar::Int(0),
+        };
+        match std::mem::replace(&mut self.kind, placeholder) {
+            NodeKind::Literal { .. }
+            | NodeKind::Full { .. }
+            | NodeKind::Arange { .. }
+            | NodeKind::Linspace { .. }
+            | NodeKind::Eye { .. }
+            | NodeKind::Random { .. } => {}
+            NodeKind::Unary { x, .. }
+            | NodeKind::Cast { x }
+            | NodeKind::Reduce { x, .. }
+            | NodeKind::Transpose { x, .. }
+            | NodeKind::Reshape { x }
+            | NodeKind::BroadcastTo { x }
+            | NodeKind::Slice { x, .. }
+            | NodeKind::Rechunk { x }
+            | NodeKind::TakeRows { x, .. } => out.push(x),
+            NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b } => out.extend([a, b]),
+            NodeKind::Where { cond, a, b } => out.extend([cond, a, b]),
+            NodeKind::Concatenate { xs, .. } => out.extend(xs),
+            NodeKind::Pick { op, .. } => {
+                if let Ok(op) = Arc::try_unwrap(op) {
+                    out.extend(op.inputs);
+                }
+            }
         }
     }
 

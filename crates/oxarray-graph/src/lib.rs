@@ -10,6 +10,7 @@ pub mod construct;
 pub mod dot;
 pub mod exec;
 pub mod expr;
+pub mod fperr;
 pub mod indexing;
 pub mod linalg;
 pub mod lower;
@@ -22,4 +23,4 @@ pub mod take;
 pub mod task;
 
 pub use expr::{Node, NodeKind, NodeRef};
-pub use result::{compute, persist, plan, Plan};
+pub use result::{compute, compute_logged, persist, persist_logged, plan, Plan};

@@ -3,6 +3,7 @@
 //! Shared sub-expressions are lowered once, which is how `compute(a, b)` shares common work.
 
 use crate::expr::{Node, NodeKind, NodeRef};
+use crate::fperr::FpCheck;
 use crate::program::{FusedProgram, Instr};
 use crate::task::{Task, TaskGraph, TaskId, TaskKind};
 use oxarray_core::shape::c_strides;
@@ -181,13 +182,14 @@ impl Lowering {
                         vec![],
                     )
                 }
-                NodeKind::Unary { op, x } => {
+                NodeKind::Unary { op, x, fp } => {
                     let p = FusedProgram::single(
                         1,
                         &[x.dtype],
                         |r| Instr::Unary(*op, r[0]),
                         node.dtype,
-                    );
+                    )
+                    .with_check(FpCheck::new(node.id, *fp));
                     (
                         TaskKind::Program(p),
                         vec![self.broadcast_dep(x, node, idx)?],
@@ -200,13 +202,14 @@ impl Lowering {
                         vec![self.broadcast_dep(x, node, idx)?],
                     )
                 }
-                NodeKind::Binary { op, a, b } => {
+                NodeKind::Binary { op, a, b, fp } => {
                     let p = FusedProgram::single(
                         2,
                         &[a.dtype, b.dtype],
                         |r| Instr::Binary(*op, r[0], r[1]),
                         node.dtype,
-                    );
+                    )
+                    .with_check(FpCheck::new(node.id, *fp));
                     (
                         TaskKind::Program(p),
                         vec![

@@ -2,17 +2,22 @@
 //!
 //! A program is a list of instructions in SSA form (instruction `i` defines register `i`; the last
 //! one is the result). It runs over blocks of [`BLOCK`] elements so that every intermediate stays
-//! in L1/L2, as numexpr does; a large chunk is split across threads.
+//! in L1/L2, as numexpr does; a large chunk is split across threads. Before a run the program is
+//! compiled once ([`compiled`]): registers are allocated by liveness and equal constants shared,
+//! so a 20,000-instruction chain holds a handful of blocks, not 20,000.
 
 use ndarray::{ArrayD, IxDyn};
 use oxarray_core::chunk::Typed;
 use oxarray_core::ops::{BinaryOp, UnaryOp};
 use oxarray_core::{
-    dispatch_dtype, dispatch_typed, Chunk, Column, ColumnRef, DType, Element, OxError, OxResult,
-    Scalar, SliceElem,
+    dispatch_dtype, dispatch_typed, Chunk, Column, DType, Element, OxError, OxResult, Scalar,
+    SliceElem,
 };
-use oxarray_kernels::elementwise::{binary_into, cast_into, unary_into, where_into};
 use rayon::prelude::*;
+
+use crate::fperr::{FpCheck, FpLog};
+
+mod compiled;
 
 /// Elements per block: a few registers of this size fit in L2.
 pub const BLOCK: usize = 4096;
@@ -32,11 +37,23 @@ pub enum Instr {
     Where(Reg, Reg, Reg),
 }
 
-/// An instruction and the dtype of the register it defines.
+/// An instruction, the dtype of the register it defines, and the floating-point error checking
+/// of the call that wrote it (see [`crate::fperr`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
     pub instr: Instr,
     pub dtype: DType,
+    pub check: Option<FpCheck>,
+}
+
+impl Step {
+    pub fn new(instr: Instr, dtype: DType) -> Step {
+        Step {
+            instr,
+            dtype,
+            check: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -53,17 +70,19 @@ impl FusedProgram {
         dtype: DType,
     ) -> Self {
         let mut steps: Vec<Step> = (0..n_inputs)
-            .map(|i| Step {
-                instr: Instr::Input(i),
-                dtype: input_dtypes[i],
-            })
+            .map(|i| Step::new(Instr::Input(i), input_dtypes[i]))
             .collect();
         let regs: Vec<Reg> = (0..n_inputs).collect();
-        steps.push(Step {
-            instr: make(&regs),
-            dtype,
-        });
+        steps.push(Step::new(make(&regs), dtype));
         FusedProgram { steps }
+    }
+
+    /// The same program, its result checked for floating-point errors as `check` says.
+    pub fn with_check(mut self, check: Option<FpCheck>) -> Self {
+        if let Some(last) = self.steps.last_mut() {
+            last.check = check;
+        }
+        self
     }
 
     pub fn out_dtype(&self) -> DType {
@@ -78,83 +97,65 @@ impl FusedProgram {
             .count()
     }
 
-    /// Replaces inputs `ks` of `self` (all reading the same task) by the program `inner`; the
-    /// inputs of both are renumbered (`inner_inputs`, `outer_inputs`) to the fused task's inputs.
-    pub fn inline(
-        &self,
-        ks: &[usize],
-        inner: &FusedProgram,
-        inner_inputs: &[usize],
-        outer_inputs: &[usize],
-    ) -> FusedProgram {
-        let mut steps = Vec::with_capacity(self.steps.len() + inner.steps.len());
-        let shift = |r: Reg, map: &[Reg]| map[r];
-        let mut inner_map = Vec::with_capacity(inner.steps.len());
-        for s in &inner.steps {
-            let instr = remap(&s.instr, |r| shift(r, &inner_map), |i| inner_inputs[i]);
-            inner_map.push(steps.len());
-            steps.push(Step {
-                instr,
-                dtype: s.dtype,
-            });
-        }
-        let inner_out = steps.len() - 1;
-        let mut outer_map = Vec::with_capacity(self.steps.len());
-        for s in &self.steps {
-            if matches!(s.instr, Instr::Input(i) if ks.contains(&i)) {
-                outer_map.push(inner_out);
+    /// Appends `outer` (a consumer of this program's result) onto this program, in place: the
+    /// fused program reads this program's inputs first, numbered as they are, then `outer`'s, as
+    /// `outer_inputs` renumbers them (`usize::MAX` marks an input that reads this program's
+    /// result). The cost is that of `outer` alone, so fusing an n-deep chain is O(n).
+    pub fn append(&mut self, outer: &FusedProgram, outer_inputs: &[usize]) {
+        let Some(inner_out) = self.steps.len().checked_sub(1) else {
+            return;
+        };
+        let mut map: Vec<Reg> = Vec::with_capacity(outer.steps.len());
+        for s in &outer.steps {
+            if matches!(s.instr, Instr::Input(i) if outer_inputs[i] == usize::MAX) {
+                map.push(inner_out);
                 continue;
             }
-            let instr = remap(&s.instr, |r| shift(r, &outer_map), |i| outer_inputs[i]);
-            outer_map.push(steps.len());
-            steps.push(Step {
+            let instr = remap(&s.instr, |r| map[r], |i| outer_inputs[i]);
+            map.push(self.steps.len());
+            self.steps.push(Step {
                 instr,
                 dtype: s.dtype,
+                check: s.check,
             });
         }
-        // The result must stay the last step: move it there if the outer program was a bare input.
-        let out = outer_map[self.steps.len() - 1];
-        if out != steps.len() - 1 {
-            let dtype = steps[out].dtype;
-            steps.push(Step {
-                instr: Instr::Cast(out),
-                dtype,
-            });
+        // The result must stay the last step: copy it there if the outer program was a bare input.
+        let out = map.last().copied().unwrap_or(inner_out);
+        if out != self.steps.len() - 1 {
+            let dtype = self.steps[out].dtype;
+            self.steps.push(Step::new(Instr::Cast(out), dtype));
         }
-        FusedProgram { steps }
     }
 
-    /// Replaces input `k` by a constant.
-    pub fn inline_const(
-        &self,
-        k: usize,
-        value: Scalar,
-        renumber: impl Fn(usize) -> usize,
-    ) -> FusedProgram {
-        let steps = self
-            .steps
-            .iter()
-            .map(|s| match s.instr {
-                Instr::Input(i) if i == k => Step {
-                    instr: Instr::Const(value),
-                    dtype: s.dtype,
-                },
-                ref other => Step {
-                    instr: remap(other, |r| r, &renumber),
-                    dtype: s.dtype,
-                },
-            })
-            .collect();
-        FusedProgram { steps }
+    /// Input `k` becomes the constant `consts[k]` where one is given; the others are renumbered
+    /// by `renumber`.
+    pub fn inline_consts(&mut self, consts: &[Option<Scalar>], renumber: &[usize]) {
+        for s in &mut self.steps {
+            if let Instr::Input(k) = s.instr {
+                s.instr = match consts[k] {
+                    Some(v) => Instr::Const(v),
+                    None => Instr::Input(renumber[k]),
+                };
+            }
+        }
+    }
+
+    /// Input `k` becomes input `renumber[k]` (several inputs reading one task become one).
+    pub fn renumber_inputs(&mut self, renumber: &[usize]) {
+        for s in &mut self.steps {
+            if let Instr::Input(k) = &mut s.instr {
+                *k = renumber[*k];
+            }
+        }
     }
 
     /// Evaluates the program over `inputs`, each broadcastable to `shape`, into a new chunk.
-    pub fn run(&self, inputs: &[&Chunk], shape: &[usize]) -> OxResult<Chunk> {
+    pub fn run(&self, inputs: &[&Chunk], shape: &[usize], log: &FpLog) -> OxResult<Chunk> {
         let n: usize = shape.iter().product();
         self.with_sources(inputs, shape, |srcs| {
             dispatch_dtype!(self.out_dtype(), T => {
                 let mut out: Vec<T> = oxarray_core::buffer::zeroed_vec(n)?;
-                self.run_all::<T>(srcs, &mut out)?;
+                self.run_all::<T>(srcs, &mut out, log)?;
                 let arr = ArrayD::from_shape_vec(IxDyn(shape), out).map_err(|e| OxError::Internal(e.to_string()))?;
                 Ok(Chunk::from_array(arr))
             })
@@ -172,6 +173,7 @@ impl FusedProgram {
         inputs: &[&Chunk],
         shape: &[usize],
         dest: RawDest,
+        log: &FpLog,
     ) -> OxResult<()> {
         let n: usize = shape.iter().product();
         if dest.len != n || dest.dtype != self.out_dtype() {
@@ -183,7 +185,7 @@ impl FusedProgram {
             dispatch_dtype!(self.out_dtype(), T => {
                 // SAFETY: guaranteed by the caller (see above).
                 let out = unsafe { std::slice::from_raw_parts_mut(dest.ptr as *mut T, n) };
-                self.run_all::<T>(srcs, out)
+                self.run_all::<T>(srcs, out, log)
             })
         })
     }
@@ -218,11 +220,18 @@ impl FusedProgram {
         f(&srcs)
     }
 
-    /// Fills `out`, split across threads when it is large.
-    fn run_all<T: Element + SliceElem>(&self, srcs: &[Source], out: &mut [T]) -> OxResult<()>
+    /// Fills `out`, split across threads when it is large. The program is compiled once here,
+    /// for this run's sources (an input read in place or a one-element input held as a constant).
+    fn run_all<T: Element + SliceElem>(
+        &self,
+        srcs: &[Source],
+        out: &mut [T],
+        log: &FpLog,
+    ) -> OxResult<()>
     where
         Column: Typed<T, Container = Vec<T>>,
     {
+        let prog = compiled::Compiled::new(self, srcs);
         if out.len() > 2 * PAR_SPAN {
             // Spans are small (a few hundred KiB): checking for Ctrl-C before each one is free.
             let cancel = oxarray_core::cancel::CancelFlag::current();
@@ -230,74 +239,10 @@ impl FusedProgram {
                 .enumerate()
                 .try_for_each(|(i, part)| {
                     cancel.check()?;
-                    self.run_span::<T>(srcs, i * PAR_SPAN, part)
+                    prog.run_span::<T>(srcs, i * PAR_SPAN, part, log)
                 })
         } else {
-            self.run_span::<T>(srcs, 0, out)
-        }
-    }
-
-    /// Evaluates elements `start..start+out.len()` into `out`, block by block.
-    fn run_span<T: Element + SliceElem>(
-        &self,
-        srcs: &[Source],
-        start: usize,
-        out: &mut [T],
-    ) -> OxResult<()>
-    where
-        Column: Typed<T, Container = Vec<T>>,
-    {
-        let mut regs: Vec<Column> = self.steps.iter().map(|s| Column::empty(s.dtype)).collect();
-        for (b, dst) in out.chunks_mut(BLOCK).enumerate() {
-            let lo = start + b * BLOCK;
-            let len = dst.len();
-            for (i, step) in self.steps.iter().enumerate() {
-                let (done, rest) = regs.split_at_mut(i);
-                let r = &mut rest[0];
-                let arg = |j: Reg| self.operand(j, done, srcs, lo, len);
-                match &step.instr {
-                    // Flat inputs are read in place by their consumers (see `operand`).
-                    Instr::Input(k) => match &srcs[*k] {
-                        Source::Flat(_) => {}
-                        Source::Scalar(v) => fill(r, step.dtype, *v, len),
-                    },
-                    Instr::Const(v) => fill(r, step.dtype, *v, len),
-                    Instr::Unary(op, a) => unary_into(*op, arg(*a)?, r)?,
-                    Instr::Binary(op, a, c) => binary_into(*op, arg(*a)?, arg(*c)?, r)?,
-                    Instr::Cast(a) => cast_into(arg(*a)?, step.dtype, r),
-                    Instr::Where(c, a, e) => where_into(arg(*c)?, arg(*a)?, arg(*e)?, r)?,
-                }
-            }
-            let last = self.steps.len() - 1;
-            let result =
-                T::from_ref(self.operand(last, &regs, srcs, lo, len)?).ok_or_else(|| {
-                    OxError::Internal("fused program: result register has the wrong dtype".into())
-                })?;
-            dst.copy_from_slice(result);
-        }
-        Ok(())
-    }
-
-    /// The value of register `j` for the block `lo..lo + len`: a flat input is borrowed straight
-    /// from its chunk (no copy into a register); anything else is the register itself.
-    fn operand<'a>(
-        &self,
-        j: Reg,
-        regs: &'a [Column],
-        srcs: &[Source<'a>],
-        lo: usize,
-        len: usize,
-    ) -> OxResult<ColumnRef<'a>> {
-        match (&self.steps[j].instr, srcs) {
-            (Instr::Input(k), srcs) if matches!(srcs[*k], Source::Flat(_)) => {
-                let Source::Flat(c) = srcs[*k] else {
-                    unreachable!("matched above")
-                };
-                c.flat_range(lo, len).ok_or_else(|| {
-                    OxError::Internal("fused program: input block outside its chunk".into())
-                })
-            }
-            _ => Ok(ColumnRef::from(&regs[j])),
+            prog.run_span::<T>(srcs, 0, out, log)
         }
     }
 }
@@ -310,7 +255,7 @@ pub struct RawDest {
     pub dtype: DType,
 }
 
-enum Source<'a> {
+pub(crate) enum Source<'a> {
     Flat(&'a Chunk),
     Scalar(Scalar),
 }
@@ -334,12 +279,6 @@ fn first_scalar(c: &Chunk) -> Scalar {
     dispatch_typed!(Chunk, c, a => a.iter().next().map_or(Scalar::Int(0), |v| v.to_scalar()))
 }
 
-fn fill(r: &mut Column, dtype: DType, v: Scalar, len: usize) {
-    if r.len() != len || r.dtype() != dtype {
-        *r = Column::full(dtype, len, v);
-    }
-}
-
 /// `c` broadcast to `shape` as a new standard-layout chunk.
 pub fn broadcast_chunk(c: &Chunk, shape: &[usize]) -> OxResult<Chunk> {
     dispatch_typed!(Chunk, c, a => {
@@ -358,31 +297,22 @@ mod tests {
     }
 
     #[test]
-    fn single_and_inlined_programs() {
+    fn single_and_appended_programs() {
         let f = DType::Float64;
-        // p(x) = x * 2 ; q(y, z) = y + z ; inline p into input 0 of q: q(p(x), z) = x*2 + z
-        let p = FusedProgram {
+        // p(x) = x * 2 ; q(y, z) = y + z ; append q onto p: q(p(x), z) = x*2 + z
+        let mut p = FusedProgram {
             steps: vec![
-                Step {
-                    instr: Instr::Input(0),
-                    dtype: f,
-                },
-                Step {
-                    instr: Instr::Const(Scalar::Float(2.0)),
-                    dtype: f,
-                },
-                Step {
-                    instr: Instr::Binary(BinaryOp::Multiply, 0, 1),
-                    dtype: f,
-                },
+                Step::new(Instr::Input(0), f),
+                Step::new(Instr::Const(Scalar::Float(2.0)), f),
+                Step::new(Instr::Binary(BinaryOp::Multiply, 0, 1), f),
             ],
         };
         let q = FusedProgram::single(2, &[f, f], |r| Instr::Binary(BinaryOp::Add, r[0], r[1]), f);
-        let fused = q.inline(&[0], &p, &[0], &[usize::MAX, 1]);
-        assert_eq!(fused.op_count(), 2);
+        p.append(&q, &[usize::MAX, 1]);
+        assert_eq!(p.op_count(), 2);
         let x = chunk((0..10_000).map(|i| i as f64).collect());
         let z = chunk(vec![1.0]);
-        let out = fused.run(&[&x, &z], &[10_000]).unwrap();
+        let out = p.run(&[&x, &z], &[10_000], &FpLog::default()).unwrap();
         let a = out.as_array::<f64>().unwrap();
         assert_eq!(a[[0]], 1.0);
         assert_eq!(a[[9_999]], 19_999.0);
@@ -392,17 +322,59 @@ mod tests {
     fn bare_input_program_keeps_result_last() {
         let f = DType::Float64;
         let identity = FusedProgram {
-            steps: vec![Step {
-                instr: Instr::Input(0),
-                dtype: f,
-            }],
+            steps: vec![Step::new(Instr::Input(0), f)],
         };
-        let p = FusedProgram::single(1, &[f], |r| Instr::Unary(UnaryOp::Negative, r[0]), f);
-        let fused = identity.inline(&[0], &p, &[0], &[usize::MAX]);
-        let out = fused.run(&[&chunk(vec![1.0, 2.0])], &[2]).unwrap();
+        let mut p = FusedProgram::single(1, &[f], |r| Instr::Unary(UnaryOp::Negative, r[0]), f);
+        p.append(&identity, &[usize::MAX]);
+        let out = p
+            .run(&[&chunk(vec![1.0, 2.0])], &[2], &FpLog::default())
+            .unwrap();
         assert_eq!(
             out.as_array::<f64>().unwrap().as_slice().unwrap(),
             &[-1.0, -2.0]
         );
+    }
+
+    #[test]
+    fn errors_are_checked_only_where_asked() {
+        use crate::fperr::{FpCheck, FpMode, DIVIDE, INVALID};
+        let f = DType::Float64;
+        // x / 0 unchecked, then (x / 0) * 0 checked for invalid (warn): inf * 0 is invalid.
+        let mut p = FusedProgram::single(
+            2,
+            &[f, f],
+            |r| Instr::Binary(BinaryOp::Divide, r[0], r[1]),
+            f,
+        );
+        let warn_invalid = FpCheck::new(7, FpMode(INVALID as u64));
+        let q = FusedProgram::single(
+            2,
+            &[f, f],
+            |r| Instr::Binary(BinaryOp::Multiply, r[0], r[1]),
+            f,
+        )
+        .with_check(warn_invalid);
+        p.append(&q, &[usize::MAX, 1]);
+        let log = FpLog::default();
+        p.run(&[&chunk(vec![1.0, 2.0]), &chunk(vec![0.0])], &[2], &log)
+            .unwrap();
+        assert_eq!(log.events(), vec![(FpMode(INVALID as u64), INVALID)]);
+        // The same under raise for divide: the run stops with NumPy's message.
+        let raise_divide = FpCheck::new(8, FpMode((DIVIDE | DIVIDE << 4) as u64));
+        let d = FusedProgram::single(
+            2,
+            &[f, f],
+            |r| Instr::Binary(BinaryOp::Divide, r[0], r[1]),
+            f,
+        )
+        .with_check(raise_divide);
+        let err = d
+            .run(
+                &[&chunk(vec![1.0]), &chunk(vec![0.0])],
+                &[1],
+                &FpLog::default(),
+            )
+            .unwrap_err();
+        assert_eq!(err.to_string(), "divide by zero encountered in divide");
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::exec::execute;
 use crate::expr::{Node, NodeKind, NodeRef};
+use crate::fperr::FpLog;
 use crate::lower::Lowering;
 use crate::optimize::optimize;
 use crate::program::RawDest;
@@ -46,6 +47,11 @@ struct Assembly {
 
 /// Computes every node and returns each as one chunk of the node's full shape.
 pub fn compute(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<Chunk>> {
+    compute_logged(nodes, cancel, &FpLog::default())
+}
+
+/// [`compute`], recording the floating-point errors of elementwise ops in `fp`.
+pub fn compute_logged(nodes: &[NodeRef], cancel: &AtomicBool, fp: &FpLog) -> OxResult<Vec<Chunk>> {
     // The results first: a result that cannot be allocated fails before any planning or work.
     let single: Vec<bool> = nodes.iter().map(|n| n.grid.nblocks() == 1).collect();
     let mut results: Vec<Option<Chunk>> = nodes
@@ -96,7 +102,14 @@ pub fn compute(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<Chunk>> {
         }
         Ok(())
     };
-    execute(&plan.graph, &plan.outputs.concat(), &sink, &direct, cancel)?;
+    execute(
+        &plan.graph,
+        &plan.outputs.concat(),
+        &sink,
+        &direct,
+        cancel,
+        fp,
+    )?;
     let mut out = Vec::with_capacity(nodes.len());
     for (n, r) in results.into_iter().enumerate() {
         match r {
@@ -207,6 +220,15 @@ fn write_typed<T: Element>(asm: &Assembly, offset: &[usize], block: &ArrayD<T>) 
 
 /// Computes every node's blocks and returns literal nodes holding them (same chunks).
 pub fn persist(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<NodeRef>> {
+    persist_logged(nodes, cancel, &FpLog::default())
+}
+
+/// [`persist`], recording the floating-point errors of elementwise ops in `fp`.
+pub fn persist_logged(
+    nodes: &[NodeRef],
+    cancel: &AtomicBool,
+    fp: &FpLog,
+) -> OxResult<Vec<NodeRef>> {
     let plan = plan(nodes)?;
     let slots: Vec<Vec<Mutex<Option<Arc<Chunk>>>>> = plan
         .outputs
@@ -236,6 +258,7 @@ pub fn persist(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<NodeRef>>
         &sink,
         &HashMap::new(),
         cancel,
+        fp,
     )?;
     nodes
         .iter()

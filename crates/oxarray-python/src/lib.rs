@@ -3,6 +3,7 @@
 
 mod convert;
 mod errors;
+mod errstate;
 mod gil;
 mod indexing;
 mod random;
@@ -15,6 +16,7 @@ use oxarray_core::shape::normalize_axes;
 use oxarray_core::{DType, OxError};
 use oxarray_graph::construct as build;
 use oxarray_graph::expr::AxisSlice;
+use oxarray_graph::fperr::{FpLog, FpMode};
 use oxarray_graph::NodeRef;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -171,16 +173,20 @@ fn unknown_op(name: &str) -> PyOxError {
     )))
 }
 
+/// `fp`: the floating-point error state of the call, packed by `oxarray._errstate.capture`
+/// (0: not checked).
 #[pyfunction]
-fn unary(op: &str, x: PyRef<'_, PyNode>) -> PyOxResult<PyNode> {
+#[pyo3(signature = (op, x, fp=0))]
+fn unary(op: &str, x: PyRef<'_, PyNode>, fp: u64) -> PyOxResult<PyNode> {
     let op = UnaryOp::from_name(op).ok_or_else(|| unknown_op(op))?;
-    Ok(wrap(build::unary(op, &x.inner)?))
+    Ok(wrap(build::unary(op, &x.inner, FpMode(fp))?))
 }
 
 #[pyfunction]
-fn binary(op: &str, a: PyRef<'_, PyNode>, b: PyRef<'_, PyNode>) -> PyOxResult<PyNode> {
+#[pyo3(signature = (op, a, b, fp=0))]
+fn binary(op: &str, a: PyRef<'_, PyNode>, b: PyRef<'_, PyNode>, fp: u64) -> PyOxResult<PyNode> {
     let op = BinaryOp::from_name(op).ok_or_else(|| unknown_op(op))?;
-    Ok(wrap(build::binary(op, &a.inner, &b.inner)?))
+    Ok(wrap(build::binary(op, &a.inner, &b.inner, FpMode(fp))?))
 }
 
 #[pyfunction]
@@ -330,7 +336,11 @@ fn linalg_batched(
 #[pyfunction]
 fn compute(py: Python<'_>, xs: Vec<PyRef<'_, PyNode>>) -> PyResult<Vec<PyObject>> {
     let ns = nodes(&xs);
-    let chunks = gil::run_detached(py, |cancel| oxarray_graph::compute(&ns, cancel))?;
+    let log = FpLog::default();
+    let run = gil::run_detached(py, |cancel| {
+        oxarray_graph::compute_logged(&ns, cancel, &log)
+    });
+    let chunks = errstate::reported(py, &log, run)?;
     Ok(chunks.into_iter().map(|c| chunk_into_py(py, c)).collect())
 }
 
@@ -338,7 +348,11 @@ fn compute(py: Python<'_>, xs: Vec<PyRef<'_, PyNode>>) -> PyResult<Vec<PyObject>
 #[pyfunction]
 fn persist(py: Python<'_>, xs: Vec<PyRef<'_, PyNode>>) -> PyResult<Vec<PyNode>> {
     let ns = nodes(&xs);
-    let out = gil::run_detached(py, |cancel| oxarray_graph::persist(&ns, cancel))?;
+    let log = FpLog::default();
+    let run = gil::run_detached(py, |cancel| {
+        oxarray_graph::persist_logged(&ns, cancel, &log)
+    });
+    let out = errstate::reported(py, &log, run)?;
     Ok(out.into_iter().map(wrap).collect())
 }
 

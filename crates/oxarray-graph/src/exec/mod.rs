@@ -8,6 +8,7 @@ mod run_task;
 
 pub use run_task::run_task;
 
+use crate::fperr::FpLog;
 use crate::program::RawDest;
 use crate::task::{TaskGraph, TaskId, Value};
 use oxarray_core::{OxError, OxResult};
@@ -28,18 +29,21 @@ struct Run<'g, 's> {
     sink: &'s Sink<'s>,
     direct: &'s HashMap<TaskId, RawDest>,
     cancel: &'s AtomicBool,
+    fp: &'s FpLog,
     error: Mutex<Option<OxError>>,
     done: AtomicUsize,
 }
 
 /// Runs every task of `graph`, sending each task in `outputs` to `sink`. Setting `cancel` stops
 /// the run at the next task boundary with [`OxError::Cancelled`]; the first error stops it too.
+/// Floating-point errors of fused programs are recorded in `fp`.
 pub fn execute(
     graph: &TaskGraph,
     outputs: &[TaskId],
     sink: &Sink,
     direct: &HashMap<TaskId, RawDest>,
     cancel: &AtomicBool,
+    fp: &FpLog,
 ) -> OxResult<()> {
     let n = graph.len();
     let consumers = graph.consumers();
@@ -70,6 +74,7 @@ pub fn execute(
         sink,
         direct,
         cancel,
+        fp,
         error: Mutex::new(None),
         done: AtomicUsize::new(0),
     };
@@ -130,7 +135,7 @@ impl<'g, 's> Run<'g, 's> {
                 // A panic in a kernel is a bug of ours; it becomes an error, never an abort.
                 let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     oxarray_core::cancel::with_flag(self.cancel, || {
-                        run_task(task, &refs, self.direct_dest(id))
+                        run_task(task, &refs, self.direct_dest(id), self.fp)
                     })
                 }));
                 caught.unwrap_or_else(|p| Err(OxError::Internal(panic_message(&p))))

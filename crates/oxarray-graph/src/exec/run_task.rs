@@ -1,5 +1,6 @@
 //! Runs one task: picks the kernel for its kind and hands it the dependencies' values.
 
+use crate::fperr::FpLog;
 use crate::program::RawDest;
 use crate::task::{Task, TaskKind, Value};
 use oxarray_core::{Chunk, OxError, OxResult};
@@ -17,7 +18,13 @@ fn chunk(v: &Value) -> OxResult<&Chunk> {
 
 /// Runs `task`. When `dest` is given (an output block with a contiguous place in the result), a
 /// program writes straight there.
-pub fn run_task(task: &Task, deps: &[&Value], dest: Option<RawDest>) -> OxResult<Value> {
+/// Floating-point errors of fused programs are recorded in `fp`.
+pub fn run_task(
+    task: &Task,
+    deps: &[&Value],
+    dest: Option<RawDest>,
+    fp: &FpLog,
+) -> OxResult<Value> {
     let chunks = || {
         deps.iter()
             .map(|v| chunk(v))
@@ -62,8 +69,10 @@ pub fn run_task(task: &Task, deps: &[&Value], dest: Option<RawDest>) -> OxResult
         },
         TaskKind::Program(p) => match dest {
             // SAFETY: the result assembly hands each output block its own live region.
-            Some(d) => return unsafe { p.run_into(&chunks()?, shape, d) }.map(|()| Value::Written),
-            None => p.run(&chunks()?, shape)?,
+            Some(d) => {
+                return unsafe { p.run_into(&chunks()?, shape, d, fp) }.map(|()| Value::Written)
+            }
+            None => p.run(&chunks()?, shape, fp)?,
         },
         TaskKind::Assemble(pieces) => layout::assemble(shape, task.dtype, pieces, &chunks()?)?,
         TaskKind::Transpose(perm) => layout::transpose(chunk(deps[0])?, perm),
@@ -110,9 +119,13 @@ pub fn run_task(task: &Task, deps: &[&Value], dest: Option<RawDest>) -> OxResult
         } => {
             let place = reduce::ChunkPlace { offset, full_shape };
             let partial = match program {
-                Some(p) => {
-                    reduce::partial(*op, &p.run(&chunks()?, shape)?, axes, *out_dtype, &place)?
-                }
+                Some(p) => reduce::partial(
+                    *op,
+                    &p.run(&chunks()?, shape, fp)?,
+                    axes,
+                    *out_dtype,
+                    &place,
+                )?,
                 None => reduce::partial(*op, chunk(deps[0])?, axes, *out_dtype, &place)?,
             };
             return Ok(Value::Partial(partial));

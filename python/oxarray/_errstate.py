@@ -1,0 +1,97 @@
+"""NumPy's floating-point error state (``np.errstate``) for lazy arrays.
+
+The rule: **the error state in force when an operation is written governs it**, as it would
+have in NumPy, where the operation ran on that line. Each elementwise call captures
+``np.geterr()`` (and ``np.geterrcall()``); the engine checks the hardware's floating-point flags
+of that op on every block at ``compute()`` (and sets ``divide`` by hand for integer division by
+zero, as NumPy does), and this module then reports them op by op, in the order they were
+written: a ``RuntimeWarning`` ("divide by zero encountered in divide"), a call of the errcall,
+a line on stderr, a ``write`` to the log object, or ``FloatingPointError`` for ``raise`` (which
+also stops the compute). The state in force at ``compute()`` plays no part. Not checked:
+ufuncs called with ``where=`` (NumPy checks only the selected elements), casts, reductions.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+
+import numpy as np
+
+_MODES = ("ignore", "warn", "raise", "call", "print", "log")
+# NumPy's status bits, in the order NumPy reports them, with the key of np.geterr() and the text.
+_FLAGS = ((1, "divide", "divide by zero"), (2, "over", "overflow"),
+          (4, "under", "underflow"), (8, "invalid", "invalid value"))  # fmt: skip
+# Ufuncs whose NumPy loops never report floating-point errors (comparisons, selection, bit
+# operations): left unchecked, since a vectorized compare of NaN may set 'invalid' in hardware.
+_QUIET = frozenset({
+    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "maximum", "minimum", "fmax",
+    "fmin", "isnan", "isinf", "isfinite", "signbit", "copysign", "nextafter", "spacing",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "invert", "left_shift", "right_shift", "gcd",
+    "lcm", "negative", "positive", "conjugate", "real", "imag", "sign", "floor",
+    "ceil", "trunc", "rint", "fabs", "heaviside",
+})  # fmt: skip
+_PKG = os.path.dirname(os.path.abspath(__file__))
+
+# The distinct (ufunc name, modes, errcall) of calls so far; a node keeps an index into this.
+_SITES: list[tuple[str, tuple[str, ...], object]] = []
+_SITE_IDS: dict[tuple[str, tuple[str, ...], int], int] = {}
+
+
+def capture(name: str) -> int:
+    """The error state in force now for a call of ufunc ``name``, packed for the engine: bits 0-3
+    the flags not ignored, bits 4-7 those under ``raise``, the rest this module's record of the
+    call (0: nothing to check)."""
+    if name in _QUIET:
+        return 0
+    err = np.geterr()
+    modes = (err["divide"], err["over"], err["under"], err["invalid"])
+    care = sum(bit for (bit, _, _), m in zip(_FLAGS, modes, strict=True) if m != "ignore")
+    if not care:
+        return 0
+    raises = sum(bit for (bit, _, _), m in zip(_FLAGS, modes, strict=True) if m == "raise")
+    call = np.geterrcall() if ("call" in modes or "log" in modes) else None
+    key = (name, modes, id(call))
+    site = _SITE_IDS.get(key)
+    if site is None:
+        site = len(_SITES)
+        _SITES.append((name, modes, call))  # keeps `call` alive, so its id stays unique
+        _SITE_IDS[key] = site
+    return site << 8 | raises << 4 | care
+
+
+def _stacklevel() -> int:
+    """The stack level of the first frame outside oxarray (the user's line that computed)."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PKG):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def report(events) -> None:
+    """Handles ``(packed state, flags)`` per op that raised a flag, in the order the ops were
+    written, as NumPy's error state of each call says. Called by the engine after a compute."""
+    for packed, flags in events:
+        name, modes, call = _SITES[packed >> 8]
+        for (bit, _, text), mode in zip(_FLAGS, modes, strict=True):
+            if not flags & bit or mode == "ignore":
+                continue
+            msg = f"{text} encountered in {name}"
+            if mode == "warn":
+                warnings.warn(msg, RuntimeWarning, stacklevel=_stacklevel())
+            elif mode == "raise":
+                raise FloatingPointError(msg)
+            elif mode == "call":
+                if call is None:
+                    raise NameError(f"python callback specified for {text} (in  {name}) but no "
+                                    f"function found.")
+                call(text, flags)
+            elif mode == "print":
+                print(f"Warning: {msg}", file=sys.stderr)
+            elif mode == "log":
+                if call is None:
+                    raise NameError(f"log specified for {text} (in {name}) but no object with "
+                                    f"write method found.")
+                call.write(f"Warning: {msg}\n")
