@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from importlib import metadata
 
 import numpy as np
+from sorting import case_sort
 
 import oxarray as ox
 
@@ -244,7 +245,8 @@ def case_matmul(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
 
 
 CASES = {"fused": case_fused, "sum": case_sum, "std": case_std, "overhead": case_overhead,
-         "random": case_random, "svd": case_svd, "svd_tall": case_svd_tall, "matmul": case_matmul}
+         "random": case_random, "svd": case_svd, "svd_tall": case_svd_tall, "matmul": case_matmul,
+         "sort": case_sort}
 
 
 # --- report ------------------------------------------------------------------------------------

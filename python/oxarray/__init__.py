@@ -63,6 +63,7 @@ from ._manipulation import (
     transpose,
 )
 from ._searching import argmax, argmin, where
+from ._sorting import argsort, sort
 from ._statistical import all, any, max, mean, min, prod, std, sum, var
 
 globals().update(_ELEMENTWISE)

@@ -198,6 +198,10 @@ def weighted_choice(
 def take_rows(x: Node, idx: Node) -> Node:
     """`x[idx]` along axis 0: `idx` (a 1-d int64 node) is computed now, the gather stays lazy."""
 
+# --- sorting (crates/oxarray-python/src/sorting.rs) -------------------------------------------
+def sort(x: Node, axis: int, descending: bool = False, indices: bool = False) -> Node:
+    """``np.sort`` (``indices=False``) or ``np.argsort`` of ``x`` along ``axis``; stable; lazy."""
+
 __all__ = [
     "Node",
     "arange",
@@ -224,6 +228,7 @@ __all__ = [
     "reshape",
     "set_chunk_bytes",
     "slice",
+    "sort",
     "svd",
     "svd_dense",
     "take_rows",

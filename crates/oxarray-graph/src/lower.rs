@@ -99,6 +99,7 @@ impl Lowering {
                 split_every,
             } => return self.lower_reduce(node, x, *op, axes, *keepdims, *split_every),
             NodeKind::Pick { op, k } => return self.lower_pick(op, *k),
+            NodeKind::Sort { x, op } => return crate::sort::lower(self, node, x, op),
             _ => {}
         }
         for (lin, idx) in blocks.iter().enumerate() {
@@ -263,7 +264,10 @@ impl Lowering {
                 }
                 NodeKind::Rechunk { x } => self.rechunk_pieces(x, &grid, idx)?,
                 NodeKind::Reshape { x } => self.reshape_block(node, x, idx)?,
-                NodeKind::Concatenate { .. } | NodeKind::Reduce { .. } | NodeKind::Pick { .. } => {
+                NodeKind::Concatenate { .. }
+                | NodeKind::Reduce { .. }
+                | NodeKind::Pick { .. }
+                | NodeKind::Sort { .. } => {
                     unreachable!("handled above")
                 }
             };

@@ -85,6 +85,8 @@ pub enum TaskKind {
     Linalg(crate::linalg::LinalgTask),
     /// Block `k` of the dependency's `Value::Parts`.
     Pick(usize),
+    /// A sorting/selection kernel (`crate::sort`).
+    Sort(crate::sort::SortTask),
 }
 
 #[derive(Clone, Debug)]
@@ -117,6 +119,7 @@ impl Task {
             TaskKind::TakeRows(_) => "take",
             TaskKind::Linalg(l) => l.label(),
             TaskKind::Pick(_) => "pick",
+            TaskKind::Sort(s) => s.label(),
         }
     }
     pub fn nbytes(&self) -> usize {

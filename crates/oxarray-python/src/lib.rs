@@ -5,6 +5,7 @@ mod convert;
 mod errors;
 mod gil;
 mod random;
+mod sorting;
 
 use convert::{chunk_into_py, dtype_from_name, ingest, parse_chunks, scalar_from_py};
 use errors::{PyOxError, PyOxResult};
@@ -404,5 +405,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random::random, m)?)?;
     m.add_function(wrap_pyfunction!(random::weighted_choice, m)?)?;
     m.add_function(wrap_pyfunction!(random::take_rows, m)?)?;
+    sorting::register(m)?;
     Ok(())
 }
