@@ -25,6 +25,7 @@ from importlib import metadata
 
 import numpy as np
 from masking import case_masking  # bench/masking.py
+from sorting import case_sort
 
 import oxarray as ox
 
@@ -246,7 +247,8 @@ def case_matmul(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
 
 CASES = {"fused": case_fused, "sum": case_sum, "std": case_std, "overhead": case_overhead,
          "random": case_random, "svd": case_svd, "svd_tall": case_svd_tall, "matmul": case_matmul,
-         "masking": case_masking}
+         "masking": case_masking,
+         "sort": case_sort}
 
 
 # --- report ------------------------------------------------------------------------------------

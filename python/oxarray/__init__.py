@@ -65,6 +65,7 @@ from ._manipulation import (
 )
 from ._masking import argwhere, compress, count_nonzero, extract, flatnonzero, nonzero
 from ._searching import argmax, argmin, where
+from ._sorting import argsort, sort
 from ._statistical import all, any, max, mean, min, prod, std, sum, var
 from ._take import (
     choose,

@@ -211,6 +211,9 @@ def take_axis(x: Node, axis: int, indices: npt.NDArray[Any]) -> Node:
 
 def mask_counts(mask: Node) -> tuple[Node, list[int]]:
     """The size pass of a mask: its computed blocks as a new node, and the true count per band."""
+# --- sorting (crates/oxarray-python/src/sorting.rs) -------------------------------------------
+def sort(x: Node, axis: int, descending: bool = False, indices: bool = False) -> Node:
+    """``np.sort`` (``indices=False``) or ``np.argsort`` of ``x`` along ``axis``; stable; lazy."""
 
 __all__ = [
     "Node",
@@ -241,6 +244,7 @@ __all__ = [
     "reshape",
     "set_chunk_bytes",
     "slice",
+    "sort",
     "svd",
     "svd_dense",
     "take_axis",

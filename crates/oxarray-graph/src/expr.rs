@@ -124,6 +124,11 @@ pub enum NodeKind {
         stream: Stream,
         dist: Dist,
     },
+    /// Sorting and selection along an axis (`crate::sort`).
+    Sort {
+        x: NodeRef,
+        op: crate::sort::SortOp,
+    },
     /// Output `k` of a multi-output op (the op is lowered once for all its outputs).
     Pick {
         op: Arc<crate::multi::MultiOp>,
@@ -189,7 +194,8 @@ impl Node {
             | NodeKind::BroadcastTo { x }
             | NodeKind::Slice { x, .. }
             | NodeKind::Rechunk { x }
-            | NodeKind::TakeRows { x, .. } => vec![x],
+            | NodeKind::TakeRows { x, .. }
+            | NodeKind::Sort { x, .. } => vec![x],
             NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b } => vec![a, b],
             NodeKind::Where { cond, a, b } => vec![cond, a, b],
             NodeKind::Concatenate { xs, .. } => xs.iter().collect(),
@@ -252,6 +258,7 @@ impl Node {
             NodeKind::Rechunk { .. } => "rechunk".into(),
             NodeKind::TakeRows { .. } => "take".into(),
             NodeKind::Random { dist, .. } => format!("random-{}", dist.name()),
+            NodeKind::Sort { op, .. } => op.label(),
             NodeKind::Pick { op, k } => op.label(*k),
             NodeKind::Index(op) => op.label().into(),
         }

@@ -19,6 +19,7 @@ pub mod optimize;
 pub mod program;
 pub mod random;
 pub mod result;
+pub mod sort;
 pub mod take;
 pub mod task;
 

@@ -116,6 +116,7 @@ impl Lowering {
             } => return self.lower_reduce(node, x, *op, axes, *keepdims, *split_every),
             NodeKind::Pick { op, k } => return self.lower_pick(op, *k),
             NodeKind::Index(op) => return crate::indexing::lower(self, node, op),
+            NodeKind::Sort { x, op } => return crate::sort::lower(self, node, x, op),
             _ => {}
         }
         let shared_shape: Arc<[usize]> = Arc::from(node.shape.as_slice());
@@ -286,7 +287,8 @@ impl Lowering {
                 NodeKind::Concatenate { .. }
                 | NodeKind::Reduce { .. }
                 | NodeKind::Pick { .. }
-                | NodeKind::Index(_) => {
+                | NodeKind::Index(_)
+                | NodeKind::Sort { .. } => {
                     unreachable!("handled above")
                 }
             };

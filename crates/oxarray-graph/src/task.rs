@@ -89,6 +89,8 @@ pub enum TaskKind {
     Index(crate::indexing::IndexTask),
     /// Block `k` of the dependency's `Value::Parts`.
     Pick(usize),
+    /// A sorting/selection kernel (`crate::sort`).
+    Sort(crate::sort::SortTask),
 }
 
 #[derive(Clone, Debug)]
@@ -122,6 +124,7 @@ impl Task {
             TaskKind::Linalg(l) => l.label(),
             TaskKind::Pick(_) => "pick",
             TaskKind::Index(t) => t.label(),
+            TaskKind::Sort(s) => s.label(),
         }
     }
     pub fn nbytes(&self) -> usize {

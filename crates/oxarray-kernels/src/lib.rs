@@ -12,4 +12,5 @@ pub mod linalg;
 pub mod matmul;
 pub mod random;
 pub mod reduce;
+pub mod sort;
 pub mod take;

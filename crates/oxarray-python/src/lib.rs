@@ -7,6 +7,7 @@ mod errstate;
 mod gil;
 mod indexing;
 mod random;
+mod sorting;
 
 use convert::{chunk_into_py, dtype_from_name, ingest, parse_chunks, scalar_from_py};
 use errors::{PyOxError, PyOxResult};
@@ -420,5 +421,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random::weighted_choice, m)?)?;
     m.add_function(wrap_pyfunction!(random::take_rows, m)?)?;
     indexing::register(m)?;
+    sorting::register(m)?;
     Ok(())
 }

@@ -100,6 +100,7 @@ pub fn run_task(
         }
         TaskKind::Linalg(l) => return crate::linalg::run(l, &chunks()?),
         TaskKind::Index(t) => crate::indexing::run(t, &chunks()?, shape, task.dtype)?,
+        TaskKind::Sort(s) => return crate::sort::run(s, deps, shape),
         TaskKind::Pick(k) => {
             return match deps.first() {
                 Some(Value::Parts(p)) => p

@@ -1,0 +1,314 @@
+//! Sorting and selection in the graph: the node (`NodeKind::Sort`) and its lowering.
+//!
+//! Along an axis held by one chunk, one task per block sorts its lanes. Along a chunked axis,
+//! each column of blocks (the chunks of one lane group) becomes: a `Local` sort per chunk, one
+//! `Split` task that finds the exact rank cuts between them (small: `lanes x (k+1) x k`
+//! integers), and a `Merge` task per output chunk that gathers its ranks from every sorted chunk.
+//! The output has the input's chunks; every task allocates one output chunk.
+
+use crate::expr::{Node, NodeKind, NodeRef};
+use crate::lower::Lowering;
+use crate::task::{Task, TaskId, TaskKind, Value};
+use oxarray_core::shape::normalize_axis;
+use oxarray_core::{Chunk, DType, OxError, OxResult};
+use oxarray_kernels::sort as kernels;
+use std::sync::Arc;
+
+/// What a sort node computes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SortOp {
+    /// `np.sort` (`indices == false`) or `np.argsort` along `axis`, stable.
+    Sort {
+        axis: usize,
+        descending: bool,
+        indices: bool,
+    },
+}
+
+impl SortOp {
+    pub fn label(&self) -> String {
+        match self {
+            SortOp::Sort { indices: false, .. } => "sort".into(),
+            SortOp::Sort { indices: true, .. } => "argsort".into(),
+        }
+    }
+}
+
+/// One task's kernel.
+#[derive(Clone, Debug)]
+pub enum SortTask {
+    /// Sort every lane of one block whose sort axis is whole: values or int64 positions.
+    Lanes {
+        axis: usize,
+        descending: bool,
+        indices: bool,
+    },
+    /// Sort one chunk of a chunked axis: parts `[values]` or `[values, positions + offset]`.
+    Local {
+        axis: usize,
+        descending: bool,
+        indices: bool,
+        offset: usize,
+    },
+    /// The rank cuts of the `Local` results (deps) at the axis's chunk `bounds`.
+    Split {
+        axis: usize,
+        descending: bool,
+        bounds: Vec<usize>,
+    },
+    /// Output chunk `j`: deps are the k `Local` results, then the `Split`.
+    Merge {
+        axis: usize,
+        descending: bool,
+        indices: bool,
+        j: usize,
+    },
+}
+
+impl SortTask {
+    pub fn label(&self) -> &'static str {
+        match self {
+            SortTask::Lanes { .. } => "sort",
+            SortTask::Local { .. } => "sort-chunk",
+            SortTask::Split { .. } => "sort-split",
+            SortTask::Merge { .. } => "sort-merge",
+        }
+    }
+}
+
+/// `np.sort(x, axis)` (values) or `np.argsort(x, axis)` (int64 positions), stable; the result has
+/// `x`'s chunks.
+pub fn sort(x: &NodeRef, axis: i64, descending: bool, indices: bool) -> OxResult<NodeRef> {
+    let axis = normalize_axis(axis, x.ndim())?;
+    let dtype = if indices { DType::Int64 } else { x.dtype };
+    let op = SortOp::Sort {
+        axis,
+        descending,
+        indices,
+    };
+    Ok(Node::new(
+        x.shape.clone(),
+        dtype,
+        x.grid.clone(),
+        NodeKind::Sort {
+            x: Arc::clone(x),
+            op,
+        },
+    ))
+}
+
+fn push(
+    lw: &mut Lowering,
+    kind: SortTask,
+    deps: Vec<TaskId>,
+    shape: Vec<usize>,
+    dtype: DType,
+) -> TaskId {
+    lw.graph.push(Task {
+        kind: TaskKind::Sort(kind),
+        deps,
+        shape,
+        dtype,
+    })
+}
+
+/// The tasks of every block of a sort node (C order of its grid).
+pub(crate) fn lower(
+    lw: &mut Lowering,
+    node: &Node,
+    x: &NodeRef,
+    op: &SortOp,
+) -> OxResult<Vec<TaskId>> {
+    let SortOp::Sort {
+        axis,
+        descending,
+        indices,
+    } = op.clone();
+    let inputs = lw.input(x)?.clone();
+    let grid = &x.grid;
+    let k = grid.numblocks()[axis];
+    let mut out = vec![0; grid.nblocks()];
+    if k == 1 {
+        for (lin, idx) in grid.block_indices().enumerate() {
+            let kind = SortTask::Lanes {
+                axis,
+                descending,
+                indices,
+            };
+            out[lin] = push(
+                lw,
+                kind,
+                vec![inputs[lin]],
+                grid.block_shape(&idx),
+                node.dtype,
+            );
+        }
+        return Ok(out);
+    }
+    let bounds = grid.axis_bounds(axis);
+    for start in grid.block_indices().filter(|i| i[axis] == 0) {
+        let column: Vec<usize> = (0..k)
+            .map(|b| {
+                let mut i = start.clone();
+                i[axis] = b;
+                grid.linear(&i)
+            })
+            .collect();
+        let mut locals = Vec::with_capacity(k);
+        for (b, &lin) in column.iter().enumerate() {
+            let kind = SortTask::Local {
+                axis,
+                descending,
+                indices,
+                offset: bounds[b],
+            };
+            let shape = grid.block_shape(&grid.unravel(lin));
+            locals.push(push(lw, kind, vec![inputs[lin]], shape, x.dtype));
+        }
+        let split = SortTask::Split {
+            axis,
+            descending,
+            bounds: bounds.clone(),
+        };
+        let lanes: usize = grid
+            .block_shape(&start)
+            .iter()
+            .enumerate()
+            .filter(|(d, _)| *d != axis)
+            .map(|(_, n)| n)
+            .product();
+        let s = push(
+            lw,
+            split,
+            locals.clone(),
+            vec![lanes, k + 1, k],
+            DType::Int64,
+        );
+        for (j, &lin) in column.iter().enumerate() {
+            let kind = SortTask::Merge {
+                axis,
+                descending,
+                indices,
+                j,
+            };
+            let mut deps = locals.clone();
+            deps.push(s);
+            out[lin] = push(
+                lw,
+                kind,
+                deps,
+                grid.block_shape(&grid.unravel(lin)),
+                node.dtype,
+            );
+        }
+    }
+    Ok(out)
+}
+
+fn parts(v: &Value) -> OxResult<&[Arc<Chunk>]> {
+    match v {
+        Value::Parts(p) => Ok(p),
+        _ => Err(OxError::Internal(
+            "sort: expected a sorted chunk's parts".into(),
+        )),
+    }
+}
+
+fn chunk(v: &Value) -> OxResult<&Chunk> {
+    match v {
+        Value::Chunk(c) => Ok(c),
+        _ => Err(OxError::Internal("sort: expected a chunk".into())),
+    }
+}
+
+/// Runs one sort task; `shape` is the block it produces.
+pub(crate) fn run(t: &SortTask, deps: &[&Value], shape: &[usize]) -> OxResult<Value> {
+    let first = || {
+        deps.first()
+            .ok_or_else(|| OxError::Internal("sort: no input".into()))
+    };
+    Ok(match t {
+        SortTask::Lanes {
+            axis,
+            descending,
+            indices,
+        } => {
+            let x = chunk(first()?)?;
+            let c = if *indices {
+                kernels::argsort_chunk(x, *axis, *descending, 0)?.1
+            } else {
+                kernels::sort_chunk(x, *axis, *descending)?
+            };
+            Value::Chunk(Arc::new(c))
+        }
+        SortTask::Local {
+            axis,
+            descending,
+            indices,
+            offset,
+        } => {
+            let x = chunk(first()?)?;
+            if *indices {
+                let (v, i) = kernels::argsort_chunk(x, *axis, *descending, *offset as i64)?;
+                Value::Parts(vec![Arc::new(v), Arc::new(i)])
+            } else {
+                Value::Parts(vec![Arc::new(kernels::sort_chunk(x, *axis, *descending)?)])
+            }
+        }
+        SortTask::Split {
+            axis,
+            descending,
+            bounds,
+        } => {
+            let sorted = deps
+                .iter()
+                .map(|d| parts(d).map(|p| &*p[0]))
+                .collect::<OxResult<Vec<&Chunk>>>()?;
+            Value::Chunk(Arc::new(kernels::split_chunks(
+                &sorted,
+                *axis,
+                bounds,
+                *descending,
+            )?))
+        }
+        SortTask::Merge {
+            axis,
+            descending,
+            indices,
+            j,
+        } => {
+            let (cuts, locals) = deps
+                .split_last()
+                .ok_or_else(|| OxError::Internal("sort merge: no deps".into()))?;
+            let ps = locals
+                .iter()
+                .map(|d| parts(d))
+                .collect::<OxResult<Vec<_>>>()?;
+            let sorted: Vec<&Chunk> = ps.iter().map(|p| &*p[0]).collect();
+            let idx: Option<Vec<&Chunk>> = if *indices {
+                Some(
+                    ps.iter()
+                        .map(|p| p.get(1).map(|c| &**c))
+                        .collect::<Option<Vec<_>>>()
+                        .ok_or_else(|| OxError::Internal("sort merge: no indices".into()))?,
+                )
+            } else {
+                None
+            };
+            let (v, i) = kernels::merge_chunk(
+                &sorted,
+                idx.as_deref(),
+                chunk(cuts)?,
+                *axis,
+                *j,
+                shape,
+                *descending,
+            )?;
+            let c = match i {
+                Some(i) => i,
+                None => v,
+            };
+            Value::Chunk(Arc::new(c))
+        }
+    })
+}

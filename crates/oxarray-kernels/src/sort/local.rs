@@ -1,0 +1,65 @@
+//! Sorting the lanes of one block: `np.sort` / `np.argsort` along an axis held by one chunk, and
+//! the first step of a sort along a chunked axis (each chunk sorted on its own).
+
+use super::lanes::{fill_lanes2, map_lanes, Lanes};
+use super::order::{compare, NpOrd};
+use super::radix;
+use oxarray_core::OxResult;
+
+/// Sorts one lane in place (stable: equal values keep their order).
+pub fn sort_lane<T: NpOrd>(v: &mut [T], descending: bool) {
+    if !radix::sort_values(v, descending) {
+        v.sort_by(|a, b| compare(a, b, descending));
+    }
+}
+
+/// The stable order of one lane: `idx[k]` is the position (plus `offset`) of the k-th value;
+/// `vals` receives the sorted values.
+pub fn argsort_lane<T: NpOrd>(
+    v: &[T],
+    descending: bool,
+    offset: i64,
+    vals: &mut [T],
+    idx: &mut [i64],
+) {
+    if radix::argsort(v, descending, offset, vals, idx) {
+        return;
+    }
+    let mut pairs: Vec<(T, i64)> = v
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| (x, i as i64 + offset))
+        .collect();
+    pairs.sort_by(|a, b| compare(&a.0, &b.0, descending));
+    for ((p, vo), io) in pairs.iter().zip(vals.iter_mut()).zip(idx.iter_mut()) {
+        *vo = p.0;
+        *io = p.1;
+    }
+}
+
+/// Every lane of `src` sorted.
+pub fn sort_block<T: NpOrd>(src: &[T], lanes: Lanes, descending: bool) -> OxResult<Vec<T>> {
+    map_lanes(src, lanes, lanes.n, |buf: &mut Vec<T>, out: &mut [T]| {
+        out.copy_from_slice(buf);
+        sort_lane(out, descending);
+    })
+}
+
+/// Every lane of `src` argsorted: (sorted values, int64 positions plus `offset`).
+pub fn argsort_block<T: NpOrd>(
+    src: &[T],
+    lanes: Lanes,
+    descending: bool,
+    offset: i64,
+) -> OxResult<(Vec<T>, Vec<i64>)> {
+    fill_lanes2(
+        lanes.outer,
+        lanes.inner,
+        lanes.n,
+        |l, vals: &mut [T], idx: &mut [i64]| {
+            let mut buf = Vec::new();
+            lanes.read(src, l, &mut buf);
+            argsort_lane(&buf, descending, offset, vals, idx);
+        },
+    )
+}

@@ -1,0 +1,185 @@
+//! Sorting and selection along an axis: `np.sort`, `np.argsort` and (next) partitions and
+//! quantiles, on chunks.
+//!
+//! Along an axis held by one chunk, [`sort_chunk`] / [`argsort_chunk`] sort every lane of the
+//! block (rayon over the lanes). Along a chunked axis the graph runs [`sort_chunk`] per chunk,
+//! then [`split_chunks`] (exact rank cuts, small) and [`merge_chunk`] per output chunk, so the
+//! output keeps the input's chunking and no task holds more than its own chunk's output.
+//! The order is NumPy's ([`order`]); the sorts are stable.
+
+pub mod lanes;
+pub mod local;
+pub mod merge;
+pub mod order;
+pub mod radix;
+
+use lanes::Lanes;
+use ndarray::{ArrayD, IxDyn};
+use order::NpOrd;
+use oxarray_core::chunk::Typed;
+use oxarray_core::{dispatch_typed, Chunk, Element, OxError, OxResult};
+use std::borrow::Cow;
+
+/// The chunk's elements in C order (borrowed when already contiguous).
+pub(crate) fn c_order<T: Element>(a: &ArrayD<T>) -> Cow<'_, [T]> {
+    match a.as_slice() {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(a.iter().copied().collect()),
+    }
+}
+
+pub(crate) fn to_chunk<T: Element>(shape: &[usize], v: Vec<T>) -> OxResult<Chunk>
+where
+    Chunk: Typed<T, Container = ArrayD<T>>,
+{
+    let a = ArrayD::from_shape_vec(IxDyn(shape), v)
+        .map_err(|e| OxError::Internal(format!("sort: result shape: {e}")))?;
+    Ok(Chunk::from_array(a))
+}
+
+fn check_axis(shape: &[usize], axis: usize) -> OxResult<()> {
+    if axis >= shape.len() {
+        return Err(OxError::Internal(format!(
+            "sort: axis {axis} of a {}-d block",
+            shape.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Every lane of `c` along `axis` sorted (NumPy's order; reversed when `descending`).
+pub fn sort_chunk(c: &Chunk, axis: usize, descending: bool) -> OxResult<Chunk> {
+    check_axis(c.shape(), axis)?;
+    let lanes = Lanes::of(c.shape(), axis);
+    dispatch_typed!(Chunk, c, a => {
+        let v = local::sort_block(&c_order(a), lanes, descending)?;
+        to_chunk(a.shape(), v)
+    })
+}
+
+/// Every lane of `c` along `axis` argsorted: (sorted values, int64 positions plus `offset`).
+pub fn argsort_chunk(
+    c: &Chunk,
+    axis: usize,
+    descending: bool,
+    offset: i64,
+) -> OxResult<(Chunk, Chunk)> {
+    check_axis(c.shape(), axis)?;
+    let lanes = Lanes::of(c.shape(), axis);
+    dispatch_typed!(Chunk, c, a => {
+        let (v, i) = local::argsort_block(&c_order(a), lanes, descending, offset)?;
+        Ok((to_chunk(a.shape(), v)?, to_chunk(a.shape(), i)?))
+    })
+}
+
+/// Typed C-order slices of blocks that must all have the dtype `T`.
+fn typed_blocks<'a, T: Element>(blocks: &[&'a Chunk]) -> OxResult<Vec<&'a [T]>>
+where
+    Chunk: Typed<T, Container = ArrayD<T>>,
+{
+    blocks
+        .iter()
+        .map(|b| {
+            b.as_array::<T>()
+                .and_then(|a| a.as_slice())
+                .ok_or_else(|| OxError::Internal("sort: blocks of mixed dtypes or layout".into()))
+        })
+        .collect()
+}
+
+fn lanes_of(blocks: &[&Chunk], axis: usize) -> OxResult<Vec<Lanes>> {
+    blocks
+        .iter()
+        .map(|b| {
+            check_axis(b.shape(), axis)?;
+            Ok(Lanes::of(b.shape(), axis))
+        })
+        .collect()
+}
+
+/// Rank cuts of sorted blocks along a chunked axis (see [`merge::split`]), as an int64 chunk of
+/// shape `[lanes, k + 1, k]`.
+pub fn split_chunks(
+    sorted: &[&Chunk],
+    axis: usize,
+    bounds: &[usize],
+    descending: bool,
+) -> OxResult<Chunk> {
+    let first = sorted
+        .first()
+        .ok_or_else(|| OxError::Internal("sort split: no blocks".into()))?;
+    let lanes = lanes_of(sorted, axis)?;
+    let k = sorted.len();
+    let cuts =
+        dispatch_typed!(Chunk, *first, a => split_typed(a, sorted, &lanes, bounds, descending)?);
+    to_chunk(&[lanes[0].count(), k + 1, k], cuts)
+}
+
+/// Output chunk `j` (of shape `out_shape`) of a sort along a chunked axis: its values, and when
+/// `indices` (the int64 positions of the sorted blocks) are given, its positions too.
+pub fn merge_chunk(
+    sorted: &[&Chunk],
+    indices: Option<&[&Chunk]>,
+    cuts: &Chunk,
+    axis: usize,
+    j: usize,
+    out_shape: &[usize],
+    descending: bool,
+) -> OxResult<(Chunk, Option<Chunk>)> {
+    let first = sorted
+        .first()
+        .ok_or_else(|| OxError::Internal("sort merge: no blocks".into()))?;
+    let lanes = lanes_of(sorted, axis)?;
+    check_axis(out_shape, axis)?;
+    let out = Lanes::of(out_shape, axis);
+    let cuts = cuts
+        .as_array::<i64>()
+        .and_then(|a| a.as_slice())
+        .ok_or_else(|| OxError::Internal("sort merge: cuts".into()))?;
+    dispatch_typed!(Chunk, *first, a => merge_typed(a, sorted, indices, &lanes, cuts, j, out, out_shape, descending))
+}
+
+fn split_typed<T: NpOrd>(
+    _witness: &ArrayD<T>,
+    sorted: &[&Chunk],
+    lanes: &[Lanes],
+    bounds: &[usize],
+    descending: bool,
+) -> OxResult<Vec<i64>>
+where
+    Chunk: Typed<T, Container = ArrayD<T>>,
+{
+    merge::split(&typed_blocks::<T>(sorted)?, lanes, bounds, descending)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn merge_typed<T: NpOrd>(
+    _witness: &ArrayD<T>,
+    sorted: &[&Chunk],
+    indices: Option<&[&Chunk]>,
+    lanes: &[Lanes],
+    cuts: &[i64],
+    j: usize,
+    out: Lanes,
+    out_shape: &[usize],
+    descending: bool,
+) -> OxResult<(Chunk, Option<Chunk>)>
+where
+    Chunk: Typed<T, Container = ArrayD<T>>,
+{
+    let blocks = typed_blocks::<T>(sorted)?;
+    match indices {
+        None => {
+            let v = merge::merge(&blocks, lanes, cuts, j, out, descending)?;
+            Ok((to_chunk(out_shape, v)?, None))
+        }
+        Some(ix) => {
+            let ib = typed_blocks::<i64>(ix)?;
+            let (v, i) = merge::merge_with_indices(&blocks, &ib, lanes, cuts, j, out, descending)?;
+            Ok((
+                to_chunk(out_shape, v)?,
+                Some(to_chunk::<i64>(out_shape, i)?),
+            ))
+        }
+    }
+}
