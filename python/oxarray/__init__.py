@@ -63,6 +63,9 @@ from ._manipulation import (
     transpose,
 )
 from ._searching import argmax, argmin, where
+# NaN-aware reductions, statistics and manipulation routines (compositions of lazy ops).
+from ._nan import nanargmax, nanargmin, nanmax, nanmean, nanmin, nanprod, nanstd, nansum, nanvar
+from ._stats import allclose, array_equal, array_equiv, average, corrcoef, cov, isclose, ptp
 from ._statistical import all, any, max, mean, min, prod, std, sum, var
 
 globals().update(_ELEMENTWISE)

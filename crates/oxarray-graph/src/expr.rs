@@ -118,6 +118,12 @@ pub enum NodeKind {
         stream: Stream,
         dist: Dist,
     },
+    /// `x` unchanged, with a value check on `flag` at compute (see `check.rs`).
+    Check {
+        x: NodeRef,
+        flag: NodeRef,
+        action: crate::check::CheckAction,
+    },
     /// Output `k` of a multi-output op (the op is lowered once for all its outputs).
     Pick {
         op: Arc<crate::multi::MultiOp>,
@@ -171,6 +177,7 @@ impl Node {
             | NodeKind::TakeRows { x, .. } => vec![x],
             NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b } => vec![a, b],
             NodeKind::Where { cond, a, b } => vec![cond, a, b],
+            NodeKind::Check { x, flag, .. } => vec![x, flag],
             NodeKind::Concatenate { xs, .. } => xs.iter().collect(),
             NodeKind::Pick { op, .. } => op.inputs.iter().collect(),
         }
@@ -199,6 +206,7 @@ impl Node {
             NodeKind::TakeRows { .. } => "take".into(),
             NodeKind::Random { dist, .. } => format!("random-{}", dist.name()),
             NodeKind::Pick { op, k } => op.label(*k),
+            NodeKind::Check { .. } => "check".into(),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! chunks; [`dot`] draws it. No PyO3 here: the bindings crate calls [`compute`] and friends.
 
 pub mod batched;
+pub mod check;
 pub mod construct;
 pub mod dot;
 pub mod exec;

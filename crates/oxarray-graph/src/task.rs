@@ -85,6 +85,8 @@ pub enum TaskKind {
     Linalg(crate::linalg::LinalgTask),
     /// Block `k` of the dependency's `Value::Parts`.
     Pick(usize),
+    /// deps[0] passed through after checking the bool deps[1] (see `check.rs`).
+    Check(crate::check::CheckAction),
 }
 
 #[derive(Clone, Debug)]
@@ -117,6 +119,7 @@ impl Task {
             TaskKind::TakeRows(_) => "take",
             TaskKind::Linalg(l) => l.label(),
             TaskKind::Pick(_) => "pick",
+            TaskKind::Check(_) => "check",
         }
     }
     pub fn nbytes(&self) -> usize {

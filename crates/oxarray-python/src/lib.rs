@@ -1,6 +1,7 @@
 //! `oxarray._core`: the bindings. Every function converts its arguments, asks the graph crate for
 //! a node (or runs a plan through `gil::run_detached`) and converts the answer. No numerics here.
 
+mod check;
 mod convert;
 mod errors;
 mod gil;
@@ -329,7 +330,9 @@ fn linalg_batched(
 #[pyfunction]
 fn compute(py: Python<'_>, xs: Vec<PyRef<'_, PyNode>>) -> PyResult<Vec<PyObject>> {
     let ns = nodes(&xs);
-    let chunks = gil::run_detached(py, |cancel| oxarray_graph::compute(&ns, cancel))?;
+    let chunks = gil::run_detached(py, |cancel| oxarray_graph::compute(&ns, cancel));
+    check::issue_warnings(py)?;
+    let chunks = chunks?;
     Ok(chunks.into_iter().map(|c| chunk_into_py(py, c)).collect())
 }
 
@@ -337,7 +340,9 @@ fn compute(py: Python<'_>, xs: Vec<PyRef<'_, PyNode>>) -> PyResult<Vec<PyObject>
 #[pyfunction]
 fn persist(py: Python<'_>, xs: Vec<PyRef<'_, PyNode>>) -> PyResult<Vec<PyNode>> {
     let ns = nodes(&xs);
-    let out = gil::run_detached(py, |cancel| oxarray_graph::persist(&ns, cancel))?;
+    let out = gil::run_detached(py, |cancel| oxarray_graph::persist(&ns, cancel));
+    check::issue_warnings(py)?;
+    let out = out?;
     Ok(out.into_iter().map(wrap).collect())
 }
 
@@ -404,5 +409,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random::random, m)?)?;
     m.add_function(wrap_pyfunction!(random::weighted_choice, m)?)?;
     m.add_function(wrap_pyfunction!(random::take_rows, m)?)?;
+    check::register(m)?;
     Ok(())
 }
