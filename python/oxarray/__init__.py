@@ -30,9 +30,27 @@ from ._creation import (
     zeros_like,
 )
 from ._data_types import astype, can_cast, finfo, iinfo, result_type
+from ._differences import diff, ediff1d, gradient, trapezoid
 from ._dispatch import HANDLED_FUNCTIONS, implements
 from ._elementwise import FUNCTIONS as _ELEMENTWISE
 from ._elementwise import clip, imag, real, round
+from ._joining import (
+    append,
+    array_split,
+    atleast_3d,
+    block,
+    column_stack,
+    delete,
+    dsplit,
+    dstack,
+    hsplit,
+    hstack,
+    insert,
+    split,
+    unstack,
+    vsplit,
+    vstack,
+)
 from ._linalg import (
     cross,
     diagonal,
@@ -62,11 +80,14 @@ from ._manipulation import (
     swapaxes,
     transpose,
 )
-from ._searching import argmax, argmin, where
-# NaN-aware reductions, statistics and manipulation routines (compositions of lazy ops).
+from ._mathmisc import angle, nan_to_num, sinc
+from ._matrices import diag, diagflat, indices, meshgrid, tri, tril, triu
 from ._nan import nanargmax, nanargmin, nanmax, nanmean, nanmin, nanprod, nanstd, nansum, nanvar
-from ._stats import allclose, array_equal, array_equiv, average, corrcoef, cov, isclose, ptp
+from ._padding import pad
+from ._rearranging import flip, fliplr, flipud, repeat, roll, rot90, tile
+from ._searching import argmax, argmin, where
 from ._statistical import all, any, max, mean, min, prod, std, sum, var
+from ._stats import allclose, array_equal, array_equiv, average, corrcoef, cov, isclose, ptp
 
 globals().update(_ELEMENTWISE)
 

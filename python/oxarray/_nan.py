@@ -27,6 +27,9 @@ __all__ = ["nanargmax", "nanargmin", "nanmax", "nanmean", "nanmin", "nanprod", "
            "nanvar"]
 
 _ALL_NAN = "All-NaN slice encountered"
+# The dtype of NaN counts: a bool sum is already intp (NumPy's count dtype); asking for it
+# explicitly would add a cast of every element before the reduction.
+_COUNT = None
 
 
 def _has_nan(x: Array) -> bool:
@@ -169,7 +172,7 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, *, where=n
     _inexact_args(dtype, out)
     filled, mask = _nan_filled(a, 0)
     valid = apply_ufunc(np.logical_not, mask)
-    cnt = _stat.reduce("sum", valid, axis, np.intp, None, keepdims, where=where)
+    cnt = _stat.reduce("sum", valid, axis, _COUNT, None, keepdims, where=where)
     tot = _stat.reduce("sum", filled, axis, dtype, None, keepdims, where=where)
     avg = checked(_divide_keep(tot, cnt), apply_ufunc(np.equal, cnt, 0), "Mean of empty slice",
                   warn=True)
@@ -202,7 +205,7 @@ def _nan_var(a, axis, dtype, out, ddof, keepdims, where, mean, correction, name,
         dtype = check_dtype(dtype)
     filled, mask = _nan_filled(a, 0)
     valid = apply_ufunc(np.logical_not, mask)
-    cnt = _stat.reduce("sum", valid, axis, np.intp, None, True, where=where)
+    cnt = _stat.reduce("sum", valid, axis, _COUNT, None, True, where=where)
     if mean is not np._NoValue:
         avg = _stat.as_array(mean)
     else:
@@ -218,7 +221,7 @@ def _nan_var(a, axis, dtype, out, ddof, keepdims, where, mean, correction, name,
         sqr = apply_ufunc(np.multiply, dev, dev)
     var = _stat.reduce("sum", sqr, axis, dtype, None, keepdims, where=where)
     if not keepdims:
-        cnt = _stat.reduce("sum", valid, axis, np.intp, None, False, where=where)
+        cnt = _stat.reduce("sum", valid, axis, _COUNT, None, False, where=where)
     dof = apply_ufunc(np.subtract, cnt, ddof)
     var = _divide_keep(var, dof)
     bad = apply_ufunc(np.less_equal, dof, 0)

@@ -21,7 +21,7 @@ from . import _statistical as _stat
 from ._array import Array
 from ._dispatch import implements
 from ._elementwise import apply_ufunc, check_dtype, node_of, rebind
-from ._nan import checked
+from ._nan import _COUNT, checked
 from ._searching import where as _where
 
 __all__ = ["allclose", "array_equal", "array_equiv", "average", "corrcoef", "cov", "isclose", "ptp"]
@@ -53,7 +53,7 @@ def moment_where(op: str, x, axis, dtype, out, keepdims, where, ddof=0) -> Array
     if dtype is None and x.dtype.kind in "biu":
         dtype = np.float64
     keep = bool(keepdims)
-    cnt = _stat.reduce("sum", mask, axes, np.intp, None, op != "mean" or keep)
+    cnt = _stat.reduce("sum", mask, axes, _COUNT, None, op != "mean" or keep)
     tot = _stat.reduce("sum", x, axes, dtype, None, op != "mean" or keep, where=mask)
     avg = _div_cast(tot, cnt)
     if op == "mean":
@@ -65,7 +65,7 @@ def moment_where(op: str, x, axis, dtype, out, keepdims, where, ddof=0) -> Array
     else:
         sq = apply_ufunc(np.multiply, dev, dev)
     ssq = _stat.reduce("sum", sq, axes, dtype, None, keep, where=mask)
-    n = cnt if keep else _stat.reduce("sum", mask, axes, np.intp, None, False)
+    n = cnt if keep else _stat.reduce("sum", mask, axes, _COUNT, None, False)
     dof = apply_ufunc(np.maximum, apply_ufunc(np.subtract, n, ddof), 0)
     res = _div_cast(ssq, dof)
     if op == "std":
