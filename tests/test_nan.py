@@ -199,3 +199,25 @@ def test_xarray_mean_std_sum_on_oxarray():
         want = getattr(xr.DataArray(a, dims=("y", "x")), name)(dim="x")
         np.testing.assert_allclose(np.asarray(got.data), want.values)
     assert isinstance(da.mean().data, ox.Array)
+
+
+@pytest.mark.parametrize("chunks", [(700, 600), (333, 250), (64, 600)])
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int32"])
+def test_streamed_fused_reductions_on_large_chunks(chunks, dtype):
+    # Chunks of more than two slabs: the reduction of a fused producer is streamed slab by slab.
+    rng = np.random.default_rng(3)
+    a = (rng.random((700, 600)) * 100).astype(dtype)
+    if a.dtype.kind == "f":
+        a[rng.random(a.shape) < 0.05] = np.nan
+    x = ox.asarray(a, chunks=chunks)
+    rtol = 1e-4 if dtype == "float32" else 1e-10
+    for axis in (None, 0, 1, (0, 1)):
+        for name in ("nansum", "nanmean", "nanvar", "nanmin", "nanmax"):
+            with quiet():
+                want = getattr(np, name)(a, axis=axis)
+            assert_eq(getattr(np, name)(x, axis=axis), want, rtol=rtol, atol=1e-6)
+        assert_eq(np.sum(x * 2 + 1, axis=axis), np.sum(a * 2 + 1, axis=axis), rtol=rtol)
+        assert_eq(np.std(x + 1, axis=axis), np.std(a + 1, axis=axis), rtol=rtol)
+        assert_eq(np.any(x > 99, axis=axis), np.any(a > 99, axis=axis))
+        assert_eq(np.max(x - 1, axis=axis), np.max(a - 1, axis=axis))
+    assert_eq(np.argmax(x * 1, axis=0), np.argmax(a * 1, axis=0))

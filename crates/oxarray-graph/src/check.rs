@@ -131,7 +131,9 @@ mod tests {
         assert!(run(&warn, &[&x, &bad]).is_ok());
         let got = take_warnings();
         assert_eq!(
-            got.iter().filter(|m| m.as_str() == "unit-test warning").count(),
+            got.iter()
+                .filter(|m| m.as_str() == "unit-test warning")
+                .count(),
             1
         );
     }

@@ -18,6 +18,7 @@ pub mod optimize;
 pub mod program;
 pub mod random;
 pub mod result;
+pub mod stream_reduce;
 pub mod take;
 pub mod task;
 

@@ -110,9 +110,15 @@ pub fn run_task(task: &Task, deps: &[&Value], dest: Option<RawDest>) -> OxResult
         } => {
             let place = reduce::ChunkPlace { offset, full_shape };
             let partial = match program {
-                Some(p) => {
-                    reduce::partial(*op, &p.run(&chunks()?, shape)?, axes, *out_dtype, &place)?
-                }
+                Some(p) => crate::stream_reduce::partial(
+                    *op,
+                    p,
+                    &chunks()?,
+                    shape,
+                    axes,
+                    *out_dtype,
+                    &place,
+                )?,
                 None => reduce::partial(*op, chunk(deps[0])?, axes, *out_dtype, &place)?,
             };
             return Ok(Value::Partial(partial));
