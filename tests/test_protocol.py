@@ -35,10 +35,8 @@ def test_ufunc_with_numpy_array_on_the_left_returns_lazy(x):
 UNIMPLEMENTED = [
     ("fft", lambda v: np.fft.fft(v)),
     ("histogram", lambda v: np.histogram(v)),
-    ("corrcoef", lambda v: np.corrcoef(v)),
-    ("trapezoid", lambda v: np.trapezoid(v)),
     ("kron", lambda v: np.kron(v, v)),
-    ("pad", lambda v: np.pad(v, 1)),
+    ("convolve", lambda v: np.convolve(v, v)),
 ]
 
 

@@ -31,9 +31,27 @@ from ._creation import (
     zeros_like,
 )
 from ._data_types import astype, can_cast, finfo, iinfo, result_type
+from ._differences import diff, ediff1d, gradient, trapezoid
 from ._dispatch import HANDLED_FUNCTIONS, implements
 from ._elementwise import FUNCTIONS as _ELEMENTWISE
 from ._elementwise import clip, imag, real, round
+from ._joining import (
+    append,
+    array_split,
+    atleast_3d,
+    block,
+    column_stack,
+    delete,
+    dsplit,
+    dstack,
+    hsplit,
+    hstack,
+    insert,
+    split,
+    unstack,
+    vsplit,
+    vstack,
+)
 from ._linalg import (
     cross,
     diagonal,
@@ -64,6 +82,11 @@ from ._manipulation import (
     transpose,
 )
 from ._masking import argwhere, compress, count_nonzero, extract, flatnonzero, nonzero
+from ._mathmisc import angle, nan_to_num, sinc
+from ._matrices import diag, diagflat, indices, meshgrid, tri, tril, triu
+from ._nan import nanargmax, nanargmin, nanmax, nanmean, nanmin, nanprod, nanstd, nansum, nanvar
+from ._padding import pad
+from ._rearranging import flip, fliplr, flipud, repeat, roll, rot90, tile
 from ._searching import argmax, argmin, where
 from ._sorting import argsort, sort
 from ._statistical import all, any, max, mean, min, prod, std, sum, var
@@ -81,6 +104,7 @@ from ._take import (
     triu_indices_from,
     unravel_index,
 )
+from ._stats import allclose, array_equal, array_equiv, average, corrcoef, cov, isclose, ptp
 
 globals().update(_ELEMENTWISE)
 

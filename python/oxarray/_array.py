@@ -277,7 +277,7 @@ def _reduction_method(name: str):
 
 
 for _name in ("sum", "prod", "min", "max", "mean", "var", "std", "any", "all", "argmin", "argmax",
-              "diagonal", "trace"):
+              "diagonal", "trace", "repeat"):
     setattr(Array, _name, _reduction_method(_name))
 
 

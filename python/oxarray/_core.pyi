@@ -136,6 +136,15 @@ def concatenate(xs: Sequence[Node], axis: int) -> Node:
 def rechunk(x: Node, chunks: _ChunksSpec) -> Node:
     """``x`` cut into a new chunk grid."""
 
+# --- value checks ----------------------------------------------------------------------------
+
+def check(
+    x: Node, flag: Node, message: str, warn: bool = False, zero_division: bool = False
+) -> Node:
+    """``x`` unchanged; at compute, any true element of the bool ``flag`` (same shape and chunks)
+    raises ``ValueError(message)`` (``ZeroDivisionError`` with ``zero_division``), or with
+    ``warn`` issues ``RuntimeWarning(message)`` once when the run returns."""
+
 # --- running plans ---------------------------------------------------------------------------
 
 def qr(x: Node, want_q: bool, split_every: int) -> list[Node]:
@@ -223,6 +232,7 @@ __all__ = [
     "broadcast_to",
     "cast",
     "compress",
+    "check",
     "compute",
     "concatenate",
     "explain",

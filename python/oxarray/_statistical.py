@@ -77,6 +77,10 @@ def reduce(op: str, x, axis=None, dtype=None, out=None, keepdims=False, ddof=0,
         elif op in ("min", "max"):
             raise ValueError(f"reduction operation '{_NP_NAMES[op]}' does not have an identity, "
                              f"so to use a where mask one has to specify 'initial'")
+        elif op in ("mean", "var", "std"):
+            from ._stats import moment_where  # NumPy's recipe: masked sums over mask counts
+
+            return moment_where(op, x, axis, dtype, out, keepdims, where, ddof)
         else:
             result = _masked_moment(op, x, axes, keepdims, dtype, ddof, where)
             return rebind(out, result, op, casting="unsafe") if out is not None else result

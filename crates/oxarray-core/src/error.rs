@@ -21,6 +21,9 @@ pub enum OxError {
     Compute(String),
     /// NumPy: `numpy.linalg.LinAlgError` (singular matrix, no convergence, not positive definite).
     LinAlg(String),
+    /// Python's `ZeroDivisionError`, which NumPy raises from the values (`np.average` of weights
+    /// that sum to zero).
+    ZeroDivision(String),
     /// NumPy: `MemoryError` (a buffer could not be allocated: "Unable to allocate 8.00 TiB ...").
     Memory(String),
     /// The run was cancelled (Ctrl-C); maps to `KeyboardInterrupt`.
@@ -47,6 +50,7 @@ impl fmt::Display for OxError {
             | OxError::Type(m)
             | OxError::Compute(m)
             | OxError::LinAlg(m)
+            | OxError::ZeroDivision(m)
             | OxError::Memory(m) => f.write_str(m),
             OxError::AxisOutOfBounds { axis, ndim } => {
                 write!(

@@ -128,6 +128,11 @@ pub enum NodeKind {
     Sort {
         x: NodeRef,
         op: crate::sort::SortOp,
+    /// `x` unchanged, with a value check on `flag` at compute (see `check.rs`).
+    Check {
+        x: NodeRef,
+        flag: NodeRef,
+        action: crate::check::CheckAction,
     },
     /// Output `k` of a multi-output op (the op is lowered once for all its outputs).
     Pick {
@@ -198,6 +203,7 @@ impl Node {
             | NodeKind::Sort { x, .. } => vec![x],
             NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b } => vec![a, b],
             NodeKind::Where { cond, a, b } => vec![cond, a, b],
+            NodeKind::Check { x, flag, .. } => vec![x, flag],
             NodeKind::Concatenate { xs, .. } => xs.iter().collect(),
             NodeKind::Pick { op, .. } => op.inputs.iter().collect(),
             NodeKind::Index(op) => op.inputs(),
@@ -261,6 +267,7 @@ impl Node {
             NodeKind::Sort { op, .. } => op.label(),
             NodeKind::Pick { op, k } => op.label(*k),
             NodeKind::Index(op) => op.label().into(),
+            NodeKind::Check { .. } => "check".into(),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! chunks; [`dot`] draws it. No PyO3 here: the bindings crate calls [`compute`] and friends.
 
 pub mod batched;
+pub mod check;
 pub mod construct;
 pub mod dot;
 pub mod exec;
@@ -20,6 +21,7 @@ pub mod program;
 pub mod random;
 pub mod result;
 pub mod sort;
+pub mod stream_reduce;
 pub mod take;
 pub mod task;
 

@@ -117,6 +117,9 @@ impl Lowering {
             NodeKind::Pick { op, k } => return self.lower_pick(op, *k),
             NodeKind::Index(op) => return crate::indexing::lower(self, node, op),
             NodeKind::Sort { x, op } => return crate::sort::lower(self, node, x, op),
+            NodeKind::Check { x, flag, action } => {
+                return crate::check::lower(self, node, x, flag, action)
+            }
             _ => {}
         }
         let shared_shape: Arc<[usize]> = Arc::from(node.shape.as_slice());
@@ -291,6 +294,7 @@ impl Lowering {
                 | NodeKind::Sort { .. } => {
                     unreachable!("handled above")
                 }
+                | NodeKind::Check { .. } => unreachable!("handled above"),
             };
             out.push(self.push(kind, deps, node, idx));
         }

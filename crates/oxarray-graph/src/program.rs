@@ -162,6 +162,46 @@ impl FusedProgram {
         })
     }
 
+    /// Evaluates the program in slabs of `slab_rows` rows along axis 0 (each a new chunk of
+    /// `[rows, shape[1..]]`) and hands every slab to `f`, slabs in parallel: the output is never
+    /// held whole. Broadcast inputs are prepared once for all slabs.
+    pub fn map_row_slabs<P: Send>(
+        &self,
+        inputs: &[&Chunk],
+        shape: &[usize],
+        slab_rows: usize,
+        log: &FpLog,
+        f: impl Fn(Chunk) -> OxResult<P> + Sync,
+    ) -> OxResult<Vec<P>> {
+        let rows = shape.first().copied().unwrap_or(1);
+        let row_len: usize = shape.iter().skip(1).product();
+        let slab_rows = slab_rows.max(1);
+        let starts: Vec<usize> = (0..rows).step_by(slab_rows).collect();
+        let cancel = oxarray_core::cancel::CancelFlag::current();
+        self.with_sources(inputs, shape, |srcs| {
+            let prog = compiled::Compiled::new(self, srcs);
+            starts
+                .par_iter()
+                .map(|&r0| {
+                    cancel.check()?;
+                    let n = slab_rows.min(rows - r0);
+                    let mut slab_shape = shape.to_vec();
+                    if let Some(s) = slab_shape.first_mut() {
+                        *s = n;
+                    }
+                    let chunk: OxResult<Chunk> = dispatch_dtype!(self.out_dtype(), T => {
+                        let mut out: Vec<T> = oxarray_core::buffer::zeroed_vec(n * row_len)?;
+                        prog.run_span::<T>(srcs, r0 * row_len, &mut out, log)?;
+                        let arr = ArrayD::from_shape_vec(IxDyn(&slab_shape), out)
+                            .map_err(|e| OxError::Internal(e.to_string()))?;
+                        Ok(Chunk::from_array(arr))
+                    });
+                    f(chunk?)
+                })
+                .collect()
+        })
+    }
+
     /// Evaluates the program straight into a region of the result buffer (no chunk allocated,
     /// no copy afterwards).
     ///

@@ -91,6 +91,8 @@ pub enum TaskKind {
     Pick(usize),
     /// A sorting/selection kernel (`crate::sort`).
     Sort(crate::sort::SortTask),
+    /// deps[0] passed through after checking the bool deps[1] (see `check.rs`).
+    Check(crate::check::CheckAction),
 }
 
 #[derive(Clone, Debug)]
@@ -125,6 +127,7 @@ impl Task {
             TaskKind::Pick(_) => "pick",
             TaskKind::Index(t) => t.label(),
             TaskKind::Sort(s) => s.label(),
+            TaskKind::Check(_) => "check",
         }
     }
     pub fn nbytes(&self) -> usize {

@@ -3,6 +3,7 @@
 use oxarray_core::OxError;
 use pyo3::exceptions::{
     PyIndexError, PyKeyboardInterrupt, PyMemoryError, PyRuntimeError, PyTypeError, PyValueError,
+    PyZeroDivisionError,
 };
 use pyo3::prelude::*;
 
@@ -41,6 +42,7 @@ impl From<PyOxError> for PyErr {
             }),
             OxError::Index(_) => PyIndexError::new_err(msg),
             OxError::Memory(_) => PyMemoryError::new_err(msg),
+            OxError::ZeroDivision(_) => PyZeroDivisionError::new_err(msg),
             OxError::Cancelled => PyKeyboardInterrupt::new_err(msg),
             OxError::Internal(_) => PyRuntimeError::new_err(msg),
         }

@@ -1,6 +1,7 @@
 //! `oxarray._core`: the bindings. Every function converts its arguments, asks the graph crate for
 //! a node (or runs a plan through `gil::run_detached`) and converts the answer. No numerics here.
 
+mod check;
 mod convert;
 mod errors;
 mod errstate;
@@ -341,6 +342,7 @@ fn compute(py: Python<'_>, xs: Vec<PyRef<'_, PyNode>>) -> PyResult<Vec<PyObject>
     let run = gil::run_detached(py, |cancel| {
         oxarray_graph::compute_logged(&ns, cancel, &log)
     });
+    check::issue_warnings(py)?;
     let chunks = errstate::reported(py, &log, run)?;
     Ok(chunks.into_iter().map(|c| chunk_into_py(py, c)).collect())
 }
@@ -353,6 +355,7 @@ fn persist(py: Python<'_>, xs: Vec<PyRef<'_, PyNode>>) -> PyResult<Vec<PyNode>> 
     let run = gil::run_detached(py, |cancel| {
         oxarray_graph::persist_logged(&ns, cancel, &log)
     });
+    check::issue_warnings(py)?;
     let out = errstate::reported(py, &log, run)?;
     Ok(out.into_iter().map(wrap).collect())
 }
@@ -422,5 +425,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random::take_rows, m)?)?;
     indexing::register(m)?;
     sorting::register(m)?;
+    check::register(m)?;
     Ok(())
 }

@@ -101,6 +101,7 @@ pub fn run_task(
         TaskKind::Linalg(l) => return crate::linalg::run(l, &chunks()?),
         TaskKind::Index(t) => crate::indexing::run(t, &chunks()?, shape, task.dtype)?,
         TaskKind::Sort(s) => return crate::sort::run(s, deps, shape),
+        TaskKind::Check(action) => return crate::check::run(action, deps),
         TaskKind::Pick(k) => {
             return match deps.first() {
                 Some(Value::Parts(p)) => p
@@ -120,12 +121,15 @@ pub fn run_task(
         } => {
             let place = reduce::ChunkPlace { offset, full_shape };
             let partial = match program {
-                Some(p) => reduce::partial(
+                Some(p) => crate::stream_reduce::partial(
                     *op,
-                    &p.run(&chunks()?, shape, fp)?,
+                    p,
+                    &chunks()?,
+                    shape,
                     axes,
                     *out_dtype,
                     &place,
+                    fp,
                 )?,
                 None => reduce::partial(*op, chunk(deps[0])?, axes, *out_dtype, &place)?,
             };
