@@ -198,6 +198,18 @@ def weighted_choice(
 def take_rows(x: Node, idx: Node) -> Node:
     """`x[idx]` along axis 0: `idx` (a 1-d int64 node) is computed now, the gather stays lazy."""
 
+def fft(
+    x: Node,
+    kind: str,
+    axis: int,
+    n: int,
+    scale: float,
+    block_bytes: int,
+    conj_in: bool = False,
+    conj_out: bool = False,
+) -> Node:
+    """One axis transform (`"fft"`, `"ifft"`, `"rfft"`, `"irfft"`) of `n` points, times `scale`."""
+
 __all__ = [
     "Node",
     "arange",
@@ -209,6 +221,7 @@ __all__ = [
     "concatenate",
     "explain",
     "eye",
+    "fft",
     "from_numpy",
     "full",
     "get_chunk_bytes",

@@ -118,6 +118,11 @@ pub enum NodeKind {
         stream: Stream,
         dist: Dist,
     },
+    /// A discrete Fourier transform along one axis (see [`crate::fft`]).
+    Fft {
+        x: NodeRef,
+        plan: Arc<crate::fft::FftPlan>,
+    },
     /// Output `k` of a multi-output op (the op is lowered once for all its outputs).
     Pick {
         op: Arc<crate::multi::MultiOp>,
@@ -168,7 +173,8 @@ impl Node {
             | NodeKind::BroadcastTo { x }
             | NodeKind::Slice { x, .. }
             | NodeKind::Rechunk { x }
-            | NodeKind::TakeRows { x, .. } => vec![x],
+            | NodeKind::TakeRows { x, .. }
+            | NodeKind::Fft { x, .. } => vec![x],
             NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b } => vec![a, b],
             NodeKind::Where { cond, a, b } => vec![cond, a, b],
             NodeKind::Concatenate { xs, .. } => xs.iter().collect(),
@@ -198,6 +204,7 @@ impl Node {
             NodeKind::Rechunk { .. } => "rechunk".into(),
             NodeKind::TakeRows { .. } => "take".into(),
             NodeKind::Random { dist, .. } => format!("random-{}", dist.name()),
+            NodeKind::Fft { plan, .. } => plan.label(),
             NodeKind::Pick { op, k } => op.label(*k),
         }
     }

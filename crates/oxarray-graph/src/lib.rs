@@ -10,6 +10,7 @@ pub mod construct;
 pub mod dot;
 pub mod exec;
 pub mod expr;
+pub mod fft;
 pub mod linalg;
 pub mod lower;
 pub mod multi;

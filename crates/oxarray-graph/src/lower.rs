@@ -99,6 +99,7 @@ impl Lowering {
                 split_every,
             } => return self.lower_reduce(node, x, *op, axes, *keepdims, *split_every),
             NodeKind::Pick { op, k } => return self.lower_pick(op, *k),
+            NodeKind::Fft { x, plan } => return crate::fft::lower(self, node, x, plan),
             _ => {}
         }
         for (lin, idx) in blocks.iter().enumerate() {
@@ -263,9 +264,10 @@ impl Lowering {
                 }
                 NodeKind::Rechunk { x } => self.rechunk_pieces(x, &grid, idx)?,
                 NodeKind::Reshape { x } => self.reshape_block(node, x, idx)?,
-                NodeKind::Concatenate { .. } | NodeKind::Reduce { .. } | NodeKind::Pick { .. } => {
-                    unreachable!("handled above")
-                }
+                NodeKind::Concatenate { .. }
+                | NodeKind::Reduce { .. }
+                | NodeKind::Pick { .. }
+                | NodeKind::Fft { .. } => unreachable!("handled above"),
             };
             out.push(self.push(kind, deps, node, idx));
         }

@@ -83,6 +83,8 @@ pub enum TaskKind {
     },
     /// A linear-algebra kernel (may produce several blocks: `Value::Parts`).
     Linalg(crate::linalg::LinalgTask),
+    /// A Fourier-transform kernel (see [`crate::fft`]).
+    Fft(crate::fft::FftTask),
     /// Block `k` of the dependency's `Value::Parts`.
     Pick(usize),
 }
@@ -116,6 +118,7 @@ impl Task {
             TaskKind::Random { .. } => "random",
             TaskKind::TakeRows(_) => "take",
             TaskKind::Linalg(l) => l.label(),
+            TaskKind::Fft(f) => f.label(),
             TaskKind::Pick(_) => "pick",
         }
     }

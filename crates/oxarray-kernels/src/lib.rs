@@ -6,6 +6,7 @@
 
 pub mod create;
 pub mod elementwise;
+pub mod fft;
 pub mod layout;
 pub mod linalg;
 pub mod matmul;

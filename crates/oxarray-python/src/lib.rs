@@ -3,6 +3,7 @@
 
 mod convert;
 mod errors;
+mod fft;
 mod gil;
 mod random;
 
@@ -404,5 +405,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random::random, m)?)?;
     m.add_function(wrap_pyfunction!(random::weighted_choice, m)?)?;
     m.add_function(wrap_pyfunction!(random::take_rows, m)?)?;
+    fft::register(m)?;
     Ok(())
 }

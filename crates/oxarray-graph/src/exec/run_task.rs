@@ -90,6 +90,7 @@ pub fn run_task(task: &Task, deps: &[&Value], dest: Option<RawDest>) -> OxResult
             matmul::matmul_sum(&pairs, task.dtype)?
         }
         TaskKind::Linalg(l) => return crate::linalg::run(l, &chunks()?),
+        TaskKind::Fft(f) => return crate::fft::run(f, &chunks()?, task, dest),
         TaskKind::Pick(k) => {
             return match deps.first() {
                 Some(Value::Parts(p)) => p
