@@ -11,11 +11,11 @@ import math
 
 import numpy as np
 import pytest
-from helpers import bounded_data, differential, quiet
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import oxarray as ox
+from helpers import bounded_data, differential, quiet
 from oxarray.testing import assert_eq, chunkings
 
 NORMS = [None, "backward", "ortho", "forward"]

@@ -196,7 +196,7 @@ def _cook_nd_args(a: Array, s=None, axes=None, invreal=0):
             "the corresponding 1-D transform, pass the value matching the default for its `n` "
             "parameter. To use the default behaviour for every axis, the `s` argument can be "
             "omitted.", DeprecationWarning, stacklevel=3)
-    s = [a.shape[_a] if _s == -1 else _s for _s, _a in zip(s, axes)]
+    s = [a.shape[_a] if _s == -1 else _s for _s, _a in zip(s, axes, strict=True)]
     return s, axes
 
 
