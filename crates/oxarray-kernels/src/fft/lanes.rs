@@ -411,7 +411,7 @@ fn c2r<T: FftFloat>(
     let shared = SharedOut::new(out);
     let load = |start: usize, dst: &mut [Complex<T>]| src.load_run(start, dst);
     let scale = T::cast(spec.scale);
-    let even = spec.n % 2 == 0;
+    let even = spec.n.is_multiple_of(2);
     (0..items).into_par_iter().try_for_each_init(
         || -> OxResult<_> {
             Ok((
