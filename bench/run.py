@@ -245,13 +245,12 @@ def case_matmul(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
     return f"matmul {side}x{side} @ {side}x{side} float64, chunks {_chunks(x)}", rows
 
 
+from fft import case_fft  # noqa: E402  (bench/fft.py)
 from nan import case_nanmean  # noqa: E402
 
 CASES = {"fused": case_fused, "sum": case_sum, "std": case_std, "overhead": case_overhead,
          "random": case_random, "svd": case_svd, "svd_tall": case_svd_tall, "matmul": case_matmul,
-         "masking": case_masking,
-         "sort": case_sort,
-         "nanmean": case_nanmean}
+         "masking": case_masking, "sort": case_sort, "nanmean": case_nanmean, "fft": case_fft}
 
 
 # --- report ------------------------------------------------------------------------------------

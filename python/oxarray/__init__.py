@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as _np
 
-from . import config, linalg
+from . import config, fft, linalg
 from . import random as random  # the public ox.random module
 from ._array import Array
 from ._assignment import copyto, fill_diagonal, place, put, put_along_axis, putmask

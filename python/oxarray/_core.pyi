@@ -223,6 +223,17 @@ def mask_counts(mask: Node) -> tuple[Node, list[int]]:
 # --- sorting (crates/oxarray-python/src/sorting.rs) -------------------------------------------
 def sort(x: Node, axis: int, descending: bool = False, indices: bool = False) -> Node:
     """``np.sort`` (``indices=False``) or ``np.argsort`` of ``x`` along ``axis``; stable; lazy."""
+def fft(
+    x: Node,
+    kind: str,
+    axis: int,
+    n: int,
+    scale: float,
+    block_bytes: int,
+    conj_in: bool = False,
+    conj_out: bool = False,
+) -> Node:
+    """One axis transform (`"fft"`, `"ifft"`, `"rfft"`, `"irfft"`) of `n` points, times `scale`."""
 
 __all__ = [
     "Node",
@@ -238,6 +249,7 @@ __all__ = [
     "explain",
     "expand",
     "eye",
+    "fft",
     "from_numpy",
     "full",
     "get_chunk_bytes",

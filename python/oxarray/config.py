@@ -1,6 +1,8 @@
 """Engine settings. ``chunk_bytes`` is the target size of one chunk when ``chunks="auto"``;
 ``linalg_block_bytes`` bounds the blocks that ``svd``/``qr`` may build by rechunking (a row block
-with all the columns, or the one block of NumPy's complete factors)."""
+with all the columns, or the one block of NumPy's complete factors); ``fft_block_bytes`` bounds
+the block of whole lanes an FFT along a chunked axis builds (a longer axis is a ``MemoryError`` at
+the call, unless a four-step FFT applies)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from contextlib import contextmanager
 
 from . import _core
 
-_PY_SETTINGS = {"linalg_block_bytes": 1 << 30}
+_PY_SETTINGS = {"linalg_block_bytes": 1 << 30, "fft_block_bytes": 1 << 31}
 
 
 def get(name: str):
@@ -28,7 +30,8 @@ def _restore(old: int, old_py: dict):
         _PY_SETTINGS.update(old_py)
 
 
-def set(*, chunk_bytes: int | None = None, linalg_block_bytes: int | None = None):
+def set(*, chunk_bytes: int | None = None, linalg_block_bytes: int | None = None,
+        fft_block_bytes: int | None = None):
     """Change settings; usable as a context manager that restores them on exit.
 
     >>> import oxarray as ox
@@ -43,4 +46,8 @@ def set(*, chunk_bytes: int | None = None, linalg_block_bytes: int | None = None
         if int(linalg_block_bytes) <= 0:
             raise ValueError("linalg_block_bytes must be positive")
         _PY_SETTINGS["linalg_block_bytes"] = int(linalg_block_bytes)
+    if fft_block_bytes is not None:
+        if int(fft_block_bytes) <= 0:
+            raise ValueError("fft_block_bytes must be positive")
+        _PY_SETTINGS["fft_block_bytes"] = int(fft_block_bytes)
     return _restore(old, old_py)

@@ -128,11 +128,17 @@ pub enum NodeKind {
     Sort {
         x: NodeRef,
         op: crate::sort::SortOp,
+    },
     /// `x` unchanged, with a value check on `flag` at compute (see `check.rs`).
     Check {
         x: NodeRef,
         flag: NodeRef,
         action: crate::check::CheckAction,
+    },
+    /// A discrete Fourier transform along one axis (see [`crate::fft`]).
+    Fft {
+        x: NodeRef,
+        plan: Arc<crate::fft::FftPlan>,
     },
     /// Output `k` of a multi-output op (the op is lowered once for all its outputs).
     Pick {
@@ -200,7 +206,8 @@ impl Node {
             | NodeKind::Slice { x, .. }
             | NodeKind::Rechunk { x }
             | NodeKind::TakeRows { x, .. }
-            | NodeKind::Sort { x, .. } => vec![x],
+            | NodeKind::Sort { x, .. }
+            | NodeKind::Fft { x, .. } => vec![x],
             NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b } => vec![a, b],
             NodeKind::Where { cond, a, b } => vec![cond, a, b],
             NodeKind::Check { x, flag, .. } => vec![x, flag],
@@ -230,7 +237,12 @@ impl Node {
             | NodeKind::BroadcastTo { x }
             | NodeKind::Slice { x, .. }
             | NodeKind::Rechunk { x }
-            | NodeKind::TakeRows { x, .. } => out.push(x),
+            | NodeKind::TakeRows { x, .. }
+            | NodeKind::Sort { x, .. }
+            | NodeKind::Fft { x, .. } => out.push(x),
+            NodeKind::Check { x, flag, .. } => out.extend([x, flag]),
+            // Dropped here the ordinary way: selections are not links of long chains.
+            NodeKind::Index(_) => {}
             NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b } => out.extend([a, b]),
             NodeKind::Where { cond, a, b } => out.extend([cond, a, b]),
             NodeKind::Concatenate { xs, .. } => out.extend(xs),
@@ -265,6 +277,7 @@ impl Node {
             NodeKind::TakeRows { .. } => "take".into(),
             NodeKind::Random { dist, .. } => format!("random-{}", dist.name()),
             NodeKind::Sort { op, .. } => op.label(),
+            NodeKind::Fft { plan, .. } => plan.label(),
             NodeKind::Pick { op, k } => op.label(*k),
             NodeKind::Index(op) => op.label().into(),
             NodeKind::Check { .. } => "check".into(),

@@ -13,6 +13,7 @@ pub mod exec;
 pub mod expr;
 pub mod fperr;
 pub mod indexing;
+pub mod fft;
 pub mod linalg;
 pub mod lower;
 pub mod multi;

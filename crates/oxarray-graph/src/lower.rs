@@ -120,6 +120,7 @@ impl Lowering {
             NodeKind::Check { x, flag, action } => {
                 return crate::check::lower(self, node, x, flag, action)
             }
+            NodeKind::Fft { x, plan } => return crate::fft::lower(self, node, x, plan),
             _ => {}
         }
         let shared_shape: Arc<[usize]> = Arc::from(node.shape.as_slice());
@@ -291,10 +292,9 @@ impl Lowering {
                 | NodeKind::Reduce { .. }
                 | NodeKind::Pick { .. }
                 | NodeKind::Index(_)
-                | NodeKind::Sort { .. } => {
-                    unreachable!("handled above")
-                }
-                | NodeKind::Check { .. } => unreachable!("handled above"),
+                | NodeKind::Sort { .. }
+                | NodeKind::Check { .. }
+                | NodeKind::Fft { .. } => unreachable!("handled above"),
             };
             out.push(self.push(kind, deps, node, idx));
         }

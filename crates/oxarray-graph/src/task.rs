@@ -87,6 +87,8 @@ pub enum TaskKind {
     Linalg(crate::linalg::LinalgTask),
     /// A selection kernel (boolean mask, take along an axis).
     Index(crate::indexing::IndexTask),
+    /// A Fourier-transform kernel (see [`crate::fft`]).
+    Fft(crate::fft::FftTask),
     /// Block `k` of the dependency's `Value::Parts`.
     Pick(usize),
     /// A sorting/selection kernel (`crate::sort`).
@@ -124,6 +126,7 @@ impl Task {
             TaskKind::Random { .. } => "random",
             TaskKind::TakeRows(_) => "take",
             TaskKind::Linalg(l) => l.label(),
+            TaskKind::Fft(f) => f.label(),
             TaskKind::Pick(_) => "pick",
             TaskKind::Index(t) => t.label(),
             TaskKind::Sort(s) => s.label(),

@@ -7,6 +7,7 @@
 pub mod compress;
 pub mod create;
 pub mod elementwise;
+pub mod fft;
 pub mod layout;
 pub mod linalg;
 pub mod matmul;

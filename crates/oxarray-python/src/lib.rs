@@ -5,6 +5,7 @@ mod check;
 mod convert;
 mod errors;
 mod errstate;
+mod fft;
 mod gil;
 mod indexing;
 mod random;
@@ -426,5 +427,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     indexing::register(m)?;
     sorting::register(m)?;
     check::register(m)?;
+    fft::register(m)?;
     Ok(())
 }

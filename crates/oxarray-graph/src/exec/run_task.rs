@@ -102,6 +102,7 @@ pub fn run_task(
         TaskKind::Index(t) => crate::indexing::run(t, &chunks()?, shape, task.dtype)?,
         TaskKind::Sort(s) => return crate::sort::run(s, deps, shape),
         TaskKind::Check(action) => return crate::check::run(action, deps),
+        TaskKind::Fft(f) => return crate::fft::run(f, &chunks()?, task, dest),
         TaskKind::Pick(k) => {
             return match deps.first() {
                 Some(Value::Parts(p)) => p
