@@ -290,11 +290,7 @@ fn auto_sizes(extents: &[usize], budget: usize, max_blocks: usize) -> Vec<usize>
             .map(|(&s, &n)| n.div_ceil(s).max(1))
             .fold(1usize, |acc, b| acc.saturating_mul(b))
     };
-    while sizes
-        .iter()
-        .fold(1usize, |acc, &s| acc.saturating_mul(s))
-        > budget
-    {
+    while sizes.iter().fold(1usize, |acc, &s| acc.saturating_mul(s)) > budget {
         let (i, _) = sizes
             .iter()
             .enumerate()

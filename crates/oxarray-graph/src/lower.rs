@@ -60,7 +60,10 @@ impl Lowering {
                 )));
             }
             self.graph.tasks.try_reserve(2 * blocks).map_err(|_| {
-                OxError::Memory(format!("Unable to allocate a plan of {} tasks", self.graph.len() + blocks))
+                OxError::Memory(format!(
+                    "Unable to allocate a plan of {} tasks",
+                    self.graph.len() + blocks
+                ))
             })?;
             let tasks = self.lower_one(&n)?;
             self.memo.insert(n.id, tasks);

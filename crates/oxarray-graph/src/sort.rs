@@ -168,7 +168,7 @@ pub(crate) fn lower(
         let split = SortTask::Split {
             axis,
             descending,
-            bounds: bounds.clone(),
+            bounds: bounds.to_vec(),
         };
         let lanes: usize = grid
             .block_shape(&start)

@@ -33,7 +33,13 @@ pub(crate) fn partial(
         && row_bytes > 0
         && rows.saturating_mul(row_bytes) > 2 * SLAB_BYTES;
     if !streamable {
-        return reduce::partial(op, &program.run(inputs, shape, log)?, axes, out_dtype, place);
+        return reduce::partial(
+            op,
+            &program.run(inputs, shape, log)?,
+            axes,
+            out_dtype,
+            place,
+        );
     }
     let slab_rows = (SLAB_BYTES / row_bytes).clamp(1, rows);
     let parts = program.map_row_slabs(inputs, shape, slab_rows, log, |slab| {

@@ -263,11 +263,13 @@ pub fn fill_block<T: RandomElement>(
     if out.len() > 2 * PAR_SPAN && rayon::current_num_threads() > 1 {
         // After Ctrl-C the remaining spans are skipped; the caller reports the cancellation.
         let cancel = oxarray_core::cancel::CancelFlag::current();
-        out.par_chunks_mut(PAR_SPAN).enumerate().for_each(|(k, part)| {
-            if !cancel.is_set() {
-                fill_part(k * PAR_SPAN, part)
-            }
-        });
+        out.par_chunks_mut(PAR_SPAN)
+            .enumerate()
+            .for_each(|(k, part)| {
+                if !cancel.is_set() {
+                    fill_part(k * PAR_SPAN, part)
+                }
+            });
     } else {
         fill_part(0, out);
     }
