@@ -445,7 +445,7 @@ pub fn slice(x: &NodeRef, axes: Vec<AxisSlice>) -> OxResult<NodeRef> {
                 return Err(OxError::Internal(format!("slice out of range on axis {i}")));
             }
         }
-        chunks.push(slice_chunks(&x.grid.axis_bounds(i), s));
+        chunks.push(slice_chunks(x.grid.axis_bounds(i), s));
     }
     let shape: Vec<usize> = axes.iter().map(|s| s.len).collect();
     if axes

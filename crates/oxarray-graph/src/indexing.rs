@@ -278,7 +278,7 @@ pub(crate) fn lower(lw: &mut Lowering, node: &Node, op: &IndexOp) -> OxResult<Ve
                     out.push(empty_block(lw, node, shape));
                     continue;
                 }
-                let (blocks, plan) = crate::take::rows_plan(mine, &x.grid.axis_bounds(*axis));
+                let (blocks, plan) = crate::take::rows_plan(mine, x.grid.axis_bounds(*axis));
                 let inputs = lw.input(x)?;
                 let deps = blocks
                     .iter()

@@ -159,7 +159,7 @@ impl Lowering {
                 NodeKind::TakeRows { x, rows } => {
                     let start = grid.block_offset(idx)[0];
                     let mine = &rows[start..start + grid.block_shape(idx)[0]];
-                    let (blocks, plan) = crate::take::rows_plan(mine, &x.grid.axis_bounds(0));
+                    let (blocks, plan) = crate::take::rows_plan(mine, x.grid.axis_bounds(0));
                     let inputs = self.input(x)?;
                     let deps = blocks
                         .iter()

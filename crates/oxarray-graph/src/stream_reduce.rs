@@ -15,6 +15,7 @@ use oxarray_kernels::reduce::{self, ChunkPlace, Partial};
 const SLAB_BYTES: usize = 256 * 1024;
 
 /// The partial of reducing `program(inputs)` (of `shape`) over `axes`.
+#[allow(clippy::too_many_arguments)] // the partial's spec, its program and its inputs: one call site
 pub(crate) fn partial(
     op: ReduceOp,
     program: &FusedProgram,

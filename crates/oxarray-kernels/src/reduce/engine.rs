@@ -94,7 +94,7 @@ fn run<T: Copy + Sync, R: Reducer<T>>(
         return;
     }
     // Small slabs (at most a few MiB each) so that Ctrl-C is seen within milliseconds.
-    let slabs_for_cancel = (data.len() * std::mem::size_of::<T>()).div_ceil(CANCEL_SLAB_BYTES);
+    let slabs_for_cancel = std::mem::size_of_val(data).div_ceil(CANCEL_SLAB_BYTES);
     let tasks = (4 * threads).max(slabs_for_cancel).min(d0);
     let step = d0.div_ceil(tasks);
     let cancel = oxarray_core::cancel::CancelFlag::current();

@@ -258,10 +258,10 @@ mod tests {
             let cuts = split(&blocks, &lanes, &bounds, descending).unwrap();
             let mut all = Vec::new();
             let mut all_idx = Vec::new();
-            for j in 0..4 {
+            for (j, &size) in sizes.iter().enumerate().take(4) {
                 let out = Lanes {
                     outer: 1,
-                    n: sizes[j],
+                    n: size,
                     inner: 1,
                 };
                 let (v, i) =
