@@ -37,6 +37,8 @@ test: build test-rust test-python ## Set up, build, then cargo test and pytest
 bench: build ## Benchmarks against NumPy (and numexpr/Dask when installed)
 	$(PIP) install -q numexpr "dask[array]" || true
 	$(PY) bench/run.py
+	$(PY) bench/scaling.py
+	$(PY) bench/deep_chain.py
 
 lint: $(STAMP) ## cargo fmt --check, clippy -D warnings, ruff
 	cargo fmt --all --check

@@ -90,6 +90,7 @@ from ._rearranging import flip, fliplr, flipud, repeat, roll, rot90, tile
 from ._searching import argmax, argmin, where
 from ._sorting import argsort, sort
 from ._statistical import all, any, max, mean, min, prod, std, sum, var
+from ._stats import allclose, array_equal, array_equiv, average, corrcoef, cov, isclose, ptp
 from ._take import (
     choose,
     diag_indices,
@@ -104,7 +105,6 @@ from ._take import (
     triu_indices_from,
     unravel_index,
 )
-from ._stats import allclose, array_equal, array_equiv, average, corrcoef, cov, isclose, ptp
 
 globals().update(_ELEMENTWISE)
 

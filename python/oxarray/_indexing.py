@@ -21,7 +21,7 @@ import operator
 import numpy as np
 
 from . import _core
-from ._arguments import basic_index_item, check_index_integer
+from ._arguments import basic_index_item
 from ._array import Array
 
 _VALID = ("only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or "
