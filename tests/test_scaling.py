@@ -33,9 +33,15 @@ y = x
 for _ in range(depth):
     y = y + 1
 t["build"] = time.perf_counter() - t0
-t0 = time.perf_counter(); r = repr(y); t["repr"] = time.perf_counter() - t0
+def best(f, repeats=3):
+    # The best of a few runs: one run of a fraction of a second is at the mercy of the machine.
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter(); v = f(); times.append(time.perf_counter() - t0)
+    return v, min(times)
+r, t["repr"] = best(lambda: repr(y))
 assert "tasks=4>" in r, r  # 2 chunks read in place, 2 fused programs
-t0 = time.perf_counter(); e = y.explain(); t["explain"] = time.perf_counter() - t0
+e, t["explain"] = best(y.explain)
 assert f"{depth} ops per element" in e, e
 t0 = time.perf_counter(); out = y.compute(); t["compute"] = time.perf_counter() - t0
 np.testing.assert_array_equal(out, np.arange(4096.0) + depth)
