@@ -28,10 +28,11 @@ def as_array(x) -> Array:
 
 
 def normalize_axis_arg(axis):
-    """``axis`` as ``None`` or a list of ints, as NumPy parses it (bounds are checked later)."""
+    """``axis`` as ``None`` or a tuple of ints, as NumPy parses it (bounds are checked later); a
+    tuple, since ``reduce`` takes what NumPy takes (a list axis is NumPy's TypeError)."""
     if axis is None:
         return None
-    return [axis_index(a) for a in (axis if isinstance(axis, tuple) else (axis,))]
+    return tuple(axis_index(a) for a in (axis if isinstance(axis, tuple) else (axis,)))
 
 
 def _reduced_size(x: Array, axes) -> int:
@@ -77,13 +78,10 @@ def reduce(op: str, x, axis=None, dtype=None, out=None, keepdims=False, ddof=0,
         elif op in ("min", "max"):
             raise ValueError(f"reduction operation '{_NP_NAMES[op]}' does not have an identity, "
                              f"so to use a where mask one has to specify 'initial'")
-        elif op in ("mean", "var", "std"):
+        else:  # mean, var, std
             from ._stats import moment_where  # NumPy's recipe: masked sums over mask counts
 
             return moment_where(op, x, axis, dtype, out, keepdims, where, ddof)
-        else:
-            result = _masked_moment(op, x, axes, keepdims, dtype, ddof, where)
-            return rebind(out, result, op, casting="unsafe") if out is not None else result
         from ._searching import where as ox_where
 
         x = ox_where(where, x, fill)
@@ -109,35 +107,6 @@ def reduce(op: str, x, axis=None, dtype=None, out=None, keepdims=False, ddof=0,
             np.array(initial, dtype=result.dtype)  # NumPy converts it: ValueError for 'a'
         result = apply_ufunc(_COMBINE[op], result, initial, dtype=result.dtype)
     return rebind(out, result, op, casting="unsafe") if out is not None else result
-
-
-def _masked_moment(op: str, x: Array, axes, keepdims: bool, dtype, ddof, where) -> Array:
-    """``mean``/``var``/``std`` over the elements where ``where`` holds, NumPy's formula
-    composed lazily: sums of the kept values and of their count (fused by the engine)."""
-    from ._manipulation import broadcast_to
-    from ._searching import where as ox_where
-
-    mask = broadcast_to(Array(node_of(where, np.dtype(bool))), x.shape)
-    rdt = check_dtype(dtype) if dtype is not None else \
-        np.dtype(np.float64) if x.dtype.kind in "biu" else x.dtype
-    xs = Array(_core.cast(x._node, rdt.name)) if x.dtype != rdt else x
-
-    def total(a, keep):
-        return Array(_core.reduce("sum", ox_where(mask, a, 0)._node, axes, keep, None, 0))
-
-    def count(keep):
-        return Array(_core.reduce("sum", _core.cast(mask._node, "int64"), axes, keep, None, 0))
-
-    if op == "mean":
-        return apply_ufunc(np.divide, total(xs, keepdims), count(keepdims), dtype=rdt)
-    mean = apply_ufunc(np.divide, total(xs, True), count(True), dtype=rdt)
-    dev = apply_ufunc(np.subtract, xs, mean)
-    sq = apply_ufunc(np.multiply, dev, apply_ufunc(np.conjugate, dev))
-    if sq.dtype.kind == "c":
-        sq = Array(_core.unary("real", sq._node))
-    dof = apply_ufunc(np.maximum, apply_ufunc(np.subtract, count(keepdims), ddof), 0)
-    var = apply_ufunc(np.divide, total(sq, keepdims), dof, dtype=sq.dtype)
-    return apply_ufunc(np.sqrt, var) if op == "std" else var
 
 
 @implements(np.sum)
