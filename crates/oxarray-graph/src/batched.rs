@@ -248,7 +248,7 @@ pub(crate) fn lower(lw: &mut Lowering, op: &MultiOp, b: BatchedOp) -> OxResult<V
         let parts = lw.graph.push(Task {
             kind: TaskKind::Linalg(crate::linalg::LinalgTask::Batched(b)),
             deps,
-            shape: a.grid.block_shape(&idx),
+            shape: a.grid.block_shape(&idx).into(),
             dtype: a.dtype,
         });
         for (o, spec) in op.outputs.iter().enumerate() {
@@ -256,7 +256,7 @@ pub(crate) fn lower(lw: &mut Lowering, op: &MultiOp, b: BatchedOp) -> OxResult<V
             outs[o].push(lw.graph.push(Task {
                 kind: TaskKind::Pick(o),
                 deps: vec![parts],
-                shape: spec.grid.block_shape(&oidx),
+                shape: spec.grid.block_shape(&oidx).into(),
                 dtype: spec.dtype,
             }));
         }

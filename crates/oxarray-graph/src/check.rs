@@ -72,7 +72,7 @@ pub(crate) fn lower(
         out.push(lw.graph.push(Task {
             kind: TaskKind::Check(action.clone()),
             deps: vec![*xt, *ft],
-            shape: node.grid.block_shape(&idx),
+            shape: node.grid.block_shape(&idx).into(),
             dtype: node.dtype,
         }));
     }

@@ -38,7 +38,13 @@ pub fn explain(graph: &TaskGraph, outputs: &[usize]) -> String {
     let mut fused_ops = 0;
     for t in &graph.tasks {
         *kinds.entry(t.label()).or_default() += 1;
-        if let crate::task::TaskKind::Program(p) = &t.kind {
+        // Programs run as tasks of their own or inside a reduction's per-chunk tasks.
+        let program = match &t.kind {
+            crate::task::TaskKind::Program(p) => Some(p),
+            crate::task::TaskKind::ReducePartial { program, .. } => program.as_ref(),
+            _ => None,
+        };
+        if let Some(p) = program {
             fused_ops = fused_ops.max(p.op_count());
         }
     }

@@ -331,7 +331,7 @@ pub(crate) fn lower(
                 out.push(lw.graph.push(Task {
                     kind: TaskKind::Fft(FftTask::Lanes(spec.clone())),
                     deps: vec![inputs[x.grid.linear(&in_idx)]],
-                    shape: node.grid.block_shape(&idx),
+                    shape: node.grid.block_shape(&idx).into(),
                     dtype: node.dtype,
                 }));
             }
@@ -367,7 +367,7 @@ fn lower_four_step(
                     in_len: p.in_len,
                 }),
                 deps: inputs.clone(),
-                shape: vec![cols.1, fs.n2],
+                shape: vec![cols.1, fs.n2].into(),
                 dtype: node.dtype,
             })
         })
@@ -384,7 +384,7 @@ fn lower_four_step(
                     col_starts: col_starts.clone(),
                 }),
                 deps: s1.clone(),
-                shape: vec![fs.n1, rows.1],
+                shape: vec![fs.n1, rows.1].into(),
                 dtype: node.dtype,
             })
         })
@@ -408,7 +408,7 @@ fn lower_four_step(
                 k2_starts,
             }),
             deps,
-            shape: node.grid.block_shape(&idx),
+            shape: node.grid.block_shape(&idx).into(),
             dtype: node.dtype,
         }));
     }

@@ -294,7 +294,7 @@ pub(crate) fn lower(lw: &mut Lowering, node: &Node, op: &IndexOp) -> OxResult<Ve
         out.push(lw.graph.push(Task {
             kind: TaskKind::Index(kind),
             deps,
-            shape,
+            shape: shape.into(),
             dtype: node.dtype,
         }));
     }
@@ -305,7 +305,7 @@ fn empty_block(lw: &mut Lowering, node: &Node, shape: Vec<usize>) -> TaskId {
     lw.graph.push(Task {
         kind: TaskKind::Fill(Scalar::Int(0)),
         deps: vec![],
-        shape,
+        shape: shape.into(),
         dtype: node.dtype,
     })
 }

@@ -17,6 +17,7 @@ pub mod indexing;
 pub mod linalg;
 pub mod lower;
 pub mod multi;
+pub mod node_program;
 pub mod optimize;
 pub mod program;
 pub mod random;

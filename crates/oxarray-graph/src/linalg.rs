@@ -212,7 +212,7 @@ fn lower_dense(
     let parts = lw.graph.push(Task {
         kind: TaskKind::Linalg(task),
         deps: input,
-        shape: x.shape.clone(),
+        shape: x.shape.clone().into(),
         dtype: x.dtype,
     });
     let mut outs = Vec::with_capacity(order.len());
@@ -220,7 +220,7 @@ fn lower_dense(
         outs.push(vec![lw.graph.push(Task {
             kind: TaskKind::Pick(p),
             deps: vec![parts],
-            shape: o.shape.clone(),
+            shape: o.shape.clone().into(),
             dtype: o.dtype,
         })]);
     }
@@ -263,7 +263,7 @@ pub(crate) fn lower(lw: &mut Lowering, op: &MultiOp, l: &LinalgOp) -> OxResult<V
         lw.graph.push(Task {
             kind,
             deps,
-            shape,
+            shape: shape.into(),
             dtype,
         })
     };

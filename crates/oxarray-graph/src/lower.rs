@@ -3,8 +3,7 @@
 //! Shared sub-expressions are lowered once, which is how `compute(a, b)` shares common work.
 
 use crate::expr::{Node, NodeKind, NodeRef};
-use crate::fperr::FpCheck;
-use crate::program::{FusedProgram, Instr};
+use crate::node_program;
 use crate::task::{Task, TaskGraph, TaskId, TaskKind};
 use oxarray_core::shape::c_strides;
 use oxarray_core::{ChunkGrid, OxError, OxResult};
@@ -21,6 +20,8 @@ pub struct Lowering {
     memo: HashMap<u64, Vec<TaskId>>,
     /// Tasks of each multi-output op (by op id): per output, per block.
     multi: HashMap<u64, Vec<Vec<TaskId>>>,
+    /// Programs of absorbed nodes, waiting for their reader (see [`node_program`]).
+    pending: HashMap<u64, node_program::NodeProgram>,
 }
 
 impl Lowering {
@@ -30,9 +31,18 @@ impl Lowering {
 
     /// The tasks producing each block of `node` (C order of its grid), lowering what it needs.
     pub fn lower(&mut self, node: &NodeRef) -> OxResult<Vec<TaskId>> {
+        let mut tasks = self.lower_all(std::slice::from_ref(node))?;
+        tasks
+            .pop()
+            .ok_or_else(|| OxError::Internal("lowering lost a node".into()))
+    }
+
+    /// [`Lowering::lower`] of several nodes at once (their shared inputs lowered once).
+    pub fn lower_all(&mut self, roots: &[NodeRef]) -> OxResult<Vec<Vec<TaskId>>> {
         // Post-order without recursion: expression chains can be deeper than the stack.
         let mut order: Vec<NodeRef> = Vec::new();
-        let mut stack: Vec<(NodeRef, bool)> = vec![(Arc::clone(node), false)];
+        let mut stack: Vec<(NodeRef, bool)> =
+            roots.iter().rev().map(|r| (Arc::clone(r), false)).collect();
         let mut seen: std::collections::HashSet<u64> = self.memo.keys().copied().collect();
         while let Some((n, expanded)) = stack.pop() {
             if expanded {
@@ -43,13 +53,21 @@ impl Lowering {
                 continue;
             }
             stack.push((Arc::clone(&n), true));
-            for i in n.inputs() {
+            for i in node_program::lowered_inputs(&n) {
                 if !seen.contains(&i.id) {
                     stack.push((Arc::clone(i), false));
                 }
             }
         }
+        let absorbed = node_program::absorbed(&order, roots);
         for n in order {
+            if absorbed.contains(&n.id) {
+                // No tasks: its program goes into its one reader's (see `node_program`).
+                let p = node_program::build(&n, &mut self.pending)
+                    .ok_or_else(|| OxError::Internal("absorbed a node without a program".into()))?;
+                self.pending.insert(n.id, p);
+                continue;
+            }
             // Every node adds about one task per block: refuse (or fail to allocate) cleanly
             // before the list grows, never abort on a failed push.
             let blocks = n.grid.nblocks();
@@ -68,10 +86,15 @@ impl Lowering {
             let tasks = self.lower_one(&n)?;
             self.memo.insert(n.id, tasks);
         }
-        self.memo
-            .get(&node.id)
-            .cloned()
-            .ok_or_else(|| OxError::Internal("lowering lost a node".into()))
+        roots
+            .iter()
+            .map(|r| {
+                self.memo
+                    .get(&r.id)
+                    .cloned()
+                    .ok_or_else(|| OxError::Internal("lowering lost a node".into()))
+            })
+            .collect()
     }
 
     pub(crate) fn input(&self, n: &NodeRef) -> OxResult<&Vec<TaskId>> {
@@ -84,7 +107,7 @@ impl Lowering {
         self.graph.push(Task {
             kind,
             deps,
-            shape: node.grid.block_shape(idx),
+            shape: node.grid.block_shape(idx).into(),
             dtype: node.dtype,
         })
     }
@@ -106,8 +129,7 @@ impl Lowering {
 
     fn lower_one(&mut self, node: &NodeRef) -> OxResult<Vec<TaskId>> {
         let grid = node.grid.clone();
-        let blocks: Vec<Vec<usize>> = grid.block_indices().collect();
-        let mut out = Vec::with_capacity(blocks.len());
+        let mut out = Vec::with_capacity(grid.nblocks());
         match &node.kind {
             NodeKind::Concatenate { xs, axis } => return self.lower_concatenate(node, xs, *axis),
             NodeKind::Reduce {
@@ -127,7 +149,20 @@ impl Lowering {
             _ => {}
         }
         let shared_shape: Arc<[usize]> = Arc::from(node.shape.as_slice());
-        for (lin, idx) in blocks.iter().enumerate() {
+        if let Some(np) = node_program::build(node, &mut self.pending) {
+            let program = Arc::new(np.program);
+            for idx in grid.block_indices() {
+                let deps = np
+                    .inputs
+                    .iter()
+                    .map(|x| self.broadcast_dep(x, node, &idx))
+                    .collect::<OxResult<Vec<TaskId>>>()?;
+                out.push(self.push(TaskKind::Program(Arc::clone(&program)), deps, node, &idx));
+            }
+            return Ok(out);
+        }
+        for (lin, idx) in grid.block_indices().enumerate() {
+            let idx = &idx;
             let (kind, deps) = match &node.kind {
                 NodeKind::Literal { chunks } => {
                     (TaskKind::Literal(Arc::clone(&chunks[lin])), vec![])
@@ -190,56 +225,6 @@ impl Lowering {
                         vec![],
                     )
                 }
-                NodeKind::Unary { op, x, fp } => {
-                    let p = FusedProgram::single(
-                        1,
-                        &[x.dtype],
-                        |r| Instr::Unary(*op, r[0]),
-                        node.dtype,
-                    )
-                    .with_check(FpCheck::new(node.id, *fp));
-                    (
-                        TaskKind::Program(p),
-                        vec![self.broadcast_dep(x, node, idx)?],
-                    )
-                }
-                NodeKind::Cast { x } => {
-                    let p = FusedProgram::single(1, &[x.dtype], |r| Instr::Cast(r[0]), node.dtype);
-                    (
-                        TaskKind::Program(p),
-                        vec![self.broadcast_dep(x, node, idx)?],
-                    )
-                }
-                NodeKind::Binary { op, a, b, fp } => {
-                    let p = FusedProgram::single(
-                        2,
-                        &[a.dtype, b.dtype],
-                        |r| Instr::Binary(*op, r[0], r[1]),
-                        node.dtype,
-                    )
-                    .with_check(FpCheck::new(node.id, *fp));
-                    (
-                        TaskKind::Program(p),
-                        vec![
-                            self.broadcast_dep(a, node, idx)?,
-                            self.broadcast_dep(b, node, idx)?,
-                        ],
-                    )
-                }
-                NodeKind::Where { cond, a, b } => {
-                    let p = FusedProgram::single(
-                        3,
-                        &[cond.dtype, a.dtype, b.dtype],
-                        |r| Instr::Where(r[0], r[1], r[2]),
-                        node.dtype,
-                    );
-                    let deps = vec![
-                        self.broadcast_dep(cond, node, idx)?,
-                        self.broadcast_dep(a, node, idx)?,
-                        self.broadcast_dep(b, node, idx)?,
-                    ];
-                    (TaskKind::Program(p), deps)
-                }
                 NodeKind::BroadcastTo { x } => {
                     (TaskKind::Broadcast, vec![self.broadcast_dep(x, node, idx)?])
                 }
@@ -291,6 +276,10 @@ impl Lowering {
                 }
                 NodeKind::Rechunk { x } => self.rechunk_pieces(x, &grid, idx)?,
                 NodeKind::Reshape { x } => self.reshape_block(node, x, idx)?,
+                NodeKind::Unary { .. }
+                | NodeKind::Cast { .. }
+                | NodeKind::Binary { .. }
+                | NodeKind::Where { .. } => unreachable!("elementwise: lowered above"),
                 NodeKind::Concatenate { .. }
                 | NodeKind::Reduce { .. }
                 | NodeKind::Pick { .. }
@@ -519,7 +508,15 @@ impl Lowering {
         };
         let mut counts = x.grid.numblocks();
         let mut level: Vec<TaskId> = Vec::with_capacity(x.grid.nblocks());
-        let inputs = self.input(x)?.clone();
+        // An absorbed elementwise input has no tasks: each partial evaluates its program.
+        let (program, absorbed_inputs) = match self.pending.remove(&x.id) {
+            Some(p) => (Some(Arc::new(p.program)), Some(p.inputs)),
+            None => (None, None),
+        };
+        let inputs = match absorbed_inputs {
+            Some(_) => Vec::new(),
+            None => self.input(x)?.clone(),
+        };
         let shared_axes: Arc<[usize]> = Arc::from(axes);
         let full_shape: Arc<[usize]> = Arc::from(x.shape.as_slice());
         for (lin, idx) in x.grid.block_indices().enumerate() {
@@ -529,12 +526,19 @@ impl Lowering {
                 out_dtype,
                 offset: x.grid.block_offset(&idx),
                 full_shape: Arc::clone(&full_shape),
-                program: None,
+                program: program.clone(),
+            };
+            let deps = match &absorbed_inputs {
+                Some(read) => read
+                    .iter()
+                    .map(|i| self.broadcast_dep(i, x, &idx))
+                    .collect::<OxResult<Vec<TaskId>>>()?,
+                None => vec![inputs[lin]],
             };
             let t = Task {
                 kind,
-                deps: vec![inputs[lin]],
-                shape: x.grid.block_shape(&idx),
+                deps,
+                shape: x.grid.block_shape(&idx).into(),
                 dtype: x.dtype,
             };
             level.push(self.graph.push(t));
@@ -602,7 +606,7 @@ impl Lowering {
                 new_level.push(self.graph.push(Task {
                     kind,
                     deps,
-                    shape,
+                    shape: shape.into(),
                     dtype: out_dtype,
                 }));
             }
@@ -621,7 +625,7 @@ impl Lowering {
             out.push(self.graph.push(Task {
                 kind,
                 deps: vec![t],
-                shape: node.grid.block_shape(&idx),
+                shape: node.grid.block_shape(&idx).into(),
                 dtype: out_dtype,
             }));
         }

@@ -77,6 +77,29 @@ impl FusedProgram {
         FusedProgram { steps }
     }
 
+    /// A program applying one instruction to its sources: a source with a value is that constant,
+    /// the others are the task's inputs, numbered in order.
+    pub fn over(
+        sources: &[(DType, Option<Scalar>)],
+        make: impl FnOnce(&[Reg]) -> Instr,
+        dtype: DType,
+    ) -> Self {
+        let mut next_input = 0;
+        let mut steps: Vec<Step> = sources
+            .iter()
+            .map(|&(dt, value)| match value {
+                Some(v) => Step::new(Instr::Const(v), dt),
+                None => {
+                    next_input += 1;
+                    Step::new(Instr::Input(next_input - 1), dt)
+                }
+            })
+            .collect();
+        let regs: Vec<Reg> = (0..sources.len()).collect();
+        steps.push(Step::new(make(&regs), dtype));
+        FusedProgram { steps }
+    }
+
     /// The same program, its result checked for floating-point errors as `check` says.
     pub fn with_check(mut self, check: Option<FpCheck>) -> Self {
         if let Some(last) = self.steps.last_mut() {
@@ -125,6 +148,29 @@ impl FusedProgram {
             let dtype = self.steps[out].dtype;
             self.steps.push(Step::new(Instr::Cast(out), dtype));
         }
+    }
+
+    /// Copies `other`'s steps onto the end of this program, its input `i` becoming input
+    /// `input(i)` of this one, and returns the register holding `other`'s result. The cost is that
+    /// of `other` alone.
+    pub fn splice(&mut self, other: &FusedProgram, input: impl Fn(usize) -> usize) -> Option<Reg> {
+        let mut map: Vec<Reg> = Vec::with_capacity(other.steps.len());
+        for s in &other.steps {
+            let instr = remap(&s.instr, |r| map[r], &input);
+            map.push(self.steps.len());
+            self.steps.push(Step {
+                instr,
+                dtype: s.dtype,
+                check: s.check,
+            });
+        }
+        map.last().copied()
+    }
+
+    /// Appends one step and returns its register.
+    pub fn push(&mut self, step: Step) -> Reg {
+        self.steps.push(step);
+        self.steps.len() - 1
     }
 
     /// Input `k` becomes the constant `consts[k]` where one is given; the others are renumbered

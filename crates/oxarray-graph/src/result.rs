@@ -24,10 +24,7 @@ pub struct Plan {
 
 pub fn plan(nodes: &[NodeRef]) -> OxResult<Plan> {
     let mut lowering = Lowering::new();
-    let mut per_node = Vec::with_capacity(nodes.len());
-    for n in nodes {
-        per_node.push(lowering.lower(n)?);
-    }
+    let per_node = lowering.lower_all(nodes)?;
     let flat: Vec<TaskId> = per_node.iter().flatten().copied().collect();
     let (graph, new_ids) = optimize(lowering.graph, &flat);
     let mut it = new_ids.into_iter();

@@ -107,7 +107,7 @@ fn push(
     lw.graph.push(Task {
         kind: TaskKind::Sort(kind),
         deps,
-        shape,
+        shape: shape.into(),
         dtype,
     })
 }

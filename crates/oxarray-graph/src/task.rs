@@ -33,8 +33,9 @@ pub enum TaskKind {
         k: i64,
         offset: [usize; 2],
     },
-    /// A fused elementwise program over the dependencies (broadcast to the task's shape).
-    Program(FusedProgram),
+    /// A fused elementwise program over the dependencies (broadcast to the task's shape). Shared
+    /// by every block of a node (a copy per block would cost a million copies at 10⁶ chunks).
+    Program(Arc<FusedProgram>),
     /// Copy strided regions of the dependencies into a new chunk (slicing, rechunk).
     Assemble(Vec<Piece>),
     Transpose(Vec<usize>),
@@ -58,7 +59,7 @@ pub enum TaskKind {
         out_dtype: DType,
         offset: Vec<usize>,
         full_shape: Arc<[usize]>,
-        program: Option<FusedProgram>,
+        program: Option<Arc<FusedProgram>>,
     },
     ReduceCombine {
         op: ReduceOp,
@@ -102,7 +103,8 @@ pub struct Task {
     pub kind: TaskKind,
     pub deps: Vec<TaskId>,
     /// Shape and dtype of the chunk this task produces (for partials: of the input it reduces).
-    pub shape: Vec<usize>,
+    /// Shared between tasks of equal shape ([`TaskGraph::push`] interns it).
+    pub shape: Arc<[usize]>,
     pub dtype: DType,
 }
 
@@ -153,16 +155,34 @@ pub enum Value {
 #[derive(Clone, Debug, Default)]
 pub struct TaskGraph {
     pub tasks: Vec<Task>,
+    /// The block shapes pushed most recently: the blocks of a node have a handful of distinct
+    /// shapes, so a task's shape is nearly always one of these and costs no allocation.
+    recent_shapes: Vec<Arc<[usize]>>,
 }
 
+/// How many recent block shapes [`TaskGraph::push`] compares a new task's shape with.
+const RECENT_SHAPES: usize = 8;
+
 impl TaskGraph {
-    pub fn push(&mut self, task: Task) -> TaskId {
+    pub fn push(&mut self, mut task: Task) -> TaskId {
         debug_assert!(
             task.deps.iter().all(|&d| d < self.tasks.len()),
             "tasks must be pushed in topological order"
         );
+        task.shape = self.intern_shape(task.shape);
         self.tasks.push(task);
         self.tasks.len() - 1
+    }
+
+    fn intern_shape(&mut self, shape: Arc<[usize]>) -> Arc<[usize]> {
+        if let Some(s) = self.recent_shapes.iter().find(|s| **s == shape) {
+            return Arc::clone(s);
+        }
+        if self.recent_shapes.len() == RECENT_SHAPES {
+            self.recent_shapes.remove(0);
+        }
+        self.recent_shapes.push(Arc::clone(&shape));
+        shape
     }
     pub fn len(&self) -> usize {
         self.tasks.len()
@@ -171,15 +191,53 @@ impl TaskGraph {
         self.tasks.is_empty()
     }
     /// For every task, the tasks that read it (with multiplicity removed).
-    pub fn consumers(&self) -> Vec<Vec<TaskId>> {
-        let mut out = vec![Vec::new(); self.tasks.len()];
+    pub fn consumers(&self) -> Consumers {
+        let n = self.tasks.len();
+        // Counting first and filling second keeps every list in one flat vector (a `Vec` per
+        // task would cost an allocation per task: a gigabyte at 10⁷ tasks).
+        let mut last_reader = vec![usize::MAX; n];
+        let mut start = vec![0usize; n + 1];
         for (id, t) in self.tasks.iter().enumerate() {
             for &d in &t.deps {
-                if out[d].last() != Some(&id) {
-                    out[d].push(id);
+                if last_reader[d] != id {
+                    last_reader[d] = id;
+                    start[d + 1] += 1;
                 }
             }
         }
-        out
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut ids = vec![0; start[n]];
+        let mut fill = start.clone();
+        last_reader.fill(usize::MAX);
+        for (id, t) in self.tasks.iter().enumerate() {
+            for &d in &t.deps {
+                if last_reader[d] != id {
+                    last_reader[d] = id;
+                    ids[fill[d]] = id;
+                    fill[d] += 1;
+                }
+            }
+        }
+        Consumers { start, ids }
+    }
+}
+
+/// The readers of every task, in one flat list (see [`TaskGraph::consumers`]).
+#[derive(Clone, Debug, Default)]
+pub struct Consumers {
+    start: Vec<usize>,
+    ids: Vec<TaskId>,
+}
+
+impl Consumers {
+    /// The tasks reading task `id`, in increasing order, each once.
+    pub fn of(&self, id: TaskId) -> &[TaskId] {
+        &self.ids[self.start[id]..self.start[id + 1]]
+    }
+    /// How many distinct tasks read task `id`.
+    pub fn count(&self, id: TaskId) -> usize {
+        self.start[id + 1] - self.start[id]
     }
 }

@@ -10,7 +10,7 @@ pub use run_task::run_task;
 
 use crate::fperr::FpLog;
 use crate::program::RawDest;
-use crate::task::{TaskGraph, TaskId, Value};
+use crate::task::{Consumers, TaskGraph, TaskId, Value};
 use oxarray_core::{OxError, OxResult};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -21,7 +21,7 @@ pub type Sink<'a> = dyn Fn(TaskId, Arc<Value>) -> OxResult<()> + Sync + 'a;
 
 struct Run<'g, 's> {
     graph: &'g TaskGraph,
-    consumers: Vec<Vec<TaskId>>,
+    consumers: Consumers,
     waiting_on: Vec<AtomicUsize>,
     readers_left: Vec<AtomicUsize>,
     values: Vec<Mutex<Option<Arc<Value>>>>,
@@ -52,6 +52,9 @@ pub fn execute(
         is_output[o] = true;
     }
     let distinct_deps = |t: &crate::task::Task| {
+        if t.deps.len() <= 1 {
+            return t.deps.len();
+        }
         let mut d = t.deps.clone();
         d.sort_unstable();
         d.dedup();
@@ -64,9 +67,8 @@ pub fn execute(
             .iter()
             .map(|t| AtomicUsize::new(distinct_deps(t)))
             .collect(),
-        readers_left: consumers
-            .iter()
-            .map(|c| AtomicUsize::new(c.len()))
+        readers_left: (0..n)
+            .map(|id| AtomicUsize::new(consumers.count(id)))
             .collect(),
         consumers,
         values: (0..n).map(|_| Mutex::new(None)).collect(),
@@ -109,7 +111,7 @@ impl<'g, 's> Run<'g, 's> {
 
     /// A task writes straight into the result only when nothing else reads its block.
     fn direct_dest(&self, id: TaskId) -> Option<RawDest> {
-        if self.consumers[id].is_empty() {
+        if self.consumers.count(id) == 0 {
             self.direct.get(&id).copied()
         } else {
             None
@@ -153,7 +155,7 @@ impl<'g, 's> Run<'g, 's> {
                 return self.fail(e);
             }
         }
-        if !self.consumers[id].is_empty() {
+        if self.consumers.count(id) != 0 {
             *self.values[id].lock().unwrap_or_else(|p| p.into_inner()) = Some(value);
         }
         // Free inputs whose last reader this was.
@@ -169,7 +171,7 @@ impl<'g, 's> Run<'g, 's> {
             }
         }
         self.done.fetch_add(1, Ordering::Relaxed);
-        for &c in &self.consumers[id] {
+        for &c in self.consumers.of(id) {
             if self.waiting_on[c].fetch_sub(1, Ordering::AcqRel) == 1 {
                 scope.spawn(move |s| self.task(s, c));
             }

@@ -30,7 +30,7 @@ pub fn run_task(
             .map(|v| chunk(v))
             .collect::<OxResult<Vec<&Chunk>>>()
     };
-    let shape = &task.shape;
+    let shape: &[usize] = &task.shape;
     let c = match &task.kind {
         TaskKind::Literal(c) => return Ok(Value::Chunk(Arc::clone(c))),
         TaskKind::Fill(v) => Chunk::full(task.dtype, shape, *v)?,

@@ -49,7 +49,7 @@ mod tests {
             g.push(Task {
                 kind: TaskKind::Fill(Scalar::Int(0)),
                 deps,
-                shape: vec![1],
+                shape: vec![1].into(),
                 dtype: DType::Int8,
             })
         };

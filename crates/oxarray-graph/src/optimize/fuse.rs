@@ -9,12 +9,15 @@
 
 use crate::program::FusedProgram;
 use crate::task::{TaskGraph, TaskId, TaskKind};
+use oxarray_core::Scalar;
 use std::collections::HashMap;
+use std::sync::{Arc, Weak};
 
 pub fn fuse(graph: &mut TaskGraph, outputs: &[TaskId]) {
-    let consumers = graph.consumers();
-    let n_consumers: Vec<usize> = consumers.iter().map(|c| c.len()).collect();
-    drop(consumers);
+    let n_consumers: Vec<usize> = {
+        let consumers = graph.consumers();
+        (0..graph.len()).map(|id| consumers.count(id)).collect()
+    };
     let mut is_output = vec![false; graph.len()];
     for &o in outputs {
         is_output[o] = true;
@@ -22,10 +25,11 @@ pub fn fuse(graph: &mut TaskGraph, outputs: &[TaskId]) {
     let private = |p: TaskId| n_consumers[p] == 1 && !is_output[p];
     // A private producer is inlined once; its task is left empty for `cull` to drop.
     let mut inlined = vec![false; graph.len()];
+    let mut memo = Rewrites::default();
     for c in 0..graph.len() {
         match &graph.tasks[c].kind {
             TaskKind::Program(_) => {
-                inline_constants(graph, c);
+                inline_constants(graph, c, &mut memo);
                 // Inlining a producer exposes its own inputs as candidates; the others were
                 // already looked at and cannot become inlinable.
                 let mut candidates: Vec<TaskId> = graph.tasks[c].deps.clone();
@@ -36,7 +40,7 @@ pub fn fuse(graph: &mut TaskGraph, outputs: &[TaskId]) {
                         && graph.tasks[p].shape == graph.tasks[c].shape;
                     if fits {
                         candidates.extend_from_slice(&graph.tasks[p].deps);
-                        inline_program(graph, c, p);
+                        inline_program(graph, c, p, &mut memo);
                         inlined[p] = true;
                     }
                 }
@@ -44,7 +48,7 @@ pub fn fuse(graph: &mut TaskGraph, outputs: &[TaskId]) {
             TaskKind::ReducePartial { program: None, .. } => {
                 let p = graph.tasks[c].deps[0];
                 if private(p) && matches!(graph.tasks[p].kind, TaskKind::Program(_)) {
-                    let empty = TaskKind::Program(FusedProgram::default());
+                    let empty = TaskKind::Program(Arc::default());
                     if let TaskKind::Program(prog) =
                         std::mem::replace(&mut graph.tasks[p].kind, empty)
                     {
@@ -68,12 +72,78 @@ pub fn fuse(graph: &mut TaskGraph, outputs: &[TaskId]) {
             } => p,
             _ => continue,
         };
-        dedup_inputs(prog, &mut t.deps);
+        dedup_inputs(prog, &mut t.deps, &mut memo);
+    }
+}
+
+/// The rewritten programs already made, by what they were made from. The blocks of one node
+/// share one program and undergo the same rewrites, so a rewrite of a shared program is done
+/// once and its result shared. Entries hold weak references: a program is kept no longer than
+/// its tasks need it, yet its address is not reused while a key names it.
+#[derive(Default)]
+struct Rewrites {
+    made: HashMap<RewriteKey, (Vec<Weak<FusedProgram>>, Weak<FusedProgram>)>,
+}
+
+#[derive(PartialEq, Eq, Hash)]
+enum RewriteKey {
+    /// Program, and per input the bits of the constant it becomes (dtype tag and value).
+    Constants(usize, Vec<Option<(u8, u128)>>),
+    /// Producer, consumer, and where the consumer's inputs go.
+    Inline(usize, usize, Vec<usize>),
+    /// Program and its input renumbering.
+    Renumber(usize, Vec<usize>),
+}
+
+/// Entries kept at most: a graph whose blocks all differ gains nothing from the memo.
+const MAX_REWRITES: usize = 256;
+
+impl Rewrites {
+    /// The program `make` builds from `sources`, made once per key while it is alive. A source
+    /// that no other task shares is rewritten in place (`make` gets it by value), so a chain
+    /// private to one block is fused by moving its program, never copying it.
+    fn rewrite(
+        &mut self,
+        key: RewriteKey,
+        source: Arc<FusedProgram>,
+        others: &[&Arc<FusedProgram>],
+        make: impl FnOnce(FusedProgram) -> FusedProgram,
+    ) -> Arc<FusedProgram> {
+        let source = match Arc::try_unwrap(source) {
+            Ok(unique) => return Arc::new(make(unique)),
+            Err(shared) => shared,
+        };
+        if let Some(made) = self.made.get(&key).and_then(|(_, m)| m.upgrade()) {
+            return made;
+        }
+        let made = Arc::new(make(FusedProgram::clone(&source)));
+        if self.made.len() >= MAX_REWRITES {
+            self.made.clear();
+        }
+        let mut kept: Vec<Weak<FusedProgram>> = others.iter().map(|s| Arc::downgrade(s)).collect();
+        kept.push(Arc::downgrade(&source));
+        self.made.insert(key, (kept, Arc::downgrade(&made)));
+        made
+    }
+}
+
+fn address(p: &Arc<FusedProgram>) -> usize {
+    Arc::as_ptr(p) as usize
+}
+
+/// A constant as hashable bits: equal bits, equal constant (NaN included).
+fn scalar_bits(v: &Scalar) -> (u8, u128) {
+    match *v {
+        Scalar::Bool(b) => (0, b as u128),
+        Scalar::Int(i) => (1, i as u128),
+        Scalar::UInt(u) => (2, u as u128),
+        Scalar::Float(f) => (3, f.to_bits() as u128),
+        Scalar::Complex(re, im) => (4, ((re.to_bits() as u128) << 64) | im.to_bits() as u128),
     }
 }
 
 /// Inlines every `Fill` dependency of program task `c` as a constant, in one pass.
-fn inline_constants(graph: &mut TaskGraph, c: TaskId) {
+fn inline_constants(graph: &mut TaskGraph, c: TaskId, memo: &mut Rewrites) {
     let deps = &graph.tasks[c].deps;
     let consts: Vec<_> = deps
         .iter()
@@ -93,17 +163,25 @@ fn inline_constants(graph: &mut TaskGraph, c: TaskId) {
             kept.push(d);
         }
     }
-    if let TaskKind::Program(prog) = &mut graph.tasks[c].kind {
-        prog.inline_consts(&consts, &renumber);
-        graph.tasks[c].deps = kept;
+    let task = &mut graph.tasks[c];
+    if let TaskKind::Program(prog) = &mut task.kind {
+        let key = RewriteKey::Constants(
+            address(prog),
+            consts.iter().map(|v| v.as_ref().map(scalar_bits)).collect(),
+        );
+        *prog = memo.rewrite(key, std::mem::take(prog), &[], |mut p| {
+            p.inline_consts(&consts, &renumber);
+            p
+        });
+        task.deps = kept;
     }
 }
 
 /// Inlines program task `p` (a dependency of program task `c`, at one or more positions) into
 /// `c`: `p`'s program and dependencies are moved into `c`, `c`'s instructions appended.
-fn inline_program(graph: &mut TaskGraph, c: TaskId, p: TaskId) {
-    let empty = TaskKind::Program(FusedProgram::default());
-    let TaskKind::Program(mut fused) = std::mem::replace(&mut graph.tasks[p].kind, empty) else {
+fn inline_program(graph: &mut TaskGraph, c: TaskId, p: TaskId, memo: &mut Rewrites) {
+    let empty = TaskKind::Program(Arc::default());
+    let TaskKind::Program(inner) = std::mem::replace(&mut graph.tasks[p].kind, empty) else {
         return;
     };
     let mut deps = std::mem::take(&mut graph.tasks[p].deps);
@@ -120,14 +198,21 @@ fn inline_program(graph: &mut TaskGraph, c: TaskId, p: TaskId) {
         })
         .collect();
     if let TaskKind::Program(outer) = &graph.tasks[c].kind {
-        fused.append(outer, &outer_inputs);
+        let key = RewriteKey::Inline(address(&inner), address(outer), outer_inputs.clone());
+        let made = memo.rewrite(key, inner, &[outer], |mut fused| {
+            fused.append(outer, &outer_inputs);
+            fused
+        });
+        graph.tasks[c].kind = TaskKind::Program(made);
     }
-    graph.tasks[c].kind = TaskKind::Program(fused);
     graph.tasks[c].deps = deps;
 }
 
 /// One input per distinct dependency (inlining appends a task its consumer already read).
-fn dedup_inputs(prog: &mut FusedProgram, deps: &mut Vec<TaskId>) {
+fn dedup_inputs(prog: &mut Arc<FusedProgram>, deps: &mut Vec<TaskId>, memo: &mut Rewrites) {
+    if deps.len() <= 1 {
+        return;
+    }
     let mut first: HashMap<TaskId, usize> = HashMap::with_capacity(deps.len());
     let mut kept = Vec::with_capacity(deps.len());
     let renumber: Vec<usize> = deps
@@ -140,7 +225,11 @@ fn dedup_inputs(prog: &mut FusedProgram, deps: &mut Vec<TaskId>) {
         })
         .collect();
     if kept.len() != deps.len() {
-        prog.renumber_inputs(&renumber);
+        let key = RewriteKey::Renumber(address(prog), renumber.clone());
+        *prog = memo.rewrite(key, std::mem::take(prog), &[], |mut p| {
+            p.renumber_inputs(&renumber);
+            p
+        });
         *deps = kept;
     }
 }
@@ -162,40 +251,45 @@ mod tests {
         let task = |kind, deps| Task {
             kind,
             deps,
-            shape: vec![4],
+            shape: vec![4].into(),
             dtype: f,
         };
         let x = g.push(task(TaskKind::Fill(Scalar::Float(2.0)), vec![]));
         let x = g.push(task(
-            TaskKind::Program(FusedProgram::single(1, &[f], |r| Instr::Cast(r[0]), f)),
+            TaskKind::Program(Arc::new(FusedProgram::single(
+                1,
+                &[f],
+                |r| Instr::Cast(r[0]),
+                f,
+            ))),
             vec![x],
         ));
         let one = g.push(task(TaskKind::Fill(Scalar::Float(1.0)), vec![]));
         let sq = g.push(task(
-            TaskKind::Program(FusedProgram::single(
+            TaskKind::Program(Arc::new(FusedProgram::single(
                 2,
                 &[f, f],
                 |r| Instr::Binary(BinaryOp::Multiply, r[0], r[1]),
                 f,
-            )),
+            ))),
             vec![x, x],
         ));
         let add = g.push(task(
-            TaskKind::Program(FusedProgram::single(
+            TaskKind::Program(Arc::new(FusedProgram::single(
                 2,
                 &[f, f],
                 |r| Instr::Binary(BinaryOp::Add, r[0], r[1]),
                 f,
-            )),
+            ))),
             vec![sq, one],
         ));
         let out = g.push(task(
-            TaskKind::Program(FusedProgram::single(
+            TaskKind::Program(Arc::new(FusedProgram::single(
                 1,
                 &[f],
                 |r| Instr::Unary(UnaryOp::Sqrt, r[0]),
                 f,
-            )),
+            ))),
             vec![add],
         ));
         let (g, outs) = crate::optimize::optimize(g, &[out]);
@@ -225,7 +319,7 @@ mod tests {
         let task = |kind, deps| Task {
             kind,
             deps,
-            shape: vec![4],
+            shape: vec![4].into(),
             dtype: f,
         };
         let x = g.push(task(
@@ -239,7 +333,7 @@ mod tests {
             let one = g.push(task(TaskKind::Fill(Scalar::Float(1.0)), vec![]));
             let add =
                 FusedProgram::single(2, &[f, f], |r| Instr::Binary(BinaryOp::Add, r[0], r[1]), f);
-            y = g.push(task(TaskKind::Program(add), vec![y, one]));
+            y = g.push(task(TaskKind::Program(Arc::new(add)), vec![y, one]));
         }
         let (g, outs) = crate::optimize::optimize(g, &[y]);
         assert_eq!(g.len(), 2);
