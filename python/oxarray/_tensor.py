@@ -103,9 +103,9 @@ def _core_axes(name: str, ndims, axes, axis, keepdims):
     if not isinstance(axes, list):
         raise TypeError(f"axes should be a list, got {axes!r}")
     if len(axes) not in ((2, 3) if cout == 0 else (3,)):
-        raise ValueError(f"axes should be a list with an entry for all 3 inputs and outputs; "
-                         f"entries for outputs can only be omitted if none of them has core "
-                         f"axes.")
+        raise ValueError("axes should be a list with an entry for all 3 inputs and outputs; "
+                         "entries for outputs can only be omitted if none of them has core "
+                         "axes.")
     counts = (cin0, cin1, cout + (1 if keepdims else 0))
     out = []
     for k, (entry, nc) in enumerate(zip(axes, counts, strict=False)):
