@@ -20,7 +20,9 @@ OPTIMIZE = [False, True, "greedy", "optimal"]
 def tolerance(arrays, result_dtype, n_terms):
     if np.dtype(result_dtype).kind not in "fc":
         return {}
-    eps = float(np.finfo(result_dtype).eps)
+    # Optimized, NumPy sums an operand's own labels in its own dtype (float32 in a float64 result).
+    eps = max(float(np.finfo(d).eps) for d in [np.dtype(result_dtype)] + [np.asarray(a).dtype for a in arrays]
+              if d.kind in "fc")
     mag = 1.0
     for a in arrays:
         mag *= max(1.0, float(np.max(np.abs(a), initial=0)) if np.asarray(a).size else 1.0)

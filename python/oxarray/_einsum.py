@@ -258,8 +258,9 @@ def _reshape(x: Array, shape) -> Array:
     return x if x.shape == shape else x.reshape(shape)
 
 
-def _pair(a: Array, ta: list, b: Array, tb: list, keep: set):
-    """Contract two prepared operands (unique labels each) keeping the labels in ``keep``."""
+def _pair(a: Array, ta: list, b: Array, tb: list, keep: set, dtype):
+    """Contract two operands keeping the labels in ``keep``: each one's own sums first, in its
+    own dtype (as NumPy's pairwise path does), then the product in ``dtype``."""
     from ._linalg import matmul
 
     a, ta = _prepare(a, ta, {}, keep | set(tb))
@@ -272,6 +273,7 @@ def _pair(a: Array, ta: list, b: Array, tb: list, keep: set):
             a = _sum_axes(a, [ka]) if na != 1 else _reshape(a, a.shape[:ka] + a.shape[ka + 1 :])
             b = _sum_axes(b, [kb]) if nb != 1 else _reshape(b, b.shape[:kb] + b.shape[kb + 1 :])
             ta, tb = [t for t in ta if t != lab], [t for t in tb if t != lab]
+    a, b = _cast(a, dtype), _cast(b, dtype)
     batch = [t for t in ta if t in tb and t in keep]
     con = [t for t in ta if t in tb and t not in keep]
     fa = [t for t in ta if t not in tb]
@@ -325,7 +327,8 @@ def _contract_group(items, keep_after: set, sizes: dict):
                     best = (cost, i, j, keep)
         _, i, j, keep = best
         (a, ta), (b, tb) = items[i], items[j]
-        items = [it for k, it in enumerate(items) if k not in (i, j)] + [_pair(a, ta, b, tb, keep)]
+        dt = np.result_type(a.dtype, b.dtype)
+        items = [it for k, it in enumerate(items) if k not in (i, j)] + [_pair(a, ta, b, tb, keep, dt)]
     x, t = items[0]
     return _prepare(x, t, sizes, keep_after)
 
@@ -386,7 +389,7 @@ def einsum(*operands, out=None, optimize=False, dtype=None, order="K", casting="
     path = _path(spec, shapes, optimize)
     # NumPy's optimized einsum computes each step in its own operands' common dtype (an int8 by
     # int16 step wraps in int16 even when a later operand is int64); unoptimized, all at once.
-    stepwise = optimize is not False and dtype is None and len(path) > 1
+    stepwise = optimize is not False and dtype is None
     items = [(x if stepwise else _cast(x, result_dtype), list(t))
              for x, t in zip(arrays, spec.terms, strict=True)]
     final = set(spec.output)
@@ -401,8 +404,8 @@ def einsum(*operands, out=None, optimize=False, dtype=None, order="K", casting="
         # own dtype, then multiplies in the common one.
         chosen = [_prepare(x, t, spec.sizes, keep | _others(chosen, k))
                   for k, (x, t) in enumerate(chosen)]
-        chosen = [(_cast(x, dt), t) for x, t in chosen]
         x, t = _contract_group(chosen, keep, spec.sizes)
+        x = _cast(x, dt)
         items = rest + [(x, t)]
     (x, t), = items
     x = _transpose_to(_cast(x, result_dtype), t, spec.output)
