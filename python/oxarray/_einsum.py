@@ -280,8 +280,13 @@ def _pair(a: Array, ta: list, b: Array, tb: list, keep: set, dtype):
     fb = [t for t in tb if t not in ta]
     size_a = dict(zip(ta, a.shape, strict=True))
     size_b = dict(zip(tb, b.shape, strict=True))
-    if not con:
-        # Nothing summed between them: one broadcast multiply (fused with what follows).
+    if not con or not (fa or fb):
+        # Nothing summed between them, or no free axis on either side (a batch of dot products):
+        # one broadcast multiply, fused with the sum that follows.
+        if not (fa or fb):
+            a = _transpose_to(a, ta, batch + con)
+            b = _transpose_to(b, tb, batch + con)
+            return _sum_axes(np.multiply(a, b), range(len(batch), len(batch) + len(con))), batch
         a2 = _reshape(_transpose_to(a, ta, batch + fa), [size_a[t] for t in batch + fa] + [1] * len(fb))
         b2 = _transpose_to(b, tb, batch + fb)
         b2 = _reshape(b2, [size_b[t] for t in batch] + [1] * len(fa) + [size_b[t] for t in fb])
