@@ -35,7 +35,7 @@ test-python: build ## pytest (differential tests against NumPy)
 test: build test-rust test-python ## Set up, build, then cargo test and pytest
 
 bench: build ## Benchmarks against NumPy (and numexpr/Dask when installed)
-	$(PIP) install -q numexpr "dask[array]" || true
+	$(PIP) install -q numexpr "dask[array]" threadpoolctl || true
 	$(PY) bench/run.py
 	$(PY) bench/scaling.py
 	$(PY) bench/deep_chain.py

@@ -245,12 +245,14 @@ def case_matmul(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
     return f"matmul {side}x{side} @ {side}x{side} float64, chunks {_chunks(x)}", rows
 
 
+from einsum import case_einsum  # noqa: E402  (bench/einsum.py)
 from fft import case_fft  # noqa: E402  (bench/fft.py)
 from nan import case_nanmean  # noqa: E402
 
 CASES = {"fused": case_fused, "sum": case_sum, "std": case_std, "overhead": case_overhead,
          "random": case_random, "svd": case_svd, "svd_tall": case_svd_tall, "matmul": case_matmul,
-         "masking": case_masking, "sort": case_sort, "nanmean": case_nanmean, "fft": case_fft}
+         "masking": case_masking, "sort": case_sort, "nanmean": case_nanmean, "fft": case_fft,
+         "einsum": case_einsum}
 
 
 # --- report ------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def test_ufunc_with_numpy_array_on_the_left_returns_lazy(x):
 
 UNIMPLEMENTED = [
     ("histogram", lambda v: np.histogram(v)),
-    ("kron", lambda v: np.kron(v, v)),
+    ("histogram2d", lambda v: np.histogram2d(v, v)),
     ("convolve", lambda v: np.convolve(v, v)),
 ]
 

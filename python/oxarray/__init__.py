@@ -33,6 +33,7 @@ from ._creation import (
 from ._data_types import astype, can_cast, finfo, iinfo, result_type
 from ._differences import diff, ediff1d, gradient, trapezoid
 from ._dispatch import HANDLED_FUNCTIONS, implements
+from ._einsum import einsum, einsum_path  # the einsum family: einsum, kron, tensorsolve, ...
 from ._elementwise import FUNCTIONS as _ELEMENTWISE
 from ._elementwise import clip, imag, real, round
 from ._joining import (
@@ -105,6 +106,7 @@ from ._take import (
     triu_indices_from,
     unravel_index,
 )
+from ._tensor import kron, matvec, vecmat
 
 globals().update(_ELEMENTWISE)
 

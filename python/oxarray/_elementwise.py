@@ -27,6 +27,8 @@ _BINARY = frozenset(_core.binary_ops())
 # NumPy ufuncs computed by another op of the catalogue once the inputs are cast to their loop.
 _ALIASES = {"float_power": "power"}
 _WEAK_TYPES = (int, float, complex)
+# Generalized ufuncs implemented by a family module (np.vecdot, np.matvec, np.vecmat: _tensor.py).
+GUFUNCS: dict = {}
 
 
 def is_operand(x) -> bool:
@@ -256,6 +258,8 @@ def array_ufunc(ufunc: np.ufunc, method: str, *inputs, **kwargs):
     for x in inputs + tuple(kwargs.get("out") or ()):
         if not is_operand(x) and x is not None:
             return NotImplemented
+    if method == "__call__" and ufunc in GUFUNCS:
+        return GUFUNCS[ufunc](*inputs, **kwargs)
     if method == "__call__":
         return apply_ufunc(ufunc, *inputs, **kwargs)
     if method == "reduce" and ufunc.__name__ in _REDUCE_METHODS:

@@ -30,6 +30,7 @@ from ._linalg import (  # noqa: F401  (the namespace re-exports them)
     outer,
     tensordot,
     vdot,
+    vecdot,
 )
 from ._linalg_dense import (  # noqa: F401  (the namespace re-exports them)
     cholesky,
@@ -45,10 +46,12 @@ from ._linalg_dense import (  # noqa: F401  (the namespace re-exports them)
     stacked_svd,
 )
 from ._linalg_svd import lstsq, matrix_rank, pinv  # noqa: F401  (re-exported)
+from ._tensor import tensorinv, tensorsolve  # noqa: F401  (re-exported)
 
 __all__ = ["svd", "qr", "svd_compressed", "norm", "matmul", "dot", "vdot", "outer", "tensordot",
            "inner", "multi_dot", "matrix_power", "solve", "inv", "det", "slogdet", "cholesky",
-           "eigh", "eigvalsh", "eig", "eigvals", "svdvals", "pinv", "matrix_rank", "lstsq"]
+           "eigh", "eigvalsh", "eig", "eigvals", "svdvals", "pinv", "matrix_rank", "lstsq",
+           "tensorsolve", "tensorinv", "vecdot"]
 
 LinAlgError = np.linalg.LinAlgError
 _UNSET = object()
