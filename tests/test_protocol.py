@@ -33,7 +33,7 @@ def test_ufunc_with_numpy_array_on_the_left_returns_lazy(x):
 
 
 UNIMPLEMENTED = [
-    ("histogram", lambda v: np.histogram(v)),
+    ("polyval", lambda v: np.polyval(v, v)),
     ("kron", lambda v: np.kron(v, v)),
     ("convolve", lambda v: np.convolve(v, v)),
 ]

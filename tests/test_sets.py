@@ -80,6 +80,14 @@ def test_unique_axis(case, data):
     compare(np.unique(x, *flags, axis=axis), np.unique(a, *flags, axis=axis))
 
 
+@pytest.mark.parametrize(("shape", "axis"), [((3, 0), 0), ((0, 3), 0), ((0, 3), 1), ((3, 0), 1),
+                                             ((2, 0, 2), 0), ((2, 0, 2), -1)])
+def test_unique_axis_empty_rows(shape, axis):
+    a = np.zeros(shape, np.int64)
+    x = ox.asarray(a)
+    compare(np.unique(x, True, True, True, axis=axis), np.unique(a, True, True, True, axis=axis))
+
+
 def test_unique_errors_and_sorted():
     x = ox.asarray(np.array([[1, 2], [1, 2]]))
     with pytest.raises(AxisError):
@@ -122,6 +130,9 @@ def test_isin(case, test, invert, kind):
         return
     assert_eq(np.isin(x, t, invert=invert, kind=kind), exp)
     assert_eq(np.isin(x, ox.asarray(t), invert=invert), exp)
+    u = np.unique(t)
+    assert_eq(ox.isin(x, u, assume_unique=True, invert=invert),
+              np.isin(a, u, assume_unique=True, invert=invert))
 
 
 @SETTINGS

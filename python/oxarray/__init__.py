@@ -35,6 +35,14 @@ from ._differences import diff, ediff1d, gradient, trapezoid
 from ._dispatch import HANDLED_FUNCTIONS, implements
 from ._elementwise import FUNCTIONS as _ELEMENTWISE
 from ._elementwise import clip, imag, real, round
+from ._histograms import (
+    bincount,
+    digitize,
+    histogram,
+    histogram2d,
+    histogram_bin_edges,
+    histogramdd,
+)
 from ._joining import (
     append,
     array_split,
@@ -99,14 +107,6 @@ from ._sets import (
     unique_counts,
     unique_inverse,
     unique_values,
-)
-from ._histograms import (
-    bincount,
-    digitize,
-    histogram,
-    histogram2d,
-    histogram_bin_edges,
-    histogramdd,
 )
 from ._sorting import argsort, sort
 from ._statistical import all, any, max, mean, min, prod, std, sum, var

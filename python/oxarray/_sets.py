@@ -126,12 +126,30 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
     moved = moveaxis(ar, axis, 0)
     n, rest = moved.shape[0], moved.shape[1:]
     m = int(np.prod(rest, dtype=np.int64))
+    if m == 0:  # rows without elements are all equal: the answer follows from the shape alone
+        return _unpack(_empty_rows(ar.dtype, n, rest, axis, *flags))
     items = moved.reshape(n, m)
     if items.numblocks[1] != 1:
         items = items.rechunk((items.chunks[0], -1))
     ret = _unique_items(items, True, bool(equal_nan), *flags)
     vals = ret[0].reshape((ret[0].shape[0],) + rest)
     return _unpack((moveaxis(vals, 0, axis),) + ret[1:])
+
+
+def _empty_rows(dtype, n: int, rest: tuple, axis: int, want_index: bool, want_inverse: bool,
+                want_counts: bool) -> tuple:
+    from ._creation import full, zeros
+    from ._manipulation import moveaxis
+
+    k = min(n, 1)
+    ret: tuple = (moveaxis(zeros((k,) + rest, dtype=dtype), 0, axis),)
+    if want_index:
+        ret += (zeros(k, dtype=np.int64),)
+    if want_inverse:
+        ret += (zeros(n, dtype=np.int64),)
+    if want_counts:
+        ret += (full(k, n, dtype=np.int64),)
+    return ret
 
 
 class UniqueAllResult(NamedTuple):

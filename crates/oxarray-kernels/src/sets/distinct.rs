@@ -80,7 +80,7 @@ pub fn distinct_records<T: SetKey>(
     if width == 0 {
         return Ok(Vec::new());
     }
-    let rows = n / width;
+    let rows = n.checked_div(width).unwrap_or(0);
     let row = |i: usize| &keys[i * kw..(i + 1) * kw];
     let mut order: Vec<usize> = (0..rows).collect();
     order.sort_unstable_by(|&a, &b| cmp_rows(row(a), row(b)));

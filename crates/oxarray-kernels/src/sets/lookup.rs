@@ -78,7 +78,7 @@ pub fn lookup_records<T: SetKey>(x: &[T], table: &[T], width: usize, mode: Looku
         (0..k.len() / kw).map(|i| i * kw..(i + 1) * kw).collect()
     };
     let trows = rows(&tk);
-    let n = if width == 0 { 0 } else { x.len() / width };
+    let n = x.len().checked_div(width).unwrap_or(0);
     (0..n)
         .map(|i| {
             let r = &xk[i * kw..(i + 1) * kw];

@@ -14,7 +14,7 @@ use ndarray::{ArrayD, IxDyn};
 use oxarray_core::chunk::Typed;
 use oxarray_core::{dispatch_typed, Chunk, DType, Element, OxError, OxResult};
 
-fn slice_of<'a, T: Element>(c: &'a Chunk) -> OxResult<&'a [T]>
+fn slice_of<T: Element>(c: &Chunk) -> OxResult<&[T]>
 where
     Chunk: Typed<T, Container = ArrayD<T>>,
 {
@@ -61,7 +61,7 @@ where
         }
         Some(m) => {
             let v = distinct::distinct_records(&slices, m, equal_nan)?;
-            let rows = if m == 0 { 0 } else { v.len() / m };
+            let rows = v.len().checked_div(m).unwrap_or(0);
             vec_chunk(&[rows, m], v)
         }
     }
