@@ -33,8 +33,7 @@ def test_ufunc_with_numpy_array_on_the_left_returns_lazy(x):
 
 
 UNIMPLEMENTED = [
-    ("histogram", lambda v: np.histogram(v)),
-    ("histogram2d", lambda v: np.histogram2d(v, v)),
+    ("polyval", lambda v: np.polyval(v, v)),
     ("convolve", lambda v: np.convolve(v, v)),
 ]
 

@@ -36,6 +36,14 @@ from ._dispatch import HANDLED_FUNCTIONS, implements
 from ._einsum import einsum, einsum_path  # the einsum family: einsum, kron, tensorsolve, ...
 from ._elementwise import FUNCTIONS as _ELEMENTWISE
 from ._elementwise import clip, imag, real, round
+from ._histograms import (
+    bincount,
+    digitize,
+    histogram,
+    histogram2d,
+    histogram_bin_edges,
+    histogramdd,
+)
 from ._joining import (
     append,
     array_split,
@@ -89,6 +97,18 @@ from ._nan import nanargmax, nanargmin, nanmax, nanmean, nanmin, nanprod, nanstd
 from ._padding import pad
 from ._rearranging import flip, fliplr, flipud, repeat, roll, rot90, tile
 from ._searching import argmax, argmin, where
+from ._sets import (
+    intersect1d,
+    isin,
+    setdiff1d,
+    setxor1d,
+    union1d,
+    unique,
+    unique_all,
+    unique_counts,
+    unique_inverse,
+    unique_values,
+)
 from ._sorting import argsort, sort
 from ._statistical import all, any, max, mean, min, prod, std, sum, var
 from ._stats import allclose, array_equal, array_equiv, average, corrcoef, cov, isclose, ptp

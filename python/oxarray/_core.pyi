@@ -234,6 +234,13 @@ def fft(
     conj_out: bool = False,
 ) -> Node:
     """One axis transform (`"fft"`, `"ifft"`, `"rfft"`, `"irfft"`) of `n` points, times `scale`."""
+# --- sets, counting, binning (crates/oxarray-python/src/sets.rs) ------------------------------
+def distinct(x: Node, rows: bool, equal_nan: bool) -> Node:
+    """The size pass of ``unique``: the sorted distinct values (or rows), computed now."""
+def set_lookup(x: Node, table: Node, mode: str, flag: bool, rows: bool) -> Node:
+    """Lazy lookup of each element (row) of ``x`` in ``table``: code, member, search or bin."""
+def tally(codes: Node, op: str, length: int, weights: Node | None = None) -> Node:
+    """Lazy tally of int64 ``codes`` into ``length`` slots: count, sum or minpos."""
 
 __all__ = [
     "Node",
@@ -246,6 +253,7 @@ __all__ = [
     "check",
     "compute",
     "concatenate",
+    "distinct",
     "explain",
     "expand",
     "eye",
@@ -265,12 +273,14 @@ __all__ = [
     "reduce",
     "reshape",
     "set_chunk_bytes",
+    "set_lookup",
     "slice",
     "sort",
     "svd",
     "svd_dense",
     "take_axis",
     "take_rows",
+    "tally",
     "task_count",
     "to_dot",
     "transpose",

@@ -140,6 +140,8 @@ pub enum NodeKind {
         x: NodeRef,
         plan: Arc<crate::fft::FftPlan>,
     },
+    /// Set lookups and tallies (see [`crate::sets`]).
+    Sets(crate::sets::SetsOp),
     /// Output `k` of a multi-output op (the op is lowered once for all its outputs).
     Pick {
         op: Arc<crate::multi::MultiOp>,
@@ -214,6 +216,7 @@ impl Node {
             NodeKind::Concatenate { xs, .. } => xs.iter().collect(),
             NodeKind::Pick { op, .. } => op.inputs.iter().collect(),
             NodeKind::Index(op) => op.inputs(),
+            NodeKind::Sets(op) => op.inputs(),
         }
     }
 
@@ -242,7 +245,7 @@ impl Node {
             | NodeKind::Fft { x, .. } => out.push(x),
             NodeKind::Check { x, flag, .. } => out.extend([x, flag]),
             // Dropped here the ordinary way: selections are not links of long chains.
-            NodeKind::Index(_) => {}
+            NodeKind::Index(_) | NodeKind::Sets(_) => {}
             NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b } => out.extend([a, b]),
             NodeKind::Where { cond, a, b } => out.extend([cond, a, b]),
             NodeKind::Concatenate { xs, .. } => out.extend(xs),
@@ -280,6 +283,7 @@ impl Node {
             NodeKind::Fft { plan, .. } => plan.label(),
             NodeKind::Pick { op, k } => op.label(*k),
             NodeKind::Index(op) => op.label().into(),
+            NodeKind::Sets(op) => op.label().into(),
             NodeKind::Check { .. } => "check".into(),
         }
     }

@@ -22,6 +22,7 @@ pub mod optimize;
 pub mod program;
 pub mod random;
 pub mod result;
+pub mod sets;
 pub mod sort;
 pub mod stream_reduce;
 pub mod take;

@@ -141,6 +141,7 @@ impl Lowering {
             } => return self.lower_reduce(node, x, *op, axes, *keepdims, *split_every),
             NodeKind::Pick { op, k } => return self.lower_pick(op, *k),
             NodeKind::Index(op) => return crate::indexing::lower(self, node, op),
+            NodeKind::Sets(op) => return crate::sets::lower(self, node, op),
             NodeKind::Sort { x, op } => return crate::sort::lower(self, node, x, op),
             NodeKind::Check { x, flag, action } => {
                 return crate::check::lower(self, node, x, flag, action)
@@ -284,6 +285,7 @@ impl Lowering {
                 | NodeKind::Reduce { .. }
                 | NodeKind::Pick { .. }
                 | NodeKind::Index(_)
+                | NodeKind::Sets(_)
                 | NodeKind::Sort { .. }
                 | NodeKind::Check { .. }
                 | NodeKind::Fft { .. } => unreachable!("handled above"),

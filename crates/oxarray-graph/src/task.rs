@@ -90,6 +90,8 @@ pub enum TaskKind {
     Index(crate::indexing::IndexTask),
     /// A Fourier-transform kernel (see [`crate::fft`]).
     Fft(crate::fft::FftTask),
+    /// A set, counting or binning kernel (`crate::sets`).
+    Sets(crate::sets::SetsTask),
     /// Block `k` of the dependency's `Value::Parts`.
     Pick(usize),
     /// A sorting/selection kernel (`crate::sort`).
@@ -132,6 +134,7 @@ impl Task {
             TaskKind::Pick(_) => "pick",
             TaskKind::Index(t) => t.label(),
             TaskKind::Sort(s) => s.label(),
+            TaskKind::Sets(s) => s.label(),
             TaskKind::Check(_) => "check",
         }
     }

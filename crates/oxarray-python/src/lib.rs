@@ -9,6 +9,7 @@ mod fft;
 mod gil;
 mod indexing;
 mod random;
+mod sets;
 mod sorting;
 
 use convert::{chunk_into_py, dtype_from_name, ingest, parse_chunks, scalar_from_py};
@@ -426,6 +427,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random::take_rows, m)?)?;
     indexing::register(m)?;
     sorting::register(m)?;
+    sets::register(m)?;
     check::register(m)?;
     fft::register(m)?;
     Ok(())
