@@ -88,6 +88,16 @@ from ._nan import nanargmax, nanargmin, nanmax, nanmean, nanmin, nanprod, nanstd
 from ._padding import pad
 from ._rearranging import flip, fliplr, flipud, repeat, roll, rot90, tile
 from ._searching import argmax, argmin, where
+from ._quantiles import (
+    argpartition,
+    median,
+    nanmedian,
+    nanpercentile,
+    nanquantile,
+    partition,
+    percentile,
+    quantile,
+)
 from ._sorting import argsort, sort
 from ._statistical import all, any, max, mean, min, prod, std, sum, var
 from ._stats import allclose, array_equal, array_equiv, average, corrcoef, cov, isclose, ptp

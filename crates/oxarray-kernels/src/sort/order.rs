@@ -21,6 +21,10 @@ pub trait NpOrd: Element {
     fn key(&self) -> u64 {
         0
     }
+    /// NaN where the type has one (what an empty selection reads); the zero value otherwise.
+    fn nan_value() -> Self {
+        Self::default()
+    }
 }
 
 macro_rules! ord_int {
@@ -67,6 +71,9 @@ macro_rules! ord_float {
             }
             fn is_nan_like(&self) -> bool {
                 self.is_nan()
+            }
+            fn nan_value() -> Self {
+                <$t>::NAN
             }
             const KEY_BYTES: u32 = std::mem::size_of::<$t>() as u32;
             #[inline(always)]

@@ -48,29 +48,47 @@ fn offsets(h: &[usize; 256], n: usize) -> Option<[usize; 256]> {
 
 /// Sorts `v` by radix when its type has a key and it is long enough; `false` otherwise.
 pub fn sort_values<T: NpOrd>(v: &mut [T], descending: bool) -> bool {
-    let n = v.len();
-    if T::KEY_BYTES == 0 || n < MIN_LEN {
+    if T::KEY_BYTES == 0 || v.len() < MIN_LEN {
         return false;
     }
-    let hist = histograms(v, descending);
-    let mut scratch: Vec<T> = v.to_vec();
-    let mut in_v = true;
-    for (p, h) in hist.iter().enumerate() {
-        let Some(mut off) = offsets(h, n) else {
-            continue;
-        };
-        let (src, dst): (&[T], &mut [T]) = if in_v {
-            (&*v, &mut scratch[..])
-        } else {
-            (&scratch[..], &mut *v)
-        };
-        scatter(src, dst, &mut off, |x| {
-            ((key_of(x, descending) >> (8 * p)) & 0xff) as usize
-        });
-        in_v = !in_v;
+    let src: Vec<T> = v.to_vec();
+    sort_into(&src, v, descending)
+}
+
+/// `dst` receives `src` sorted (stable), by radix, when the type has a key and the lane is long
+/// enough; `false` otherwise (nothing written). The passes ping-pong between `dst` and one
+/// scratch buffer, starting from `src`, so that the last lands in `dst`: no copy of the input.
+pub fn sort_into<T: NpOrd>(src: &[T], dst: &mut [T], descending: bool) -> bool {
+    let n = src.len();
+    if T::KEY_BYTES == 0 || n < MIN_LEN || dst.len() != n {
+        return false;
     }
-    if !in_v {
-        v.copy_from_slice(&scratch);
+    let hist = histograms(src, descending);
+    let passes: Vec<(usize, [usize; 256])> = hist
+        .iter()
+        .enumerate()
+        .filter_map(|(p, h)| offsets(h, n).map(|o| (p, o)))
+        .collect();
+    if passes.is_empty() {
+        dst.copy_from_slice(src);
+        return true;
+    }
+    let mut scratch: Vec<T> = match oxarray_core::buffer::zeroed_vec(if passes.len() > 1 { n } else { 0 }) {
+        Ok(s) => s,
+        Err(_) => return false,
+    };
+    // Pass i writes to `dst` when the passes left after it are even in number.
+    let last = passes.len() - 1;
+    for (i, (p, off)) in passes.into_iter().enumerate() {
+        let mut off = off;
+        let digit = |x: &T| ((key_of(x, descending) >> (8 * p)) & 0xff) as usize;
+        let to_dst = (last - i) % 2 == 0;
+        match (i, to_dst) {
+            (0, true) => scatter(src, dst, &mut off, digit),
+            (0, false) => scatter(src, &mut scratch, &mut off, digit),
+            (_, true) => scatter(&scratch, dst, &mut off, digit),
+            (_, false) => scatter(dst, &mut scratch, &mut off, digit),
+        }
     }
     true
 }
