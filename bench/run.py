@@ -250,7 +250,8 @@ from nan import case_nanmean  # noqa: E402
 
 CASES = {"fused": case_fused, "sum": case_sum, "std": case_std, "overhead": case_overhead,
          "random": case_random, "svd": case_svd, "svd_tall": case_svd_tall, "matmul": case_matmul,
-         "masking": case_masking, "sort": case_sort, "median": case_median, "nanmean": case_nanmean, "fft": case_fft}
+         "masking": case_masking, "sort": case_sort, "median": case_median,
+         "nanmean": case_nanmean, "fft": case_fft}
 
 
 # --- report ------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Sorting benchmarks for bench/run.py (same process, same data, ratios against NumPy).
 
-``sort``: ``np.sort`` of 2**27 float64 chunked along the sorted axis. oxarray sorts each chunk,
-cuts exact ranks between the sorted chunks and merges per output chunk (the result keeps the
-chunks); NumPy's sort is single-threaded; Dask has no chunked sort and must first rechunk the
+``sort``: ``np.sort`` of 2**27 float64 chunked along the sorted axis. oxarray radix-sorts each
+chunk, cuts exact ranks between the sorted chunks and k-way merges the ranges of each output chunk
+(the result keeps the chunks); NumPy's sort is single-threaded; Dask has no chunked sort and must first rechunk the
 axis into one chunk, then sort it with NumPy.
 """
 

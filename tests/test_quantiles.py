@@ -38,11 +38,6 @@ def real_cases(draw, min_side=1):
     return a, chunks, axis
 
 
-def _finite(a):
-    """NaN-free data for the nan-less checks of +-inf interpolation (inf - inf is NaN in both)."""
-    return a
-
-
 @SETTINGS
 @given(real_cases(), st.sampled_from(METHODS),
        st.one_of(st.floats(0, 1), st.lists(st.floats(0, 1), min_size=1, max_size=3).map(np.array)),

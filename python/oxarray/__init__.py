@@ -86,8 +86,6 @@ from ._mathmisc import angle, nan_to_num, sinc
 from ._matrices import diag, diagflat, indices, meshgrid, tri, tril, triu
 from ._nan import nanargmax, nanargmin, nanmax, nanmean, nanmin, nanprod, nanstd, nansum, nanvar
 from ._padding import pad
-from ._rearranging import flip, fliplr, flipud, repeat, roll, rot90, tile
-from ._searching import argmax, argmin, where
 from ._quantiles import (
     argpartition,
     median,
@@ -98,6 +96,8 @@ from ._quantiles import (
     percentile,
     quantile,
 )
+from ._rearranging import flip, fliplr, flipud, repeat, roll, rot90, tile
+from ._searching import argmax, argmin, where
 from ._sorting import argsort, sort
 from ._statistical import all, any, max, mean, min, prod, std, sum, var
 from ._stats import allclose, array_equal, array_equiv, average, corrcoef, cov, isclose, ptp

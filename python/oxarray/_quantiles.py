@@ -19,8 +19,8 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from . import _core
-from ._array import Array
 from ._arguments import keepdims_flag
+from ._array import Array
 from ._dispatch import implements
 from ._elementwise import apply_ufunc, node_of, rebind
 from ._manipulation import moveaxis, ravel, reshape

@@ -26,8 +26,7 @@ fn select(
     skip_nan: bool,
 ) -> PyOxResult<PyNode> {
     Ok(wrap(
-        oxarray_graph::select::select(&x.inner, axis, ranks, width, skip_nan)
-            .map_err(PyOxError)?,
+        oxarray_graph::select::select(&x.inner, axis, ranks, width, skip_nan).map_err(PyOxError)?,
     ))
 }
 

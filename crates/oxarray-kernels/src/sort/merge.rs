@@ -292,7 +292,9 @@ pub fn merge<T: NpOrd>(
             return; // unreachable for cuts made by `split`; the lane stays zeroed
         }
         let mut scratch = Vec::new();
-        merge_tree(&slices, dst, &mut scratch, &|a, b| value_less(a, b, descending));
+        merge_tree(&slices, dst, &mut scratch, &|a, b| {
+            value_less(a, b, descending)
+        });
     })
 }
 

@@ -234,5 +234,8 @@ fn pick_typed<T: NpOrd>(
 where
     Chunk: Typed<T, Container = ArrayD<T>>,
 {
-    to_chunk(shape, select::pick_ranks(&typed_blocks::<T>(sorted)?, lanes, table)?)
+    to_chunk(
+        shape,
+        select::pick_ranks(&typed_blocks::<T>(sorted)?, lanes, table)?,
+    )
 }

@@ -56,41 +56,104 @@ pub fn sort_values<T: NpOrd>(v: &mut [T], descending: bool) -> bool {
 }
 
 /// `dst` receives `src` sorted (stable), by radix, when the type has a key and the lane is long
-/// enough; `false` otherwise (nothing written). The passes ping-pong between `dst` and one
-/// scratch buffer, starting from `src`, so that the last lands in `dst`: no copy of the input.
+/// enough; `false` otherwise (nothing written).
+///
+/// One read pass counts every digit and notes the values whose key does not give them back
+/// (a float's -0.0 and NaN payloads); the first scatter turns values into keys, the middle ones
+/// move plain u64 keys between two buffers, the last turns keys back into values in `dst`; then
+/// the noted values are put back in their runs, in index order (the stable order).
 pub fn sort_into<T: NpOrd>(src: &[T], dst: &mut [T], descending: bool) -> bool {
     let n = src.len();
     if T::KEY_BYTES == 0 || n < MIN_LEN || dst.len() != n {
         return false;
     }
-    let hist = histograms(src, descending);
+    let bytes = T::KEY_BYTES as usize;
+    let mut hist = vec![[0usize; 256]; bytes];
+    let mut special: Vec<T> = Vec::new();
+    for x in src {
+        let k = key_of(x, descending);
+        for (p, hp) in hist.iter_mut().enumerate() {
+            hp[((k >> (8 * p)) & 0xff) as usize] += 1;
+        }
+        if x.needs_fixup() {
+            special.push(*x);
+        }
+    }
     let passes: Vec<(usize, [usize; 256])> = hist
         .iter()
         .enumerate()
         .filter_map(|(p, h)| offsets(h, n).map(|o| (p, o)))
         .collect();
-    if passes.is_empty() {
-        dst.copy_from_slice(src);
-        return true;
-    }
-    let mut scratch: Vec<T> = match oxarray_core::buffer::zeroed_vec(if passes.len() > 1 { n } else { 0 }) {
-        Ok(s) => s,
-        Err(_) => return false,
-    };
-    // Pass i writes to `dst` when the passes left after it are even in number.
-    let last = passes.len() - 1;
-    for (i, (p, off)) in passes.into_iter().enumerate() {
-        let mut off = off;
-        let digit = |x: &T| ((key_of(x, descending) >> (8 * p)) & 0xff) as usize;
-        let to_dst = (last - i) % 2 == 0;
-        match (i, to_dst) {
-            (0, true) => scatter(src, dst, &mut off, digit),
-            (0, false) => scatter(src, &mut scratch, &mut off, digit),
-            (_, true) => scatter(&scratch, dst, &mut off, digit),
-            (_, false) => scatter(dst, &mut scratch, &mut off, digit),
+    let digit = |k: u64, p: usize| ((k >> (8 * p)) & 0xff) as usize;
+    let value = |k: u64| T::from_key(if descending { !k } else { k });
+    match passes.len() {
+        0 => dst.copy_from_slice(src),
+        1 => {
+            let (p, mut off) = passes[0];
+            scatter(src, dst, &mut off, |x| digit(key_of(x, descending), p));
+        }
+        count => {
+            let (Ok(mut a), Ok(mut b)) = (
+                oxarray_core::buffer::zeroed_vec::<u64>(n),
+                oxarray_core::buffer::zeroed_vec::<u64>(if count > 2 { n } else { 0 }),
+            ) else {
+                return false;
+            };
+            let (p0, mut off) = passes[0];
+            scatter_map(src, &mut a, &mut off, |x| {
+                let k = key_of(x, descending);
+                (digit(k, p0), k)
+            });
+            for &(p, mut off) in &passes[1..count - 1] {
+                scatter(&a, &mut b, &mut off, |&k| digit(k, p));
+                std::mem::swap(&mut a, &mut b);
+            }
+            let (pl, mut off) = passes[count - 1];
+            scatter_map(&a, dst, &mut off, |&k| (digit(k, pl), value(k)));
         }
     }
+    restore_special(dst, &special, descending);
     true
+}
+
+/// Puts the noted zeros and NaNs back over their runs of `dst` (sorted), in their index order.
+fn restore_special<T: NpOrd>(dst: &mut [T], special: &[T], descending: bool) {
+    if special.is_empty() {
+        return;
+    }
+    for nan in [false, true] {
+        let group: Vec<T> = special
+            .iter()
+            .copied()
+            .filter(|x| x.is_nan_like() == nan)
+            .collect();
+        let Some(first) = group.first() else { continue };
+        let start = dst.partition_point(|x| super::order::compare(x, first, descending).is_lt());
+        if let Some(run) = dst.get_mut(start..start + group.len()) {
+            run.copy_from_slice(&group);
+        }
+    }
+}
+
+/// A stable scatter that writes `f(x).1` at the bucket `f(x).0`.
+#[inline(always)]
+fn scatter_map<S: Copy, D: Copy>(
+    src: &[S],
+    dst: &mut [D],
+    off: &mut [usize; 256],
+    f: impl Fn(&S) -> (usize, D),
+) {
+    debug_assert_eq!(src.len(), dst.len());
+    let out = dst.as_mut_ptr();
+    for x in src {
+        let (d, v) = f(x);
+        let o = off[d];
+        debug_assert!(o < dst.len());
+        // SAFETY: as in `scatter`: `off` holds the prefix sums of these very digits over `src`,
+        // so every write stays inside `dst` (the length of `src`), each slot once.
+        unsafe { *out.add(o) = v };
+        off[d] = o + 1;
+    }
 }
 
 /// One stable scatter pass: element `x` goes to `dst[off[digit(x)]++]`.

@@ -78,18 +78,23 @@ pub fn select_block<T: NpOrd>(src: &[T], lanes: Lanes, table: RankTable<'_>) -> 
         }
         return Err(OxError::Internal("select: rank table too short".into()));
     }
-    map_lanes(src, lanes, table.width, |buf: &mut Vec<T>, out: &mut [T]| {
-        let count = if table.skip_nan {
-            // NaNs are dropped so the selection sees only the values it may pick.
-            buf.retain(|x| !x.is_nan_like());
-            buf.len()
-        } else {
-            0
-        };
-        if let Ok(row) = table.row(count) {
-            select_lane(buf, row, out);
-        }
-    })
+    map_lanes(
+        src,
+        lanes,
+        table.width,
+        |buf: &mut Vec<T>, out: &mut [T]| {
+            let count = if table.skip_nan {
+                // NaNs are dropped so the selection sees only the values it may pick.
+                buf.retain(|x| !x.is_nan_like());
+                buf.len()
+            } else {
+                0
+            };
+            if let Ok(row) = table.row(count) {
+                select_lane(buf, row, out);
+            }
+        },
+    )
 }
 
 /// `np.partition` of every lane of a block whose axis is whole: each rank of `kth`
@@ -114,9 +119,7 @@ pub fn argpartition_block<T: NpOrd>(src: &[T], lanes: Lanes, kth: &[usize]) -> O
             if r >= pairs.len() || r < lo {
                 continue; // past the lane, or a repeated rank already in place
             }
-            pairs[lo..].select_nth_unstable_by(r - lo, |a, b| {
-                a.0.np_cmp(&b.0).then(a.1.cmp(&b.1))
-            });
+            pairs[lo..].select_nth_unstable_by(r - lo, |a, b| a.0.np_cmp(&b.0).then(a.1.cmp(&b.1)));
             lo = r + 1;
         }
         for (o, p) in out.iter_mut().zip(pairs) {
@@ -179,13 +182,27 @@ mod tests {
     #[test]
     fn select_matches_sorted_ranks() {
         let v: Vec<f64> = (0..50)
-            .map(|i| if i % 7 == 0 { f64::NAN } else { ((i * 31) % 17) as f64 })
+            .map(|i| {
+                if i % 7 == 0 {
+                    f64::NAN
+                } else {
+                    ((i * 31) % 17) as f64
+                }
+            })
             .collect();
         let mut s = v.clone();
         s.sort_by(|a, b| a.np_cmp(b));
-        let lanes = Lanes { outer: 1, n: 50, inner: 1 };
+        let lanes = Lanes {
+            outer: 1,
+            n: 50,
+            inner: 1,
+        };
         let ranks = [0usize, 3, 3, 20, 49];
-        let t = RankTable { ranks: &ranks, width: 5, skip_nan: false };
+        let t = RankTable {
+            ranks: &ranks,
+            width: 5,
+            skip_nan: false,
+        };
         let got = select_block(&v, lanes, t).unwrap();
         for (g, &r) in got.iter().zip(&ranks) {
             assert_eq!(format!("{g:?}"), format!("{:?}", s[r]));
@@ -194,7 +211,18 @@ mod tests {
         let (mut a, mut b) = (v[..20].to_vec(), v[20..].to_vec());
         a.sort_by(|x, y| x.np_cmp(y));
         b.sort_by(|x, y| x.np_cmp(y));
-        let ls = [Lanes { outer: 1, n: 20, inner: 1 }, Lanes { outer: 1, n: 30, inner: 1 }];
+        let ls = [
+            Lanes {
+                outer: 1,
+                n: 20,
+                inner: 1,
+            },
+            Lanes {
+                outer: 1,
+                n: 30,
+                inner: 1,
+            },
+        ];
         let got = pick_ranks(&[&a, &b], &ls, t).unwrap();
         for (g, &r) in got.iter().zip(&ranks) {
             assert_eq!(format!("{g:?}"), format!("{:?}", s[r]));
