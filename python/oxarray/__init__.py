@@ -95,6 +95,16 @@ from ._mathmisc import angle, nan_to_num, sinc
 from ._matrices import diag, diagflat, indices, meshgrid, tri, tril, triu
 from ._nan import nanargmax, nanargmin, nanmax, nanmean, nanmin, nanprod, nanstd, nansum, nanvar
 from ._padding import pad
+from ._quantiles import (
+    argpartition,
+    median,
+    nanmedian,
+    nanpercentile,
+    nanquantile,
+    partition,
+    percentile,
+    quantile,
+)
 from ._rearranging import flip, fliplr, flipud, repeat, roll, rot90, tile
 from ._searching import argmax, argmin, where
 from ._sets import (

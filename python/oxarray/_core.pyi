@@ -223,6 +223,11 @@ def mask_counts(mask: Node) -> tuple[Node, list[int]]:
 # --- sorting (crates/oxarray-python/src/sorting.rs) -------------------------------------------
 def sort(x: Node, axis: int, descending: bool = False, indices: bool = False) -> Node:
     """``np.sort`` (``indices=False``) or ``np.argsort`` of ``x`` along ``axis``; stable; lazy."""
+def select(x: Node, axis: int, ranks: list[int], width: int, skip_nan: bool = False) -> Node:
+    """Order statistics along ``axis`` at a row-major rank table (``width`` per row; row 0, or
+    each lane's non-NaN count when ``skip_nan``); the axis becomes ``width`` long; lazy."""
+def partition(x: Node, axis: int, kth: list[int], indices: bool = False) -> Node:
+    """``np.partition`` (``indices=False``) or ``np.argpartition`` at the ranks ``kth``; lazy."""
 def fft(
     x: Node,
     kind: str,

@@ -22,6 +22,7 @@ pub mod optimize;
 pub mod program;
 pub mod random;
 pub mod result;
+pub mod select;
 pub mod sets;
 pub mod sort;
 pub mod stream_reduce;

@@ -23,6 +23,20 @@ pub enum SortOp {
         descending: bool,
         indices: bool,
     },
+    /// Order statistics along `axis` (`crate::select`): the axis becomes `width` values per lane,
+    /// the ranks of row 0 of `ranks` (or of the row of the lane's non-NaN count, `skip_nan`).
+    Select {
+        axis: usize,
+        ranks: Vec<usize>,
+        width: usize,
+        skip_nan: bool,
+    },
+    /// `np.partition` / `np.argpartition` at the ascending ranks `kth` (`crate::select`).
+    Partition {
+        axis: usize,
+        kth: Vec<usize>,
+        indices: bool,
+    },
 }
 
 impl SortOp {
@@ -30,6 +44,9 @@ impl SortOp {
         match self {
             SortOp::Sort { indices: false, .. } => "sort".into(),
             SortOp::Sort { indices: true, .. } => "argsort".into(),
+            SortOp::Select { .. } => "select".into(),
+            SortOp::Partition { indices: false, .. } => "partition".into(),
+            SortOp::Partition { indices: true, .. } => "argpartition".into(),
         }
     }
 }
@@ -63,6 +80,26 @@ pub enum SortTask {
         indices: bool,
         j: usize,
     },
+    /// Order statistics of the lanes of one block whose axis is whole (`crate::select`).
+    SelectLanes {
+        axis: usize,
+        ranks: Arc<[usize]>,
+        width: usize,
+        skip_nan: bool,
+    },
+    /// Order statistics along a chunked axis: deps are the column's `Local` sorts.
+    Pick {
+        axis: usize,
+        ranks: Arc<[usize]>,
+        width: usize,
+        skip_nan: bool,
+    },
+    /// `np.partition` / `np.argpartition` of one block whose axis is whole.
+    PartitionLanes {
+        axis: usize,
+        kth: Vec<usize>,
+        indices: bool,
+    },
 }
 
 impl SortTask {
@@ -72,6 +109,9 @@ impl SortTask {
             SortTask::Local { .. } => "sort-chunk",
             SortTask::Split { .. } => "sort-split",
             SortTask::Merge { .. } => "sort-merge",
+            SortTask::SelectLanes { .. } => "select",
+            SortTask::Pick { .. } => "select-pick",
+            SortTask::PartitionLanes { .. } => "partition",
         }
     }
 }
@@ -97,7 +137,7 @@ pub fn sort(x: &NodeRef, axis: i64, descending: bool, indices: bool) -> OxResult
     ))
 }
 
-fn push(
+pub(crate) fn push(
     lw: &mut Lowering,
     kind: SortTask,
     deps: Vec<TaskId>,
@@ -123,7 +163,22 @@ pub(crate) fn lower(
         axis,
         descending,
         indices,
-    } = op.clone();
+    } = op.clone()
+    else {
+        return crate::select::lower(lw, node, x, op);
+    };
+    lower_sort(lw, node, x, axis, descending, indices)
+}
+
+/// The tasks of a stable sort (values or positions) of `x` along `axis`.
+pub(crate) fn lower_sort(
+    lw: &mut Lowering,
+    node: &Node,
+    x: &NodeRef,
+    axis: usize,
+    descending: bool,
+    indices: bool,
+) -> OxResult<Vec<TaskId>> {
     let inputs = lw.input(x)?.clone();
     let grid = &x.grid;
     let k = grid.numblocks()[axis];
@@ -309,6 +364,9 @@ pub(crate) fn run(t: &SortTask, deps: &[&Value], shape: &[usize]) -> OxResult<Va
                 None => v,
             };
             Value::Chunk(Arc::new(c))
+        }
+        SortTask::SelectLanes { .. } | SortTask::Pick { .. } | SortTask::PartitionLanes { .. } => {
+            return crate::select::run(t, deps)
         }
     })
 }

@@ -4,7 +4,9 @@
 use super::lanes::{fill_lanes2, map_lanes, Lanes};
 use super::order::{compare, NpOrd};
 use super::radix;
+use oxarray_core::buffer::zeroed_vec;
 use oxarray_core::OxResult;
+use rayon::prelude::*;
 
 /// Sorts one lane in place (stable: equal values keep their order).
 pub fn sort_lane<T: NpOrd>(v: &mut [T], descending: bool) {
@@ -39,6 +41,21 @@ pub fn argsort_lane<T: NpOrd>(
 
 /// Every lane of `src` sorted.
 pub fn sort_block<T: NpOrd>(src: &[T], lanes: Lanes, descending: bool) -> OxResult<Vec<T>> {
+    if lanes.inner == 1 && lanes.n > 0 {
+        // Contiguous lanes: each is radix-sorted straight from the input into the output, so the
+        // data is read once and written once per radix pass, with no staging copy.
+        let mut out: Vec<T> = zeroed_vec(src.len())?;
+        out.par_chunks_mut(lanes.n)
+            .zip(src.par_chunks(lanes.n))
+            .with_min_len((4096 / lanes.n).max(1))
+            .for_each(|(dst, lane)| {
+                if !radix::sort_into(lane, dst, descending) {
+                    dst.copy_from_slice(lane);
+                    sort_lane(dst, descending);
+                }
+            });
+        return Ok(out);
+    }
     map_lanes(src, lanes, lanes.n, |buf: &mut Vec<T>, out: &mut [T]| {
         out.copy_from_slice(buf);
         sort_lane(out, descending);

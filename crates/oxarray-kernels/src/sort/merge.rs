@@ -9,28 +9,35 @@
 //! which is their index order: the sort is stable across chunks too.
 
 use super::lanes::{fill_lanes, fill_lanes2, Lanes};
-use super::local::sort_lane;
 use super::order::{compare, NpOrd};
-use super::radix;
 use oxarray_core::{OxError, OxResult};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// One sorted lane of one chunk: element `t` is `data[base + t * stride]`.
 #[derive(Clone, Copy)]
-struct Run<'a, T> {
+pub(crate) struct Run<'a, T> {
     data: &'a [T],
     base: usize,
     stride: usize,
-    len: usize,
+    pub(crate) len: usize,
 }
 
-impl<T: Copy> Run<'_, T> {
+impl<'a, T: Copy> Run<'a, T> {
+    pub(crate) fn new(data: &'a [T], base: usize, stride: usize, len: usize) -> Self {
+        Run {
+            data,
+            base,
+            stride,
+            len,
+        }
+    }
     #[inline(always)]
     fn get(&self, t: usize) -> T {
         self.data[self.base + t * self.stride]
     }
     /// Number of leading elements for which `pred` holds (`pred` is monotone true -> false).
-    fn count(&self, pred: impl Fn(&T) -> bool) -> usize {
+    pub(crate) fn count(&self, pred: impl Fn(&T) -> bool) -> usize {
         let (mut lo, mut hi) = (0, self.len);
         while lo < hi {
             let mid = (lo + hi) / 2;
@@ -117,6 +124,17 @@ fn co_ranks<T: NpOrd>(rs: &[Run<'_, T>], r: usize, descending: bool) -> Vec<usiz
     }
 }
 
+/// The element of rank `r` (< the runs' total length) of sorted runs, in NumPy's order.
+pub(crate) fn co_ranks_at<T: NpOrd>(rs: &[Run<'_, T>], r: usize) -> T {
+    let cuts = co_ranks(rs, r, false);
+    rs.iter()
+        .zip(cuts)
+        .filter(|(run, c)| *c < run.len)
+        .map(|(run, c)| run.get(c))
+        .min_by(|a, b| a.np_cmp(b))
+        .unwrap_or_default()
+}
+
 /// The cuts of every lane at every bound: `out[(l * (k + 1) + j) * k + i]` is how many elements
 /// of lane `l` of sorted block `i` rank below `bounds[j]` (`bounds` = `[0, b_1, ..., N]`).
 pub fn split<T: NpOrd>(
@@ -155,8 +173,106 @@ fn ranges(
     (0..k).map(move |i| (i, at(j, i), at(j + 1, i)))
 }
 
-/// Values of output chunk `j` (lane structure `out`): each lane's ranges are copied in block
-/// order, then sorted stably (ties stay in block order, i.e. index order).
+/// The slice `[a, b)` of a sorted lane, borrowed when the lane is contiguous.
+fn run_slice<'a, T: Copy>(r: &Run<'a, T>, a: usize, b: usize) -> Cow<'a, [T]> {
+    if r.stride == 1 {
+        Cow::Borrowed(&r.data[r.base + a..r.base + b])
+    } else {
+        Cow::Owned((a..b).map(|t| r.get(t)).collect())
+    }
+}
+
+/// Stable two-way merge of sorted `a` and `b` into `out` (`a.len() + b.len()` long): an element
+/// of `b` goes first only when strictly less, so ties keep `a` (the earlier run) first. The
+/// loop has no data-dependent branch (the choice is a select), which is what makes it fast on
+/// random data.
+#[inline]
+fn merge2<E: Copy>(a: &[E], b: &[E], out: &mut [E], less: &impl Fn(&E, &E) -> bool) {
+    let (na, nb) = (a.len(), b.len());
+    debug_assert_eq!(out.len(), na + nb);
+    let (mut i, mut j, mut o) = (0, 0, 0);
+    while i < na && j < nb {
+        let (x, y) = (a[i], b[j]);
+        let take_b = less(&y, &x);
+        out[o] = if take_b { y } else { x };
+        j += take_b as usize;
+        i += (!take_b) as usize;
+        o += 1;
+    }
+    out[o..o + na - i].copy_from_slice(&a[i..]);
+    o += na - i;
+    out[o..].copy_from_slice(&b[j..]);
+}
+
+/// Stable k-way merge of sorted `runs` into `out` (their total length) by a balanced tree of
+/// two-way merges, ping-ponging between `out` and one scratch buffer so the last level lands in
+/// `out`: ceil(log2 k) streaming passes, ties in run order.
+fn merge_tree<E: Copy>(
+    runs: &[&[E]],
+    out: &mut [E],
+    scratch: &mut Vec<E>,
+    less: &impl Fn(&E, &E) -> bool,
+) {
+    let runs: Vec<&[E]> = runs.iter().copied().filter(|r| !r.is_empty()).collect();
+    match runs.len() {
+        0 => return,
+        1 => return out.copy_from_slice(runs[0]),
+        _ => {}
+    }
+    let levels = usize::BITS - (runs.len() - 1).leading_zeros();
+    scratch.clear();
+    scratch.extend_from_slice(out);
+    let (mut dst, mut src): (&mut [E], &mut [E]) = if levels % 2 == 1 {
+        (out, &mut scratch[..])
+    } else {
+        (&mut scratch[..], out)
+    };
+    // Level 1 reads the runs themselves; later levels read the previous level's buffer.
+    let mut bounds = Vec::with_capacity(runs.len().div_ceil(2));
+    let mut o = 0;
+    for pair in runs.chunks(2) {
+        let len: usize = pair.iter().map(|r| r.len()).sum();
+        match pair {
+            [a, b] => merge2(a, b, &mut dst[o..o + len], less),
+            [a] => dst[o..o + len].copy_from_slice(a),
+            _ => {}
+        }
+        bounds.push((o, o + len));
+        o += len;
+    }
+    while bounds.len() > 1 {
+        std::mem::swap(&mut dst, &mut src);
+        let mut next = Vec::with_capacity(bounds.len().div_ceil(2));
+        for pair in bounds.chunks(2) {
+            match pair {
+                [(s, m), (_, e)] => merge2(&src[*s..*m], &src[*m..*e], &mut dst[*s..*e], less),
+                [(s, e)] => dst[*s..*e].copy_from_slice(&src[*s..*e]),
+                _ => {}
+            }
+            next.push((pair[0].0, pair[pair.len() - 1].1));
+        }
+        bounds = next;
+    }
+}
+
+/// `less` for values: the radix key where the type has one (one integer comparison), NumPy's
+/// comparison otherwise (complex).
+#[inline(always)]
+fn value_less<T: NpOrd>(a: &T, b: &T, descending: bool) -> bool {
+    if T::KEY_BYTES > 0 {
+        let (ka, kb) = (a.key(), b.key());
+        if descending {
+            kb < ka
+        } else {
+            ka < kb
+        }
+    } else {
+        compare(a, b, descending) == Ordering::Less
+    }
+}
+
+/// Values of output chunk `j` (lane structure `out`): each lane k-way merges the ranges it takes
+/// from every sorted block (ties in block order, i.e. index order: the sort stays stable).
 pub fn merge<T: NpOrd>(
     blocks: &[&[T]],
     lanes: &[Lanes],
@@ -168,16 +284,17 @@ pub fn merge<T: NpOrd>(
     let k = blocks.len();
     fill_lanes(out.outer, out.inner, out.n, |l, dst: &mut [T]| {
         let rs = runs(blocks, lanes, l);
-        let mut w = 0;
-        for (i, a, b) in ranges(cuts, k, j, l) {
-            for t in a..b {
-                if let Some(d) = dst.get_mut(w) {
-                    *d = rs[i].get(t);
-                }
-                w += 1;
-            }
+        let parts: Vec<Cow<'_, [T]>> = ranges(cuts, k, j, l)
+            .map(|(i, a, b)| run_slice(&rs[i], a, b))
+            .collect();
+        let slices: Vec<&[T]> = parts.iter().map(|p| &**p).collect();
+        if slices.iter().map(|s| s.len()).sum::<usize>() != dst.len() {
+            return; // unreachable for cuts made by `split`; the lane stays zeroed
         }
-        sort_lane(dst, descending);
+        let mut scratch = Vec::new();
+        merge_tree(&slices, dst, &mut scratch, &|a, b| {
+            value_less(a, b, descending)
+        });
     })
 }
 
@@ -200,23 +317,26 @@ pub fn merge_with_indices<T: NpOrd>(
         out.n,
         |l, dv: &mut [T], di: &mut [i64]| {
             let rs = runs(blocks, lanes, l);
-            let mut w = 0;
-            for (i, a, b) in ranges(cuts, k, j, l) {
-                for t in a..b {
-                    if let (Some(v), Some(x)) = (dv.get_mut(w), di.get_mut(w)) {
-                        *v = rs[i].get(t);
-                        *x = idx_blocks[i][lanes[i].at(l, t)];
-                    }
-                    w += 1;
-                }
+            let parts: Vec<Vec<(T, i64)>> = ranges(cuts, k, j, l)
+                .map(|(i, a, b)| {
+                    (a..b)
+                        .map(|t| (rs[i].get(t), idx_blocks[i][lanes[i].at(l, t)]))
+                        .collect()
+                })
+                .collect();
+            let slices: Vec<&[(T, i64)]> = parts.iter().map(|p| p.as_slice()).collect();
+            let n: usize = slices.iter().map(|s| s.len()).sum();
+            if n != dv.len() {
+                return;
             }
-            if !radix::sort_pairs(dv, di, descending) {
-                let mut pairs: Vec<(T, i64)> = dv.iter().copied().zip(di.iter().copied()).collect();
-                pairs.sort_by(|a, b| compare(&a.0, &b.0, descending));
-                for ((v, x), p) in dv.iter_mut().zip(di.iter_mut()).zip(pairs) {
-                    *v = p.0;
-                    *x = p.1;
-                }
+            let mut merged = vec![(T::default(), 0i64); n];
+            let mut scratch = Vec::new();
+            merge_tree(&slices, &mut merged, &mut scratch, &|a, b| {
+                value_less(&a.0, &b.0, descending)
+            });
+            for ((v, x), p) in dv.iter_mut().zip(di.iter_mut()).zip(merged) {
+                *v = p.0;
+                *x = p.1;
             }
         },
     )

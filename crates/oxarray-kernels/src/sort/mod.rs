@@ -12,6 +12,7 @@ pub mod local;
 pub mod merge;
 pub mod order;
 pub mod radix;
+pub mod select;
 
 use lanes::Lanes;
 use ndarray::{ArrayD, IxDyn};
@@ -182,4 +183,59 @@ where
             ))
         }
     }
+}
+
+/// Order statistics of every lane of `c` along `axis` (held whole by the block): the block's shape
+/// with the axis replaced by the table's width (see [`select::RankTable`]).
+pub fn select_chunk(c: &Chunk, axis: usize, table: select::RankTable<'_>) -> OxResult<Chunk> {
+    check_axis(c.shape(), axis)?;
+    let lanes = Lanes::of(c.shape(), axis);
+    let mut shape = c.shape().to_vec();
+    shape[axis] = table.width;
+    dispatch_typed!(Chunk, c, a => {
+        let v = select::select_block(&c_order(a), lanes, table)?;
+        to_chunk(&shape, v)
+    })
+}
+
+/// `np.partition` (values) or `np.argpartition` (int64 positions) of every lane of `c` along
+/// `axis` (held whole by the block) at the ascending ranks `kth`.
+pub fn partition_chunk(c: &Chunk, axis: usize, kth: &[usize], indices: bool) -> OxResult<Chunk> {
+    check_axis(c.shape(), axis)?;
+    let lanes = Lanes::of(c.shape(), axis);
+    dispatch_typed!(Chunk, c, a => {
+        if indices {
+            to_chunk::<i64>(a.shape(), select::argpartition_block(&c_order(a), lanes, kth)?)
+        } else {
+            to_chunk(a.shape(), select::partition_block(&c_order(a), lanes, kth)?)
+        }
+    })
+}
+
+/// Order statistics along a chunked axis from its chunks sorted on their own (`sorted`, in axis
+/// order); the result has the blocks' shape with the axis replaced by the table's width.
+pub fn pick_chunk(sorted: &[&Chunk], axis: usize, table: select::RankTable<'_>) -> OxResult<Chunk> {
+    let first = sorted
+        .first()
+        .ok_or_else(|| OxError::Internal("select: no blocks".into()))?;
+    let lanes = lanes_of(sorted, axis)?;
+    let mut shape = first.shape().to_vec();
+    shape[axis] = table.width;
+    dispatch_typed!(Chunk, *first, a => pick_typed(a, sorted, &lanes, table, &shape))
+}
+
+fn pick_typed<T: NpOrd>(
+    _witness: &ArrayD<T>,
+    sorted: &[&Chunk],
+    lanes: &[Lanes],
+    table: select::RankTable<'_>,
+    shape: &[usize],
+) -> OxResult<Chunk>
+where
+    Chunk: Typed<T, Container = ArrayD<T>>,
+{
+    to_chunk(
+        shape,
+        select::pick_ranks(&typed_blocks::<T>(sorted)?, lanes, table)?,
+    )
 }

@@ -21,6 +21,19 @@ pub trait NpOrd: Element {
     fn key(&self) -> u64 {
         0
     }
+    /// The value of a key (`key`'s inverse; a float's zero and NaN come back as +0.0 and the
+    /// canonical NaN, which `needs_fixup` values are restored from).
+    fn from_key(_k: u64) -> Self {
+        Self::default()
+    }
+    /// Whether `from_key(key())` may differ from the value (a float's -0.0 or a NaN payload).
+    fn needs_fixup(&self) -> bool {
+        false
+    }
+    /// NaN where the type has one (what an empty selection reads); the zero value otherwise.
+    fn nan_value() -> Self {
+        Self::default()
+    }
 }
 
 macro_rules! ord_int {
@@ -38,6 +51,12 @@ macro_rules! ord_int {
                 let flip: $u = if <$t>::MIN == 0 as $t { 0 } else { 1 << (<$u>::BITS - 1) };
                 ((*self as $u) ^ flip) as u64
             }
+            #[inline(always)]
+            #[allow(clippy::unnecessary_cast)]
+            fn from_key(k: u64) -> Self {
+                let flip: $u = if <$t>::MIN == 0 as $t { 0 } else { 1 << (<$u>::BITS - 1) };
+                ((k as $u) ^ flip) as $t
+            }
         }
     )*};
 }
@@ -52,6 +71,10 @@ impl NpOrd for bool {
     #[inline(always)]
     fn key(&self) -> u64 {
         *self as u64
+    }
+    #[inline(always)]
+    fn from_key(k: u64) -> Self {
+        k != 0
     }
 }
 
@@ -68,6 +91,9 @@ macro_rules! ord_float {
             fn is_nan_like(&self) -> bool {
                 self.is_nan()
             }
+            fn nan_value() -> Self {
+                <$t>::NAN
+            }
             const KEY_BYTES: u32 = std::mem::size_of::<$t>() as u32;
             #[inline(always)]
             fn key(&self) -> u64 {
@@ -78,6 +104,20 @@ macro_rules! ord_float {
                 let b = if *self == 0.0 { 0 } else { self.to_bits() as u64 };
                 let k = if b & top != 0 { !b & all } else { b | top };
                 if self.is_nan() { all } else { k }
+            }
+            #[inline(always)]
+            fn from_key(k: u64) -> Self {
+                let top = 1u64 << (8 * std::mem::size_of::<$t>() - 1);
+                let all = top | (top - 1);
+                if k == all {
+                    return <$t>::NAN;
+                }
+                let b = if k & top != 0 { k & !top } else { !k & all };
+                <$t>::from_bits(b as _)
+            }
+            #[inline(always)]
+            fn needs_fixup(&self) -> bool {
+                *self == 0.0 || self.is_nan()
             }
         }
         impl NpOrd for Complex<$t> {

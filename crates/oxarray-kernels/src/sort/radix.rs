@@ -48,31 +48,112 @@ fn offsets(h: &[usize; 256], n: usize) -> Option<[usize; 256]> {
 
 /// Sorts `v` by radix when its type has a key and it is long enough; `false` otherwise.
 pub fn sort_values<T: NpOrd>(v: &mut [T], descending: bool) -> bool {
-    let n = v.len();
-    if T::KEY_BYTES == 0 || n < MIN_LEN {
+    if T::KEY_BYTES == 0 || v.len() < MIN_LEN {
         return false;
     }
-    let hist = histograms(v, descending);
-    let mut scratch: Vec<T> = v.to_vec();
-    let mut in_v = true;
-    for (p, h) in hist.iter().enumerate() {
-        let Some(mut off) = offsets(h, n) else {
-            continue;
-        };
-        let (src, dst): (&[T], &mut [T]) = if in_v {
-            (&*v, &mut scratch[..])
-        } else {
-            (&scratch[..], &mut *v)
-        };
-        scatter(src, dst, &mut off, |x| {
-            ((key_of(x, descending) >> (8 * p)) & 0xff) as usize
-        });
-        in_v = !in_v;
+    let src: Vec<T> = v.to_vec();
+    sort_into(&src, v, descending)
+}
+
+/// `dst` receives `src` sorted (stable), by radix, when the type has a key and the lane is long
+/// enough; `false` otherwise (nothing written).
+///
+/// One read pass counts every digit and notes the values whose key does not give them back
+/// (a float's -0.0 and NaN payloads); the first scatter turns values into keys, the middle ones
+/// move plain u64 keys between two buffers, the last turns keys back into values in `dst`; then
+/// the noted values are put back in their runs, in index order (the stable order).
+pub fn sort_into<T: NpOrd>(src: &[T], dst: &mut [T], descending: bool) -> bool {
+    let n = src.len();
+    if T::KEY_BYTES == 0 || n < MIN_LEN || dst.len() != n {
+        return false;
     }
-    if !in_v {
-        v.copy_from_slice(&scratch);
+    let bytes = T::KEY_BYTES as usize;
+    let mut hist = vec![[0usize; 256]; bytes];
+    let mut special: Vec<T> = Vec::new();
+    for x in src {
+        let k = key_of(x, descending);
+        for (p, hp) in hist.iter_mut().enumerate() {
+            hp[((k >> (8 * p)) & 0xff) as usize] += 1;
+        }
+        if x.needs_fixup() {
+            special.push(*x);
+        }
     }
+    let passes: Vec<(usize, [usize; 256])> = hist
+        .iter()
+        .enumerate()
+        .filter_map(|(p, h)| offsets(h, n).map(|o| (p, o)))
+        .collect();
+    let digit = |k: u64, p: usize| ((k >> (8 * p)) & 0xff) as usize;
+    let value = |k: u64| T::from_key(if descending { !k } else { k });
+    match passes.len() {
+        0 => dst.copy_from_slice(src),
+        1 => {
+            let (p, mut off) = passes[0];
+            scatter(src, dst, &mut off, |x| digit(key_of(x, descending), p));
+        }
+        count => {
+            let (Ok(mut a), Ok(mut b)) = (
+                oxarray_core::buffer::zeroed_vec::<u64>(n),
+                oxarray_core::buffer::zeroed_vec::<u64>(if count > 2 { n } else { 0 }),
+            ) else {
+                return false;
+            };
+            let (p0, mut off) = passes[0];
+            scatter_map(src, &mut a, &mut off, |x| {
+                let k = key_of(x, descending);
+                (digit(k, p0), k)
+            });
+            for &(p, mut off) in &passes[1..count - 1] {
+                scatter(&a, &mut b, &mut off, |&k| digit(k, p));
+                std::mem::swap(&mut a, &mut b);
+            }
+            let (pl, mut off) = passes[count - 1];
+            scatter_map(&a, dst, &mut off, |&k| (digit(k, pl), value(k)));
+        }
+    }
+    restore_special(dst, &special, descending);
     true
+}
+
+/// Puts the noted zeros and NaNs back over their runs of `dst` (sorted), in their index order.
+fn restore_special<T: NpOrd>(dst: &mut [T], special: &[T], descending: bool) {
+    if special.is_empty() {
+        return;
+    }
+    for nan in [false, true] {
+        let group: Vec<T> = special
+            .iter()
+            .copied()
+            .filter(|x| x.is_nan_like() == nan)
+            .collect();
+        let Some(first) = group.first() else { continue };
+        let start = dst.partition_point(|x| super::order::compare(x, first, descending).is_lt());
+        if let Some(run) = dst.get_mut(start..start + group.len()) {
+            run.copy_from_slice(&group);
+        }
+    }
+}
+
+/// A stable scatter that writes `f(x).1` at the bucket `f(x).0`.
+#[inline(always)]
+fn scatter_map<S: Copy, D: Copy>(
+    src: &[S],
+    dst: &mut [D],
+    off: &mut [usize; 256],
+    f: impl Fn(&S) -> (usize, D),
+) {
+    debug_assert_eq!(src.len(), dst.len());
+    let out = dst.as_mut_ptr();
+    for x in src {
+        let (d, v) = f(x);
+        let o = off[d];
+        debug_assert!(o < dst.len());
+        // SAFETY: as in `scatter`: `off` holds the prefix sums of these very digits over `src`,
+        // so every write stays inside `dst` (the length of `src`), each slot once.
+        unsafe { *out.add(o) = v };
+        off[d] = o + 1;
+    }
 }
 
 /// One stable scatter pass: element `x` goes to `dst[off[digit(x)]++]`.
