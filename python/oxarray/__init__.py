@@ -17,10 +17,12 @@ from ._assignment import copyto, fill_diagonal, place, put, put_along_axis, putm
 from ._creation import (
     arange,
     asarray,
+    copy,
     empty,
     empty_like,
     eye,
     from_array,
+    from_dlpack,
     full,
     full_like,
     identity,
@@ -30,11 +32,24 @@ from ._creation import (
     zeros,
     zeros_like,
 )
-from ._data_types import astype, can_cast, finfo, iinfo, result_type
+from ._data_types import (
+    astype,
+    can_cast,
+    common_type,
+    finfo,
+    iinfo,
+    iscomplexobj,
+    isdtype,
+    isrealobj,
+    result_type,
+)
 from ._differences import diff, ediff1d, gradient, trapezoid
 from ._dispatch import HANDLED_FUNCTIONS, implements
 from ._elementwise import FUNCTIONS as _ELEMENTWISE
 from ._elementwise import clip, imag, real, round
+
+# The Array API's inspection section and the names it adds at 2025.12.
+from ._inspection import __array_namespace_info__
 from ._joining import (
     append,
     array_split,
@@ -68,6 +83,7 @@ from ._manipulation import (
     atleast_1d,
     atleast_2d,
     broadcast_arrays,
+    broadcast_shapes,
     broadcast_to,
     concat,
     concatenate,
@@ -109,7 +125,7 @@ from ._take import (
 globals().update(_ELEMENTWISE)
 
 __version__ = "0.1.0"
-__array_api_version__ = "2023.12"
+__array_api_version__ = "2025.12"
 
 bool = _np.bool_
 int8, int16, int32, int64 = _np.int8, _np.int16, _np.int32, _np.int64
