@@ -17,10 +17,12 @@ from ._assignment import copyto, fill_diagonal, place, put, put_along_axis, putm
 from ._creation import (
     arange,
     asarray,
+    copy,
     empty,
     empty_like,
     eye,
     from_array,
+    from_dlpack,
     full,
     full_like,
     identity,
@@ -30,7 +32,17 @@ from ._creation import (
     zeros,
     zeros_like,
 )
-from ._data_types import astype, can_cast, finfo, iinfo, result_type
+from ._data_types import (
+    astype,
+    can_cast,
+    common_type,
+    finfo,
+    iinfo,
+    iscomplexobj,
+    isdtype,
+    isrealobj,
+    result_type,
+)
 from ._differences import diff, ediff1d, gradient, trapezoid
 from ._dispatch import HANDLED_FUNCTIONS, implements
 from ._einsum import einsum, einsum_path  # the einsum family: einsum, kron, tensorsolve, ...
@@ -44,6 +56,8 @@ from ._histograms import (
     histogram_bin_edges,
     histogramdd,
 )
+# The Array API's inspection section and the names it adds at 2025.12.
+from ._inspection import __array_namespace_info__
 from ._joining import (
     append,
     array_split,
@@ -77,6 +91,7 @@ from ._manipulation import (
     atleast_1d,
     atleast_2d,
     broadcast_arrays,
+    broadcast_shapes,
     broadcast_to,
     concat,
     concatenate,
@@ -141,7 +156,7 @@ from ._tensor import kron, matvec, vecmat
 globals().update(_ELEMENTWISE)
 
 __version__ = "0.1.0"
-__array_api_version__ = "2023.12"
+__array_api_version__ = "2025.12"
 
 bool = _np.bool_
 int8, int16, int32, int64 = _np.int8, _np.int16, _np.int32, _np.int64

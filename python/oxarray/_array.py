@@ -15,6 +15,10 @@ import numpy as np
 from . import _core
 from ._dispatch import REGISTRY
 
+# The versions of the Array API standard ``__array_namespace__(api_version=...)`` accepts; the
+# namespace's ``__array_api_version__`` is the newest.
+SUPPORTED_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12", "2025.12")
+
 
 class Array:
     """A lazy, chunked N-d array that answers NumPy's protocols (NEP 18, NEP 13, Array API).
@@ -159,11 +163,32 @@ class Array:
         return array_ufunc(ufunc, method, *inputs, **kwargs)
 
     def __array_namespace__(self, *, api_version: str | None = None):
-        if api_version not in (None, "2021.12", "2022.12", "2023.12"):
+        if api_version not in (None, *SUPPORTED_API_VERSIONS):
             raise ValueError(f"oxarray does not support Array API version {api_version!r}")
         import oxarray
 
         return oxarray
+
+    def to_device(self, device, /, *, stream=None) -> Array:
+        """The Array on ``device``: oxarray has one, ``"cpu"``, so this is ``self``."""
+        if stream is not None:
+            raise ValueError("oxarray's 'cpu' device has no streams; stream must be None")
+        if device != "cpu" and device is not None:
+            raise ValueError(f"oxarray arrays live on the 'cpu' device, not {device!r}")
+        return self
+
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """DLPack export: computes the array (this is a conversion that demands values, like
+        ``__array__``), then hands over the computed NumPy array's capsule without a copy."""
+        if stream is not None:
+            raise BufferError("oxarray's 'cpu' device has no streams; stream must be None")
+        kwargs = {"dl_device": dl_device, "copy": copy}
+        if max_version is not None:
+            kwargs["max_version"] = max_version
+        return self.compute().__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return (1, 0)  # (kDLCPU, device 0), known without computing
 
     def __getitem__(self, key) -> Array:
         """NumPy's indexing (basic, boolean masks, integer arrays), lazy. A boolean mask's size

@@ -12,6 +12,7 @@ from ._arguments import check_nbytes, check_order, shape_tuple
 from ._array import Array, _chunk_spec
 from ._dispatch import implements
 from ._elementwise import check_dtype
+from ._inspection import check_device
 
 
 def _shape(shape, dtype=None) -> list[int]:
@@ -38,8 +39,7 @@ def asarray(obj, dtype=None, order=None, *, copy: bool | None = None, chunks="au
     >>> ox.asarray(np.ones((4, 4)), chunks=2).chunks
     ((2, 2), (2, 2))
     """
-    if device not in (None, "cpu"):
-        raise ValueError(f"oxarray arrays live on the 'cpu' device, not {device!r}")
+    check_device(device)
     check_order(order)
     if isinstance(obj, Array):
         out = obj
@@ -64,12 +64,41 @@ def asarray(obj, dtype=None, order=None, *, copy: bool | None = None, chunks="au
     return Array(_core.from_numpy(a, a.dtype.name, _chunk_spec(chunks), byteswap))
 
 
+def from_dlpack(x, /, *, device=None, copy: bool | None = None, chunks="auto") -> Array:
+    """An Array of any DLPack producer (NumPy, torch, CuPy on the host...): NumPy reads the
+    capsule without a copy, then the data is copied into Rust chunks (copy on ingest, as
+    ``asarray``), so ``copy=False`` is refused with ``BufferError``. An oxarray Array is taken
+    as it is (no compute).
+
+    >>> import numpy as np, oxarray as ox
+    >>> ox.from_dlpack(np.arange(3)).compute()
+    array([0, 1, 2])
+    """
+    check_device(device)
+    if isinstance(x, Array):
+        return Array(x._node) if copy else x
+    if not hasattr(x, "__dlpack__"):
+        raise TypeError(f"from_dlpack: {type(x).__name__} does not implement __dlpack__")
+    if copy is False:
+        raise BufferError("oxarray copies data into its own chunks; from_dlpack(copy=False) "
+                          "cannot be honoured")
+    return asarray(np.from_dlpack(x), chunks=chunks)
+
+
+@implements(np.copy)
+def copy(a, order="K", subok=False) -> Array:
+    """A new Array of the same values (a new handle, as ``Array.copy``); NumPy data is copied in."""
+    check_order(order)
+    return asarray(a, copy=True)
+
+
 def from_array(x, chunks="auto") -> Array:
     """Like ``dask.array.from_array``: copy a NumPy array into chunks."""
     return asarray(x, chunks=chunks)
 
 
 def full(shape, fill_value, dtype=None, order="C", *, chunks="auto", device=None) -> Array:
+    check_device(device)
     check_order(order, "CF")
     if isinstance(fill_value, Array):
         fill_value = fill_value.compute()
@@ -98,16 +127,16 @@ def _fill_scalar(fill_value, dt: np.dtype):
 
 
 def zeros(shape, dtype=float, order="C", *, chunks="auto", device=None) -> Array:
-    return full(shape, 0, dtype if dtype is not None else float, order, chunks=chunks)
+    return full(shape, 0, dtype if dtype is not None else float, order, chunks=chunks, device=device)
 
 
 def ones(shape, dtype=float, order="C", *, chunks="auto", device=None) -> Array:
-    return full(shape, 1, dtype if dtype is not None else float, order, chunks=chunks)
+    return full(shape, 1, dtype if dtype is not None else float, order, chunks=chunks, device=device)
 
 
 def empty(shape, dtype=float, order="C", *, chunks="auto", device=None) -> Array:
     """Lazy like Dask's: the values are zeros (NumPy leaves them undefined)."""
-    return zeros(shape, dtype, order, chunks=chunks)
+    return zeros(shape, dtype, order, chunks=chunks, device=device)
 
 
 def _like_chunks(a, shape, chunks):
@@ -120,6 +149,7 @@ def _like_chunks(a, shape, chunks):
 
 @implements(np.full_like)
 def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, chunks=None, device=None):
+    check_device(device)
     if dtype is not None:
         np.dtype(dtype)  # NumPy parses the dtype before the order
     check_order(order)
@@ -130,21 +160,22 @@ def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, c
 
 @implements(np.zeros_like)
 def zeros_like(a, dtype=None, order="K", subok=True, shape=None, *, chunks=None, device=None):
-    return full_like(a, 0, dtype, order, shape=shape, chunks=chunks)
+    return full_like(a, 0, dtype, order, shape=shape, chunks=chunks, device=device)
 
 
 @implements(np.ones_like)
 def ones_like(a, dtype=None, order="K", subok=True, shape=None, *, chunks=None, device=None):
-    return full_like(a, 1, dtype, order, shape=shape, chunks=chunks)
+    return full_like(a, 1, dtype, order, shape=shape, chunks=chunks, device=device)
 
 
 @implements(np.empty_like)
 def empty_like(a, dtype=None, order="K", subok=True, shape=None, *, chunks=None, device=None):
-    return full_like(a, 0, dtype, order, shape=shape, chunks=chunks)
+    return full_like(a, 0, dtype, order, shape=shape, chunks=chunks, device=device)
 
 
 def arange(start, stop=None, step=1, dtype=None, *, chunks="auto", device=None) -> Array:
     """NumPy's ``arange``: ``start + i*step`` for ``i < ceil((stop - start) / step)``."""
+    check_device(device)
     if dtype is not None and np.dtype(dtype).kind not in "biufc":
         raise TypeError(f"arange() not supported for inputs with DType {type(np.dtype(dtype))}.")
     if stop is None:
@@ -201,6 +232,7 @@ def _arange_type(v, one: int):
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *,
              chunks="auto", device=None):
     """NumPy's ``linspace`` (real numbers): same formula, so the same floats."""
+    check_device(device)
     num = operator.index(num)
     if num < 0:
         raise ValueError(f"Number of samples, {num}, must be non-negative.")
@@ -218,6 +250,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
 
 
 def eye(N, M=None, k=0, dtype=float, order="C", *, chunks="auto", device=None) -> Array:
+    check_device(device)
     check_order(order, "CF")
     dt = check_dtype(dtype)
     N, M = _shape((N, N if M is None else M), dt)

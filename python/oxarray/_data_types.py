@@ -1,4 +1,8 @@
-"""Data type functions: ``astype``, ``result_type``, ``can_cast``, ``finfo``/``iinfo`` (NumPy's)."""
+"""Data type functions: ``astype``, ``result_type``, ``can_cast``, ``isdtype``, ``finfo``/``iinfo``.
+
+All of them read dtypes only (an Array's metadata); none touches data. ``finfo``/``iinfo`` answer
+with Python ``float``/``int`` values, as the Array API asks (NumPy's hold NumPy scalars).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,106 @@ from ._array import Array
 from ._dispatch import implements
 from ._elementwise import check_dtype, node_of
 
-finfo = np.finfo
-iinfo = np.iinfo
-can_cast = np.can_cast
+
+def _dtype_of(x) -> np.dtype:
+    """The dtype of an Array, ndarray or NumPy scalar, or ``x`` read as a dtype."""
+    if isinstance(x, (Array, np.ndarray, np.generic)):
+        return x.dtype
+    return np.dtype(x)
+
+
+class finfo_object:
+    """Machine limits of a floating dtype, as Python floats (Array API ``finfo``)."""
+
+    __slots__ = ("bits", "eps", "max", "min", "smallest_normal", "dtype", "resolution", "tiny",
+                 "precision")
+
+    def __init__(self, info: np.finfo):
+        self.bits = int(info.bits)
+        self.eps = float(info.eps)
+        self.max = float(info.max)
+        self.min = float(info.min)
+        self.smallest_normal = float(info.smallest_normal)
+        self.tiny = self.smallest_normal  # NumPy's name for it
+        self.resolution = float(info.resolution)
+        self.precision = int(info.precision)
+        self.dtype = info.dtype  # the real dtype, also for complex input (the standard's rule)
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution}, min={self.min}, max={self.max}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo_object:
+    """Machine limits of an integer dtype, as Python ints (Array API ``iinfo``)."""
+
+    __slots__ = ("bits", "max", "min", "dtype")
+
+    def __init__(self, info: np.iinfo):
+        self.bits = int(info.bits)
+        self.max = int(info.max)
+        self.min = int(info.min)
+        self.dtype = info.dtype
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+
+
+def finfo(type, /) -> finfo_object:
+    """Floating-point limits of ``type`` (a dtype, an Array or a NumPy array/scalar).
+
+    >>> import oxarray as ox
+    >>> ox.finfo(ox.float32).eps
+    1.1920928955078125e-07
+    """
+    dt = _dtype_of(type)
+    if dt.kind not in "fc":
+        raise ValueError(f"data type {dt} not inexact")  # NumPy's message
+    return finfo_object(np.finfo(dt))
+
+
+def iinfo(type, /) -> iinfo_object:
+    """Integer limits of ``type`` (a dtype, an Array or a NumPy array/scalar).
+
+    >>> import oxarray as ox
+    >>> ox.iinfo(ox.int8).min
+    -128
+    """
+    dt = _dtype_of(type)
+    if dt.kind not in "iu":
+        raise ValueError(f"Invalid integer data type {dt.kind!r}.")  # NumPy's message
+    return iinfo_object(np.iinfo(dt))
+
+
+@implements(np.can_cast)
+def can_cast(from_, to, casting: str = "safe") -> bool:
+    """NumPy's ``can_cast``, taking an oxarray Array for its dtype (metadata only)."""
+    return bool(np.can_cast(_dtype_of(from_), to, casting=casting))
+
+
+_ISDTYPE_KINDS = ("bool", "signed integer", "unsigned integer", "integral", "real floating",
+                  "complex floating", "numeric")
+
+
+def isdtype(dtype, kind) -> bool:
+    """Array API ``isdtype``: whether ``dtype`` is of ``kind`` (a dtype, a kind name, or a tuple).
+
+    >>> import oxarray as ox
+    >>> ox.isdtype(ox.float32, ("integral", "real floating"))
+    True
+    """
+    if isinstance(dtype, (Array, np.ndarray)):
+        raise TypeError(f"dtype argument must be a NumPy dtype, but it is a {type(dtype)}.")
+    dt = np.dtype(dtype)
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    for k in kinds:
+        if isinstance(k, str):
+            if k not in _ISDTYPE_KINDS:
+                raise ValueError(f"kind argument is a string, but {k!r} is not a known kind name.")
+        elif not isinstance(k, (np.dtype, type)) or isinstance(k, tuple):
+            raise TypeError(f"kind argument must be comprised of NumPy dtypes or strings only, "
+                            f"but is a {type(k)}.")
+    return bool(np.isdtype(dt, tuple(np.dtype(k) if not isinstance(k, str) else k for k in kinds)))
 
 
 def _weak_or_dtype(x):
@@ -43,3 +144,20 @@ def astype(x, dtype, /, *, copy: bool = True, casting: str = "unsafe", device=No
     if dtype == x.dtype:
         return Array(x._node)
     return Array(_core.cast(x._node, dtype.name))
+
+
+@implements(np.iscomplexobj)
+def iscomplexobj(x) -> bool:
+    """Whether ``x``'s dtype is complex (its metadata; nothing computed)."""
+    return _dtype_of(x).kind == "c" if isinstance(x, Array) else np.iscomplexobj(x)
+
+
+@implements(np.isrealobj)
+def isrealobj(x) -> bool:
+    return not iscomplexobj(x)
+
+
+@implements(np.common_type)
+def common_type(*arrays):
+    """NumPy's ``common_type`` from the arrays' dtypes (metadata only)."""
+    return np.common_type(*(np.empty(0, a.dtype) if isinstance(a, Array) else a for a in arrays))

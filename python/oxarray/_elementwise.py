@@ -337,8 +337,10 @@ def round(x, decimals: int = 0, out=None):
 
 
 @implements(np.clip)
-def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):
-    """``minimum(maximum(a, a_min), a_max)`` with NumPy's promotion; NaN in ``a`` stays NaN."""
+def clip(a, /, min=None, max=None, out=None, *, a_min=None, a_max=None, **kwargs):
+    """``minimum(maximum(a, min), max)`` with NumPy's promotion; NaN in ``a`` stays NaN. The
+    bounds are named as the Array API names them (``np.clip``'s ``a_min``/``a_max`` are taken as
+    keywords too)."""
     lo = a_min if a_min is not None else min
     hi = a_max if a_max is not None else max
     result = a if isinstance(a, Array) else Array(node_of(a))

@@ -115,6 +115,10 @@ def broadcast_arrays(*args, subok=False):
     return tuple(broadcast_to(a, shape) for a in arrays)
 
 
+# The Array API's (2025.12) name; NumPy's function reads shapes only, no array data.
+broadcast_shapes = np.broadcast_shapes
+
+
 @implements(np.expand_dims)
 def expand_dims(x, axis) -> Array:
     x = _arr(x)

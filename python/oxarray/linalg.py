@@ -26,12 +26,16 @@ from ._linalg import (  # noqa: F401  (the namespace re-exports them)
     inner,
     matmul,
     matrix_power,
+    matrix_transpose,
     multi_dot,
-    outer,
     tensordot,
     vdot,
     vecdot,
 )
+from ._linalg import linalg_cross as cross  # noqa: F401  (the Array API's forms, as np.linalg's)
+from ._linalg import linalg_diagonal as diagonal  # noqa: F401
+from ._linalg import linalg_outer as outer  # noqa: F401
+from ._linalg import linalg_trace as trace  # noqa: F401
 from ._linalg_dense import (  # noqa: F401  (the namespace re-exports them)
     cholesky,
     det,
@@ -45,13 +49,15 @@ from ._linalg_dense import (  # noqa: F401  (the namespace re-exports them)
     stacked_qr,
     stacked_svd,
 )
+from ._linalg_norms import matrix_norm, vector_norm  # noqa: F401  (re-exported)
 from ._linalg_svd import lstsq, matrix_rank, pinv  # noqa: F401  (re-exported)
 from ._tensor import tensorinv, tensorsolve  # noqa: F401  (re-exported)
 
 __all__ = ["svd", "qr", "svd_compressed", "norm", "matmul", "dot", "vdot", "outer", "tensordot",
            "inner", "multi_dot", "matrix_power", "solve", "inv", "det", "slogdet", "cholesky",
            "eigh", "eigvalsh", "eig", "eigvals", "svdvals", "pinv", "matrix_rank", "lstsq",
-           "tensorsolve", "tensorinv", "vecdot"]
+           "tensorsolve", "tensorinv", "cross", "diagonal", "trace", "matrix_transpose", "vecdot",
+           "matrix_norm", "vector_norm"]
 
 LinAlgError = np.linalg.LinAlgError
 _UNSET = object()

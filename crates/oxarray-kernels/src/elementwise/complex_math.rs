@@ -1,8 +1,7 @@
 //! Complex functions where num-complex's textbook formulas differ from what NumPy computes: NumPy
-//! calls C99's `csqrt`/`casin`/… (branch cuts decided by the sign of a zero imaginary part) and its
-//! own `nc_pow`/Smith division. Here: Kahan's branch-cut-correct formulas ("Branch Cuts for
-//! Complex Elementary Functions", 1987) and direct ports of NumPy's loops. Special values (an
-//! infinite or NaN component) follow the formulas, which agree with C99 Annex G in common cases.
+//! calls C99's `csqrt`/`cexp`/… (branch cuts decided by the sign of a zero imaginary part) and its
+//! own `nc_pow`/Smith division. Here: ports of those with C99 Annex G's special values; the
+//! inverse functions (`acos`, `asinh`, ...) are in `complex_inverse`.
 
 use super::numeric::Real;
 use num_complex::Complex;
@@ -11,13 +10,13 @@ type C<F> = Complex<F>;
 
 /// `i * z`, exact on signed zeros (a complex multiply would turn `-0` into `+0`).
 #[inline]
-fn times_i<F: Real>(z: C<F>) -> C<F> {
+pub(super) fn times_i<F: Real>(z: C<F>) -> C<F> {
     C::new(-z.im, z.re)
 }
 
 /// `-i * z`, exact on signed zeros.
 #[inline]
-fn times_minus_i<F: Real>(z: C<F>) -> C<F> {
+pub(super) fn times_minus_i<F: Real>(z: C<F>) -> C<F> {
     C::new(z.im, -z.re)
 }
 
@@ -142,13 +141,45 @@ pub fn exp2<F: Real>(z: C<F>) -> C<F> {
     exp(C::new(z.re * F::LN_2(), z.im * F::LN_2()))
 }
 
-/// NumPy's `nc_expm1`: accurate near zero.
+/// `expm1(z) = exp(z) - 1`, accurate near zero (NumPy's `nc_expm1` form), with the Array API's
+/// special values (which NumPy's loop misses: it gives `inf + nanj` for `expm1(inf + 0j)`): real
+/// parts beyond `exp`'s range scale as [`exp`] does, infinite and NaN parts follow the table of
+/// the standard's `expm1` (the rows of C99's `cexp`, minus one).
 pub fn expm1<F: Real>(z: C<F>) -> C<F> {
-    let a = (z.im * F::lit(0.5)).sin();
-    C::new(
-        z.re.exp_m1() * z.im.cos() - F::lit(2.0) * a * a,
-        z.re.exp() * z.im.sin(),
-    )
+    let (x, y) = (z.re, z.im);
+    let (zero, one, nan) = (F::zero(), F::one(), F::nan());
+    if x.is_finite() && y.is_finite() {
+        if x == zero && y == zero {
+            return C::new(zero, y); // +0 also for -0 (x - 0 would keep the sign of -0)
+        }
+        if x > exp_limit::<F>() {
+            let (re, im) = exp_scaled(x, y.cos(), y.sin());
+            return C::new(re - one, im);
+        }
+        let a = (y * F::lit(0.5)).sin();
+        return C::new(
+            x.exp_m1() * y.cos() - F::lit(2.0) * a * a,
+            x.exp() * y.sin(),
+        );
+    }
+    if x.is_nan() {
+        return C::new(nan, if y == zero { y } else { nan });
+    }
+    if x.is_finite() {
+        return C::new(nan, nan); // y infinite or NaN
+    }
+    if x < zero {
+        // -1 + 0 cis(y); for an infinite or NaN y, the zero's sign is C99's open choice (+0).
+        let im = if y.is_finite() { zero * y.sin() } else { zero };
+        return C::new(-one, im);
+    }
+    if y == zero {
+        return C::new(x, y);
+    }
+    if y.is_finite() {
+        return C::new(x * y.cos(), x * y.sin());
+    }
+    C::new(x, nan)
 }
 
 /// NumPy's `nc_log1p`.
@@ -213,67 +244,6 @@ pub fn tanh<F: Real>(z: C<F>) -> C<F> {
 /// `tan(z) = -i tanh(iz)`.
 pub fn tan<F: Real>(z: C<F>) -> C<F> {
     times_minus_i(tanh(times_i(z)))
-}
-
-/// Kahan's `arcsin`: the cuts (-inf, -1) and (1, inf) are decided by the sign of `im`.
-pub fn asin<F: Real>(z: C<F>) -> C<F> {
-    let s1 = sqrt(C::new(F::one() - z.re, -z.im));
-    let s2 = sqrt(C::new(F::one() + z.re, z.im));
-    C::new((z.re / (s1 * s2).re).atan(), (s1.conj() * s2).im.asinh())
-}
-
-/// Kahan's `arccos`.
-pub fn acos<F: Real>(z: C<F>) -> C<F> {
-    let s1 = sqrt(C::new(F::one() - z.re, -z.im));
-    let s2 = sqrt(C::new(F::one() + z.re, z.im));
-    C::new(
-        F::lit(2.0) * (s1.re / s2.re).atan(),
-        (s2.conj() * s1).im.asinh(),
-    )
-}
-
-/// Kahan's `arccosh`.
-pub fn acosh<F: Real>(z: C<F>) -> C<F> {
-    let s1 = sqrt(C::new(z.re - F::one(), z.im));
-    let s2 = sqrt(C::new(z.re + F::one(), z.im));
-    C::new(
-        (s1.conj() * s2).re.asinh(),
-        F::lit(2.0) * (s1.im / s2.re).atan(),
-    )
-}
-
-/// `asinh(z) = -i asin(iz)`.
-pub fn asinh<F: Real>(z: C<F>) -> C<F> {
-    times_minus_i(asin(times_i(z)))
-}
-
-/// `atanh` by the log1p/atan2 form, accurate near zero; cuts (-inf, -1] and [1, inf) follow the
-/// sign of `im` through `atan2`.
-pub fn atanh<F: Real>(z: C<F>) -> C<F> {
-    let (x, y) = (z.re, z.im);
-    let large = F::max_value().sqrt() * F::lit(0.25);
-    if x.abs() > large || y.abs() > large {
-        // atanh(z) = 1/z + O(1/z^3) ± i pi/2 for huge |z|.
-        let w = div(C::new(F::one(), F::zero()), z);
-        return C::new(w.re, F::FRAC_PI_2().copysign(y));
-    }
-    let one_minus_x = F::one() - x;
-    let denom = one_minus_x * one_minus_x + y * y;
-    // re = ln(|1+z|^2 / |1-z|^2) / 4. Near 0 the log1p form keeps relative precision; near the
-    // poles ±1 the quotient form does (log1p's argument would round to -1 there).
-    let re = if x.abs() < F::lit(0.5) {
-        F::lit(0.25) * (F::lit(4.0) * x / denom).ln_1p()
-    } else {
-        let one_plus_x = F::one() + x;
-        F::lit(0.25) * ((one_plus_x * one_plus_x + y * y) / denom).ln()
-    };
-    let im = F::lit(0.5) * (y + y).atan2(one_minus_x * (F::one() + x) - y * y);
-    C::new(re, im)
-}
-
-/// `atan(z) = -i atanh(iz)`.
-pub fn atan<F: Real>(z: C<F>) -> C<F> {
-    times_minus_i(atanh(times_i(z)))
 }
 
 /// NumPy 2's complex `sign`: `z / |z|`, 0 for 0, and the unit direction for infinite inputs.

@@ -8,6 +8,7 @@
 
 mod binary;
 mod cast;
+mod complex_inverse;
 mod complex_math;
 mod dtype_rules;
 mod loops;

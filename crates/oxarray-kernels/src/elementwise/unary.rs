@@ -2,6 +2,7 @@
 //! (bool, integer, float, complex); inside, one `match` on the op picks the per-element function
 //! that the shared slice loop runs.
 
+use super::complex_inverse as ci;
 use super::complex_math as cm;
 use super::dtype_rules::unary_output_dtype;
 use super::loops::{map_into, ColumnElem};
@@ -107,8 +108,8 @@ fn float_unary<F: Real + Value>(op: UnaryOp, x: &[F], out: &mut Column) -> OxRes
         Sinh => map_into(out, x, F::sinh),
         Cosh => map_into(out, x, F::cosh),
         Tanh => map_into(out, x, F::tanh),
-        Arcsinh => map_into(out, x, F::asinh),
-        Arccosh => map_into(out, x, F::acosh),
+        Arcsinh => map_into(out, x, real_asinh),
+        Arccosh => map_into(out, x, real_acosh),
         Arctanh => map_into(out, x, F::atanh),
         Deg2rad => map_into(out, x, F::to_radians),
         Rad2deg => map_into(out, x, F::to_degrees),
@@ -160,15 +161,15 @@ where
         Sin => map_into(out, x, cm::sin),
         Cos => map_into(out, x, cm::cos),
         Tan => map_into(out, x, cm::tan),
-        Arcsin => map_into(out, x, cm::asin),
-        Arccos => map_into(out, x, cm::acos),
-        Arctan => map_into(out, x, cm::atan),
+        Arcsin => map_into(out, x, ci::asin),
+        Arccos => map_into(out, x, ci::acos),
+        Arctan => map_into(out, x, ci::atan),
         Sinh => map_into(out, x, cm::sinh),
         Cosh => map_into(out, x, cm::cosh),
         Tanh => map_into(out, x, cm::tanh),
-        Arcsinh => map_into(out, x, cm::asinh),
-        Arccosh => map_into(out, x, cm::acosh),
-        Arctanh => map_into(out, x, cm::atanh),
+        Arcsinh => map_into(out, x, ci::asinh),
+        Arccosh => map_into(out, x, ci::acosh),
+        Arctanh => map_into(out, x, ci::atanh),
         Rint => map_into(out, x, |z: Complex<F>| {
             Complex::new(z.re.round_even(), z.im.round_even())
         }),
@@ -176,6 +177,24 @@ where
         _ => return Err(missing_kernel::<Complex<F>>(op)),
     }
     Ok(())
+}
+
+/// `asinh` without the overflow of `ln(x + sqrt(x^2 + 1))` near the top of the range: past
+/// `1/sqrt(eps)`, `x^2 + 1 == x^2` and `asinh(x) = ln(2|x|)` exactly as rounded, so
+/// `asinh(1.7e308)` is 710.4 (as NumPy) rather than inf.
+pub(super) fn real_asinh<F: Real>(x: F) -> F {
+    if x.abs() > F::one() / F::epsilon().sqrt() {
+        return (x.abs().ln() + F::LN_2()).copysign(x);
+    }
+    x.asinh()
+}
+
+/// `acosh` in the same way: `ln(2x)` once `x^2 - 1 == x^2`.
+pub(super) fn real_acosh<F: Real>(x: F) -> F {
+    if x > F::one() / F::epsilon().sqrt() {
+        return x.ln() + F::LN_2();
+    }
+    x.acosh()
 }
 
 macro_rules! family {
