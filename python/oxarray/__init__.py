@@ -87,6 +87,7 @@ from ._matrices import diag, diagflat, indices, meshgrid, tri, tril, triu
 from ._nan import nanargmax, nanargmin, nanmax, nanmean, nanmin, nanprod, nanstd, nansum, nanvar
 from ._padding import pad
 from ._rearranging import flip, fliplr, flipud, repeat, roll, rot90, tile
+from ._scans import cumprod, cumsum, cumulative_prod, cumulative_sum, nancumprod, nancumsum
 from ._searching import argmax, argmin, where
 from ._sorting import argsort, sort
 from ._statistical import all, any, max, mean, min, prod, std, sum, var

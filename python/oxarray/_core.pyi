@@ -234,9 +234,17 @@ def fft(
     conj_out: bool = False,
 ) -> Node:
     """One axis transform (`"fft"`, `"ifft"`, `"rfft"`, `"irfft"`) of `n` points, times `scale`."""
+# --- scans (crates/oxarray-python/src/scan.rs) ---------------------------------------------
+def accumulate(x: Node, op: str, axis: int) -> Node:
+    """``np.<op>.accumulate(x, axis)`` in ``x``'s dtype; lazy, ``x``'s chunks."""
+def fold(x: Node, op: str, axis: int) -> Node:
+    """``np.<op>.reduce(x, axis)`` over one non-empty axis, in ``x``'s dtype; lazy."""
+def reduceat(x: Node, op: str, axis: int, segs: Sequence[tuple[int, int]]) -> Node:
+    """``np.<op>.reduceat`` with its segments resolved to non-empty ``(start, end)`` ranges."""
 
 __all__ = [
     "Node",
+    "accumulate",
     "arange",
     "binary",
     "binary_ops",
@@ -250,6 +258,7 @@ __all__ = [
     "expand",
     "eye",
     "fft",
+    "fold",
     "from_numpy",
     "full",
     "get_chunk_bytes",
@@ -263,6 +272,7 @@ __all__ = [
     "random",
     "rechunk",
     "reduce",
+    "reduceat",
     "reshape",
     "set_chunk_bytes",
     "slice",

@@ -21,6 +21,7 @@ pub mod optimize;
 pub mod program;
 pub mod random;
 pub mod result;
+pub mod scan;
 pub mod sort;
 pub mod stream_reduce;
 pub mod take;

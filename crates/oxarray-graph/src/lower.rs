@@ -120,6 +120,7 @@ impl Lowering {
             NodeKind::Pick { op, k } => return self.lower_pick(op, *k),
             NodeKind::Index(op) => return crate::indexing::lower(self, node, op),
             NodeKind::Sort { x, op } => return crate::sort::lower(self, node, x, op),
+            NodeKind::Scan { x, op } => return crate::scan::lower(self, node, x, op),
             NodeKind::Check { x, flag, action } => {
                 return crate::check::lower(self, node, x, flag, action)
             }
@@ -296,6 +297,7 @@ impl Lowering {
                 | NodeKind::Pick { .. }
                 | NodeKind::Index(_)
                 | NodeKind::Sort { .. }
+                | NodeKind::Scan { .. }
                 | NodeKind::Check { .. }
                 | NodeKind::Fft { .. } => unreachable!("handled above"),
             };

@@ -13,5 +13,6 @@ pub mod linalg;
 pub mod matmul;
 pub mod random;
 pub mod reduce;
+pub mod scan;
 pub mod sort;
 pub mod take;

@@ -9,6 +9,7 @@ mod fft;
 mod gil;
 mod indexing;
 mod random;
+mod scan;
 mod sorting;
 
 use convert::{chunk_into_py, dtype_from_name, ingest, parse_chunks, scalar_from_py};
@@ -428,5 +429,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sorting::register(m)?;
     check::register(m)?;
     fft::register(m)?;
+    scan::register(m)?;
     Ok(())
 }

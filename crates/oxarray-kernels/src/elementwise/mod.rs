@@ -11,7 +11,7 @@ mod cast;
 mod complex_math;
 mod dtype_rules;
 mod loops;
-mod numeric;
+pub(crate) mod numeric;
 mod select;
 mod unary;
 
