@@ -11,7 +11,8 @@
 
 use crate::expr::{Node, NodeKind, NodeRef};
 use crate::lower::Lowering;
-use crate::task::{Task, TaskId, TaskKind};
+use crate::program::RawDest;
+use crate::task::{Task, TaskId, TaskKind, Value};
 use oxarray_core::ops::BinaryOp;
 use oxarray_core::shape::normalize_axis;
 use oxarray_core::{Chunk, ChunkGrid, DType, OxError, OxResult};
@@ -363,8 +364,30 @@ pub(crate) fn lower(
     Ok(out)
 }
 
-/// Runs one scan task; `shape` and `dtype` are the block it produces.
-pub(crate) fn run(t: &ScanTask, deps: &[&Chunk], shape: &[usize], dtype: DType) -> OxResult<Chunk> {
+/// Runs one scan task; a scanned output block is written straight into `dest` when given.
+pub(crate) fn run(
+    t: &ScanTask,
+    deps: &[&Chunk],
+    task: &Task,
+    dest: Option<RawDest>,
+) -> OxResult<Value> {
+    if let (ScanTask::Scan { op, axis }, Some(d)) = (t, dest) {
+        let x = deps
+            .first()
+            .ok_or_else(|| OxError::Internal("scan: no input".into()))?;
+        // SAFETY: the result assembly hands each output block its own live region.
+        unsafe { kernels::scan_into(*op, x, *axis, deps.get(1).copied(), d.ptr, d.len, d.dtype)? };
+        return Ok(Value::Written);
+    }
+    Ok(Value::Chunk(Arc::new(run_chunk(
+        t,
+        deps,
+        &task.shape,
+        task.dtype,
+    )?)))
+}
+
+fn run_chunk(t: &ScanTask, deps: &[&Chunk], shape: &[usize], dtype: DType) -> OxResult<Chunk> {
     match t {
         ScanTask::Scan { op, axis } => {
             let x = deps

@@ -376,6 +376,35 @@ pub fn scan_chunk(op: BinaryOp, x: &Chunk, axis: usize, carry: Option<&Chunk>) -
     })
 }
 
+/// [`scan_chunk`] written into the `len` elements of `dtype` at `ptr` (a block of the result,
+/// so the scanned block is never copied).
+///
+/// # Safety
+/// `ptr` must point to `len` initialized, aligned elements of `dtype` that nothing else reads or
+/// writes during the call.
+pub unsafe fn scan_into(
+    op: BinaryOp,
+    x: &Chunk,
+    axis: usize,
+    carry: Option<&Chunk>,
+    ptr: usize,
+    len: usize,
+    dtype: DType,
+) -> OxResult<()> {
+    check_op(op, x.dtype())?;
+    if dtype != x.dtype() || len != x.len() {
+        return Err(OxError::Internal("scan: destination does not fit".into()));
+    }
+    let g = Geom::of(x.shape(), axis)?;
+    dispatch_dtype!(dtype, T => {
+        let xs = slice_of::<T>(x)?;
+        let init = carry.map(|c| last_row::<T>(c, axis, g)).transpose()?;
+        // SAFETY: the caller promises `len` live, exclusive elements of `T` at `ptr`.
+        let out = unsafe { std::slice::from_raw_parts_mut(ptr as *mut T, len) };
+        stepper::<T>(op).scan(xs, out, g, init.as_deref())
+    })
+}
+
 /// `pieces` folded in order along `axis`, as consecutive parts of one axis (a chunk, or the
 /// carried total of the chunks before it followed by a chunk): one row, the shape of the pieces
 /// with `axis` of length 1. `reorder`: `op` is associative, so long lanes may be folded in
