@@ -302,7 +302,7 @@ def _reduction_method(name: str):
 
 
 for _name in ("sum", "prod", "min", "max", "mean", "var", "std", "any", "all", "argmin", "argmax",
-              "diagonal", "trace", "repeat"):
+              "diagonal", "trace", "repeat", "cumsum", "cumprod"):
     setattr(Array, _name, _reduction_method(_name))
 
 

@@ -246,9 +246,17 @@ def set_lookup(x: Node, table: Node, mode: str, flag: bool, rows: bool) -> Node:
     """Lazy lookup of each element (row) of ``x`` in ``table``: code, member, search or bin."""
 def tally(codes: Node, op: str, length: int, weights: Node | None = None) -> Node:
     """Lazy tally of int64 ``codes`` into ``length`` slots: count, sum or minpos."""
+# --- scans (crates/oxarray-python/src/scan.rs) ---------------------------------------------
+def accumulate(x: Node, op: str, axis: int) -> Node:
+    """``np.<op>.accumulate(x, axis)`` in ``x``'s dtype; lazy, ``x``'s chunks."""
+def fold(x: Node, op: str, axis: int) -> Node:
+    """``np.<op>.reduce(x, axis)`` over one non-empty axis, in ``x``'s dtype; lazy."""
+def reduceat(x: Node, op: str, axis: int, segs: Sequence[tuple[int, int]]) -> Node:
+    """``np.<op>.reduceat`` with its segments resolved to non-empty ``(start, end)`` ranges."""
 
 __all__ = [
     "Node",
+    "accumulate",
     "arange",
     "binary",
     "binary_ops",
@@ -263,6 +271,7 @@ __all__ = [
     "expand",
     "eye",
     "fft",
+    "fold",
     "from_numpy",
     "full",
     "get_chunk_bytes",
@@ -276,6 +285,7 @@ __all__ = [
     "random",
     "rechunk",
     "reduce",
+    "reduceat",
     "reshape",
     "set_chunk_bytes",
     "set_lookup",

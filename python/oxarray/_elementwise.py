@@ -262,13 +262,10 @@ def array_ufunc(ufunc: np.ufunc, method: str, *inputs, **kwargs):
         return GUFUNCS[ufunc](*inputs, **kwargs)
     if method == "__call__":
         return apply_ufunc(ufunc, *inputs, **kwargs)
-    if method == "reduce" and ufunc.__name__ in _REDUCE_METHODS:
-        from . import _statistical
+    if method in ("reduce", "accumulate", "reduceat", "outer"):
+        from . import _scans
 
-        (x,) = inputs
-        kwargs.setdefault("axis", 0)
-        return getattr(_statistical, _REDUCE_METHODS[ufunc.__name__])(x, **kwargs)
-    # accumulate, reduceat, outer, at: not yet (NumPy then raises its TypeError).
+        return getattr(_scans, f"ufunc_{method}")(ufunc, *inputs, **kwargs)
     return NotImplemented
 
 

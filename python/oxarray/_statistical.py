@@ -20,7 +20,8 @@ _NP_NAMES = {"min": "minimum", "max": "maximum", "argmin": "argmin", "argmax": "
 _IDENTITY = {"sum": 0, "prod": 1, "any": False, "all": True}
 _UFUNC_NAMES = {"sum": "add", "prod": "multiply", "min": "minimum", "max": "maximum",
                 "any": "logical_or", "all": "logical_and", "mean": "add", "var": "add", "std": "add"}
-_COMBINE = {"sum": np.add, "prod": np.multiply, "min": np.minimum, "max": np.maximum}
+_COMBINE = {"sum": np.add, "prod": np.multiply, "min": np.minimum, "max": np.maximum,
+            "any": np.logical_or, "all": np.logical_and}
 
 
 def as_array(x) -> Array:

@@ -129,6 +129,11 @@ pub enum NodeKind {
         x: NodeRef,
         op: crate::sort::SortOp,
     },
+    /// Scans, folds and segment folds along an axis (`crate::scan`).
+    Scan {
+        x: NodeRef,
+        op: crate::scan::ScanOp,
+    },
     /// `x` unchanged, with a value check on `flag` at compute (see `check.rs`).
     Check {
         x: NodeRef,
@@ -209,6 +214,7 @@ impl Node {
             | NodeKind::Rechunk { x }
             | NodeKind::TakeRows { x, .. }
             | NodeKind::Sort { x, .. }
+            | NodeKind::Scan { x, .. }
             | NodeKind::Fft { x, .. } => vec![x],
             NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b } => vec![a, b],
             NodeKind::Where { cond, a, b } => vec![cond, a, b],
@@ -242,6 +248,7 @@ impl Node {
             | NodeKind::Rechunk { x }
             | NodeKind::TakeRows { x, .. }
             | NodeKind::Sort { x, .. }
+            | NodeKind::Scan { x, .. }
             | NodeKind::Fft { x, .. } => out.push(x),
             NodeKind::Check { x, flag, .. } => out.extend([x, flag]),
             // Dropped here the ordinary way: selections are not links of long chains.
@@ -280,6 +287,7 @@ impl Node {
             NodeKind::TakeRows { .. } => "take".into(),
             NodeKind::Random { dist, .. } => format!("random-{}", dist.name()),
             NodeKind::Sort { op, .. } => op.label(),
+            NodeKind::Scan { op, .. } => op.label(),
             NodeKind::Fft { plan, .. } => plan.label(),
             NodeKind::Pick { op, k } => op.label(*k),
             NodeKind::Index(op) => op.label().into(),

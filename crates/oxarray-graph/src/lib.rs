@@ -24,6 +24,7 @@ pub mod random;
 pub mod result;
 pub mod select;
 pub mod sets;
+pub mod scan;
 pub mod sort;
 pub mod stream_reduce;
 pub mod take;

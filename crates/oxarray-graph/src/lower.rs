@@ -143,6 +143,7 @@ impl Lowering {
             NodeKind::Index(op) => return crate::indexing::lower(self, node, op),
             NodeKind::Sets(op) => return crate::sets::lower(self, node, op),
             NodeKind::Sort { x, op } => return crate::sort::lower(self, node, x, op),
+            NodeKind::Scan { x, op } => return crate::scan::lower(self, node, x, op),
             NodeKind::Check { x, flag, action } => {
                 return crate::check::lower(self, node, x, flag, action)
             }
@@ -287,6 +288,7 @@ impl Lowering {
                 | NodeKind::Index(_)
                 | NodeKind::Sets(_)
                 | NodeKind::Sort { .. }
+                | NodeKind::Scan { .. }
                 | NodeKind::Check { .. }
                 | NodeKind::Fft { .. } => unreachable!("handled above"),
             };

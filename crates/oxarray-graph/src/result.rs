@@ -164,7 +164,10 @@ fn direct_destinations(
             let only_here = places.get(&t).is_some_and(|p| p.len() == 1);
             let writes_directly = matches!(
                 plan.graph.tasks[t].kind,
-                TaskKind::Program(_) | TaskKind::Random { .. } | TaskKind::Fft(_)
+                TaskKind::Program(_)
+                    | TaskKind::Random { .. }
+                    | TaskKind::Fft(_)
+                    | TaskKind::Scan(crate::scan::ScanTask::Scan { .. })
             );
             if !only_here || !writes_directly {
                 continue;

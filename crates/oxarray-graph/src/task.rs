@@ -96,6 +96,8 @@ pub enum TaskKind {
     Pick(usize),
     /// A sorting/selection kernel (`crate::sort`).
     Sort(crate::sort::SortTask),
+    /// A scan/fold kernel (`crate::scan`).
+    Scan(crate::scan::ScanTask),
     /// deps[0] passed through after checking the bool deps[1] (see `check.rs`).
     Check(crate::check::CheckAction),
 }
@@ -135,6 +137,7 @@ impl Task {
             TaskKind::Index(t) => t.label(),
             TaskKind::Sort(s) => s.label(),
             TaskKind::Sets(s) => s.label(),
+            TaskKind::Scan(s) => s.label(),
             TaskKind::Check(_) => "check",
         }
     }

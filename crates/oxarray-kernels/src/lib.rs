@@ -15,5 +15,6 @@ pub mod matmul;
 pub mod random;
 pub mod reduce;
 pub mod sets;
+pub mod scan;
 pub mod sort;
 pub mod take;

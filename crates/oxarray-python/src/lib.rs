@@ -10,6 +10,7 @@ mod gil;
 mod indexing;
 mod random;
 mod sets;
+mod scan;
 mod sorting;
 
 use convert::{chunk_into_py, dtype_from_name, ingest, parse_chunks, scalar_from_py};
@@ -430,5 +431,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sets::register(m)?;
     check::register(m)?;
     fft::register(m)?;
+    scan::register(m)?;
     Ok(())
 }

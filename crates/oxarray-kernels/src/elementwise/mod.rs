@@ -12,7 +12,7 @@ mod complex_inverse;
 mod complex_math;
 mod dtype_rules;
 mod loops;
-mod numeric;
+pub(crate) mod numeric;
 mod select;
 mod unary;
 

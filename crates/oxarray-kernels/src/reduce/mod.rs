@@ -10,7 +10,7 @@ mod engine;
 mod extrema;
 mod logical;
 mod moments;
-mod num;
+pub(crate) mod num;
 mod parts;
 mod sum;
 #[cfg(test)]
