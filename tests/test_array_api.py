@@ -209,9 +209,6 @@ def test_matrix_norm(arg, ord_, keepdims):
                  lambda: ox.linalg.matrix_norm(x, ord=ord_, keepdims=keepdims), **TOL)
 
 
-@pytest.mark.xfail(strict=True, reason="reshape to 1-d merges row bands into one output block, so "
-                   "[0] depends on every block; the fix (row-aligned reshape chunks in "
-                   "construct.rs) is not merged yet")
 def test_bool_of_first_element_computes_one_chunk():
     """array-api-compat's ``is_lazy_array`` and scikit-learn's checks call
     ``bool(xp.any(xp.reshape(x, (-1,))[0]))``: with rows in chunks, one chunk's tasks run."""
@@ -221,6 +218,8 @@ def test_bool_of_first_element_computes_one_chunk():
     whole = ox.any(y)
     n_probe = int(probe.explain().split()[0])
     n_whole = int(whole.explain().split()[0])
-    assert n_probe <= 6 < n_whole, (probe.explain(), whole.explain())
+    source_blocks = {line.split()[0]: int(line.split()[1]) for line in probe.explain().splitlines()
+                     if line.startswith("  ")}["array"]
+    assert source_blocks == 1 and n_probe < n_whole, (probe.explain(), whole.explain())
     assert bool(probe) is True
     assert float(ox.reshape(y, (-1,))[0]) == 1.0

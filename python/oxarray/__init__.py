@@ -56,6 +56,7 @@ from ._histograms import (
     histogram_bin_edges,
     histogramdd,
 )
+
 # The Array API's inspection section and the names it adds at 2025.12.
 from ._inspection import __array_namespace_info__
 from ._joining import (

@@ -355,10 +355,13 @@ pub fn reshape(x: &NodeRef, shape: Vec<usize>) -> OxResult<NodeRef> {
                 .collect();
             ChunkGrid::new(&shape, chunks)?
         }
-        None => {
-            let block_bytes = (x.grid.max_block_len() * x.dtype.itemsize()).max(1 << 20);
-            ChunkGrid::auto(&shape, x.dtype.itemsize(), block_bytes)
-        }
+        None => match row_aligned_chunks(&x.shape, x.grid.chunks(), &shape) {
+            Some(chunks) => ChunkGrid::new(&shape, chunks)?,
+            None => {
+                let block_bytes = (x.grid.max_block_len() * x.dtype.itemsize()).max(1 << 20);
+                ChunkGrid::auto(&shape, x.dtype.itemsize(), block_bytes)
+            }
+        },
     };
     Ok(Node::new(
         shape,
@@ -366,6 +369,36 @@ pub fn reshape(x: &NodeRef, shape: Vec<usize>) -> OxResult<NodeRef> {
         grid,
         NodeKind::Reshape { x: Arc::clone(x) },
     ))
+}
+
+/// The output chunks of a reshape whose input blocks are contiguous runs of rows (only the first
+/// axis is split) and each block's flat extent is a whole number of output rows: then output
+/// block `i` is input block `i`, so `reshape(x, (-1,))[0]` needs one input block, not all of them
+/// (array-api-compat and scikit-learn probe arrays that way). `None` when that does not hold.
+fn row_aligned_chunks(
+    from: &[usize],
+    chunks: &[Vec<usize>],
+    to: &[usize],
+) -> Option<Vec<Vec<usize>>> {
+    if from.is_empty() || to.is_empty() || chunks[1..].iter().any(|c| c.len() > 1) {
+        return None;
+    }
+    let row: usize = from[1..].iter().product();
+    let out_row: usize = to[1..].iter().product();
+    if row == 0 || out_row == 0 || chunks[0].len() < 2 {
+        return None;
+    }
+    let mut first = Vec::with_capacity(chunks[0].len());
+    for &c in &chunks[0] {
+        let flat = c.checked_mul(row)?;
+        if flat % out_row != 0 {
+            return None;
+        }
+        first.push(flat / out_row);
+    }
+    let mut out = vec![first];
+    out.extend(to[1..].iter().map(|&n| vec![n]));
+    Some(out)
 }
 
 /// If `to` differs from `from` only by length-1 axes, where each axis of `to` comes from
@@ -699,6 +732,17 @@ mod tests {
             Some(vec![Some(0), Some(2)])
         );
         assert_eq!(unit_axes_only(&[6, 4], &[24]), None);
+        // Row bands stay bands: flattening keeps one output block per input block.
+        let r = reshape(&a, vec![24]).unwrap();
+        assert_eq!(r.grid.chunks(), &[vec![12, 12]]);
+        let b = zeros(&[6, 4], vec![vec![3, 3], vec![2, 2]]);
+        assert_eq!(reshape(&b, vec![24]).unwrap().grid.chunks(), &[vec![24]]);
+        let c = zeros(&[24], vec![vec![12, 12]]);
+        assert_eq!(
+            reshape(&c, vec![4, 6]).unwrap().grid.chunks(),
+            &[vec![2, 2], vec![6]]
+        );
+        assert!(reshape(&c, vec![5, 1, 1]).is_err());
     }
 
     #[test]

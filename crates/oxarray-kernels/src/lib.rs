@@ -14,7 +14,7 @@ pub mod linalg;
 pub mod matmul;
 pub mod random;
 pub mod reduce;
-pub mod sets;
 pub mod scan;
+pub mod sets;
 pub mod sort;
 pub mod take;

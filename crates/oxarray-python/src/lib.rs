@@ -9,8 +9,8 @@ mod fft;
 mod gil;
 mod indexing;
 mod random;
-mod sets;
 mod scan;
+mod sets;
 mod sorting;
 
 use convert::{chunk_into_py, dtype_from_name, ingest, parse_chunks, scalar_from_py};
