@@ -182,6 +182,14 @@ mod tests {
         }
     }
 
+    fn program_tasks(outputs: &[NodeRef]) -> usize {
+        let p = plan(outputs).unwrap();
+        let programs = p.graph.tasks.iter();
+        programs
+            .filter(|t| matches!(t.kind, TaskKind::Program(_)))
+            .count()
+    }
+
     /// A reduction of a chain evaluates the chain in its per-chunk tasks; a node that is also
     /// requested keeps its own tasks (and is computed once).
     #[test]
@@ -190,21 +198,11 @@ mod tests {
         let x = unary(UnaryOp::Negative, &x, FpMode::UNCHECKED).unwrap();
         let y = binary(BinaryOp::Multiply, &x, &x, FpMode::UNCHECKED).unwrap();
         let s = reduce(ReduceOp::Sum, &y, vec![0, 1], false, None).unwrap();
-        let p = plan(std::slice::from_ref(&s)).unwrap();
-        let programs = p
-            .graph
-            .tasks
-            .iter()
-            .filter(|t| matches!(t.kind, TaskKind::Program(_)))
-            .count();
-        assert_eq!(programs, 0);
-        let p = plan(&[s, y]).unwrap();
-        let programs = p
-            .graph
-            .tasks
-            .iter()
-            .filter(|t| matches!(t.kind, TaskKind::Program(_)))
-            .count();
-        assert_eq!(programs, 4, "y is requested: its 4 blocks are tasks");
+        assert_eq!(program_tasks(std::slice::from_ref(&s)), 0);
+        assert_eq!(
+            program_tasks(&[s, y]),
+            4,
+            "y is requested: its 4 blocks are tasks"
+        );
     }
 }
