@@ -47,6 +47,63 @@ CASES = [
     ("log1p", np.log1p, [-1.0, -2.0, 1e-310, 3.0]),
     ("tan of tiny values", np.tan, [1e-310, np.inf, 1.0]),
     ("sum of a fused division", lambda x, y: np.sum(x / y * 2.0), [1.0, 0.0, 2.0], [0.0, 0.0, 1.0]),
+    # Reductions: NumPy's "... encountered in reduce", a mean's or variance's final "divide".
+    ("sum overflow in a chunk", np.sum, [1e308, 1e308, 1.0]),
+    ("sum overflow across chunks", np.sum, [1e308, 1.0, 1e308, 1.0]),
+    ("sum of inf and -inf", np.sum, [np.inf, 1.0, -np.inf]),
+    ("sum with inf is quiet", np.sum, [np.inf, 1.0, 2.0]),
+    ("sum in float32", lambda x: np.sum(x, dtype=np.float32), [1e300, 1.0]),
+    ("sum along an axis", lambda x: np.sum(x, axis=0), np.array([[1e308, 1.0], [1e308, 2.0]])),
+    ("prod overflow", np.prod, [1e200, 1e200, 2.0]),
+    ("prod underflow", np.prod, [1e-200, 1e-200]),
+    ("prod of inf and zero", np.prod, [np.inf, 0.0]),
+    ("mean overflow", np.mean, [1e308, 1e308, 1e308]),
+    ("mean of nothing", np.mean, np.zeros(0)),
+    ("mean along an empty axis", lambda x: np.mean(x, axis=0), np.zeros((0, 3))),
+    ("var of inf", np.var, [np.inf, 1.0, 2.0]),
+    ("var of huge values", np.var, [1e200, -1e200]),
+    ("var with ddof = n", lambda x: np.var(x, ddof=2), [1.0, 2.0]),
+    ("std of constants with ddof = n", lambda x: np.std(x, ddof=2), [1.0, 1.0]),
+    ("nansum overflow", np.nansum, [1e308, np.nan, 1e308]),
+    ("max of nan is quiet", np.max, [np.nan, 1.0, 2.0]),
+    ("argmin of nan is quiet", np.argmin, [np.nan, 1.0, 2.0]),
+    ("add.reduce", np.add.reduce, [1e308, 1e308]),
+    ("subtract.reduce", np.subtract.reduce, [-1e308, 1e308, 1.0]),
+    ("divide.reduce", np.divide.reduce, [1.0, 0.0, 2.0]),
+    # Scans: "... encountered in accumulate" / "reduceat".
+    ("cumsum overflow", np.cumsum, [1e308, 1e308, 1.0]),
+    ("cumprod overflow", np.cumprod, [1e200, 1e200, 1.0]),
+    ("cumsum of inf and -inf", np.cumsum, [np.inf, -np.inf, 1.0]),
+    ("multiply.accumulate", np.multiply.accumulate, [1e200, 1.0, 1e200]),
+    ("maximum.accumulate is quiet", np.maximum.accumulate, [np.nan, 1.0, 2.0]),
+    ("add.reduceat", lambda x: np.add.reduceat(x, [0, 2]), [1e308, 1e308, 1.0]),
+    ("cumsum into float32", lambda x: np.cumsum(x, dtype=np.float32), [1e300, 1.0]),
+    # astype: "invalid value encountered in cast", "overflow encountered in cast".
+    ("astype nan to int64", lambda x: x.astype(np.int64), [np.nan, 1.0, 1e19]),
+    ("astype to int8", lambda x: x.astype(np.int8), [300.0, 1e10, -1.0]),
+    ("astype in range to int8", lambda x: x.astype(np.int8), [300.0, -1.0, 70000.0]),
+    ("astype to uint32", lambda x: x.astype(np.uint32), [1e10, -1e10, 4294967296.0]),
+    ("astype out of uint32", lambda x: x.astype(np.uint32), [1e19, 1.0]),
+    ("astype to uint64", lambda x: x.astype(np.uint64), [1.8e19, -1.0, 2.0]),
+    ("astype past uint64", lambda x: x.astype(np.uint64), [2.0**64, 1.0]),
+    ("astype to float32", lambda x: x.astype(np.float32), [1e300, 1.0, np.inf]),
+    ("astype inf to float32", lambda x: x.astype(np.float32), [np.inf, np.nan, 1e-300]),
+    ("astype complex to complex64", lambda x: x.astype(np.complex64), [1 + 1e300j, 1j]),
+    ("astype float32 to int16", lambda x: x.astype(np.int16), np.array([np.nan, 1.0], np.float32)),
+    ("astype bool is quiet", lambda x: x.astype(bool), [np.nan, 0.0]),
+    # Matrix products: read off the values ("overflow encountered in matmul" / "in dot").
+    ("matmul overflow", lambda x, y: x.reshape(2, 2) @ y.reshape(2, 2), [1e200, 1.0, 1.0, 1.0],
+     [1e200, 1.0, 1.0, 1.0]),
+    ("matmul of inf and zero", lambda x, y: x.reshape(1, 2) @ y.reshape(2, 1), [np.inf, 1.0],
+     [0.0, 1.0]),
+    ("matmul with inf is quiet", lambda x, y: np.matmul(x, y), [np.inf, 1.0], [1.0, 1.0]),
+    ("dot overflow", np.dot, [1e200, 1e200], [1e200, 1.0]),
+    ("integer matmul is quiet", lambda x, y: x @ y, [2**62, 2**62], [4, 4]),
+    # where=: only the selected elements are checked.
+    ("where= skips the error", lambda x, y: np.divide(x, y, where=y != 0), [1.0, 2.0], [0.0, 1.0]),
+    ("where= selects the error", lambda x, y: np.divide(x, y, where=x > 0), [1.0, -1.0], [0.0, 0.0]),
+    ("where= on a unary ufunc", lambda x: np.log(x, where=x > 0), [-1.0, 0.0, 2.0]),
+    ("where= on arctanh", lambda x: np.arctanh(x, where=x < 1), [1.0, 0.5, 2.0]),
 ]
 STATES = [
     {"all": "raise"},
@@ -160,9 +217,8 @@ def test_state_at_compute_does_not_matter():
                                            "invalid value encountered in divide"]
 
 
-def test_where_keyword_is_not_checked():
-    # NumPy computes only where the mask is True; oxarray computes everywhere and selects, so it
-    # does not check (no spurious errors from masked-out elements).
+def test_where_keyword_checks_only_the_selected_elements():
+    # NumPy computes only where the mask is True: masked-out elements raise nothing.
     x = ox.asarray([1.0, 2.0])
     with np.errstate(all="raise"):
         y = np.divide(x, 0.0, where=np.array([False, False]), out=ox.zeros(2))
@@ -210,8 +266,25 @@ def test_persist_reports_too():
         y.persist()
 
 
-@pytest.mark.xfail(reason="reductions do not check floating-point errors yet", strict=True)
-def test_sum_overflow_warns_as_numpy():
-    x = ox.asarray([1e308, 1e308])
-    with pytest.warns(RuntimeWarning, match="overflow encountered in reduce"):
-        np.sum(x).compute()
+def test_reduction_raise_stops_the_run():
+    x = ox.asarray(np.full(2**21, 1e303), chunks=2**20)  # big chunks: reduced on several threads
+    with np.errstate(over="raise"):
+        y = np.sum(x)
+    with pytest.raises(FloatingPointError, match="^overflow encountered in reduce$"):
+        y.compute()
+    with np.errstate(over="ignore"):
+        z = np.sum(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert z.compute() == np.inf
+
+
+def test_fused_producer_and_its_reduction_are_reported_apart():
+    x = ox.asarray(np.arange(2**18, dtype=float), chunks=2**17)
+    with np.errstate(divide="warn", over="warn"):
+        # log(0) divides by zero; the sum of 2**18 values of 1e304 overflows, streamed in slabs
+        y = np.sum(np.maximum(np.log(x), 0.0) + 1e304)
+    with pytest.warns(RuntimeWarning) as w:
+        y.compute()
+    assert [str(m.message) for m in w] == ["divide by zero encountered in log",
+                                           "overflow encountered in reduce"]

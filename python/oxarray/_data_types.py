@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _core
+from . import _core, _errstate
 from ._array import Array
 from ._dispatch import implements
 from ._elementwise import check_dtype, node_of
@@ -143,7 +143,9 @@ def astype(x, dtype, /, *, copy: bool = True, casting: str = "unsafe", device=No
                         f"rule '{casting}'")
     if dtype == x.dtype:
         return Array(x._node)
-    return Array(_core.cast(x._node, dtype.name))
+    # np.errstate: NumPy's "invalid value encountered in cast" (NaN or out of range to an integer),
+    # "overflow encountered in cast" (a finite value too large for float32), by the state now.
+    return Array(_core.cast(x._node, dtype.name, _errstate.capture("cast")))
 
 
 @implements(np.iscomplexobj)

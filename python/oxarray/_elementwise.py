@@ -171,9 +171,10 @@ def apply_ufunc(ufunc: np.ufunc, *inputs, out=None, where=True, dtype=None,
     if result is None:
         nodes = [node_of(x, d) for x, d in zip(inputs, in_dtypes, strict=True)]
         negative_integer_power(name, inputs, in_dtypes)  # NumPy's ValueError, at the call
-        # np.errstate: the state in force at this call governs the op (see _errstate); with
-        # where=, NumPy checks only the selected elements, which a whole-array op cannot tell.
-        fp = _errstate.capture(ufunc.__name__) if where is True else 0
+        # np.errstate: the state in force at this call governs the op (see _errstate).
+        fp = _errstate.capture(ufunc.__name__)
+        if fp and where is not True:
+            nodes = _selected_only(name, nodes, where)
         node = _core.unary(name, nodes[0], fp) if ufunc.nin == 1 else _core.binary(name, *nodes, fp)
         if node.dtype != out_dtypes[0].name:
             node = _core.cast(node, out_dtypes[0].name)
@@ -187,6 +188,17 @@ def apply_ufunc(ufunc: np.ufunc, *inputs, out=None, where=True, dtype=None,
     if target is not None:
         return rebind(target, result, ufunc.__name__, casting)
     return result
+
+
+def _selected_only(name: str, nodes: list, where) -> list:
+    """The operands with the elements ``where=`` leaves out replaced by a value no ufunc raises a
+    floating-point error on (1, and 0 for arctanh's pole at 1): NumPy checks only the selected
+    elements, and these unselected results are discarded anyway."""
+    from ._searching import where as ox_where
+
+    safe = 0 if name == "arctanh" else 1
+    return [ox_where(where, Array(n), Array(_core.full([], n.dtype, safe, "auto")))._node
+            for n in nodes]
 
 
 # Comparison -> the same comparison with its operands swapped.

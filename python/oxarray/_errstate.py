@@ -7,8 +7,12 @@ of that op on every block at ``compute()`` (and sets ``divide`` by hand for inte
 zero, as NumPy does), and this module then reports them op by op, in the order they were
 written: a ``RuntimeWarning`` ("divide by zero encountered in divide"), a call of the errcall,
 a line on stderr, a ``write`` to the log object, or ``FloatingPointError`` for ``raise`` (which
-also stops the compute). The state in force at ``compute()`` plays no part. Not checked:
-ufuncs called with ``where=`` (NumPy checks only the selected elements), casts, reductions.
+also stops the compute). The state in force at ``compute()`` plays no part.
+
+Beyond elementwise calls, the same rule covers reductions (NumPy's "overflow encountered in
+reduce"; a mean's or variance's final "divide"), scans ("... in accumulate", "... in reduceat"),
+``astype`` ("invalid value encountered in cast") and ufuncs called with ``where=`` (only the
+selected elements are checked, as in NumPy).
 """
 
 from __future__ import annotations
@@ -35,12 +39,16 @@ _QUIET = frozenset({
 })  # fmt: skip
 _PKG = os.path.dirname(os.path.abspath(__file__))
 
-# The distinct (ufunc name, modes, errcall) of calls so far; a node keeps an index into this.
-_SITES: list[tuple[str, tuple[str, ...], object]] = []
-_SITE_IDS: dict[tuple[str, tuple[str, ...], int], int] = {}
+# The distinct (name, modes, errcall) of calls so far; a node keeps an index into this. The name
+# is NumPy's word after "encountered in", or one per flag (divide, over, under, invalid) where
+# NumPy's own steps would name the flags differently (a variance: "subtract", "square").
+_SITES: list[tuple[str | tuple[str, ...], tuple[str, ...], object]] = []
+_SITE_IDS: dict[tuple[str | tuple[str, ...], tuple[str, ...], int], int] = {}
+# What NumPy's variance names each flag its steps raise: x - mean, then its square, then a sum.
+_VARIANCE_STEPS = ("divide", "square", "square", "subtract")
 
 
-def capture(name: str) -> int:
+def capture(name: str | tuple[str, ...]) -> int:
     """The error state in force now for a call of ufunc ``name``, packed for the engine: bits 0-3
     the flags not ignored, bits 4-7 those under ``raise``, the rest this module's record of the
     call (0: nothing to check)."""
@@ -62,6 +70,26 @@ def capture(name: str) -> int:
     return site << 8 | raises << 4 | care
 
 
+def capture_method(ufunc_name: str, method: str) -> int:
+    """The error state for ``ufunc.<method>`` ("reduce", "accumulate", "reduceat"): none for the
+    ufuncs whose loops never report errors (maximum, logical_and, ...)."""
+    return 0 if ufunc_name in _QUIET else capture(method)
+
+
+def capture_reduction(op: str, zero_d: bool) -> tuple[int, int]:
+    """The error states ``(accumulation, final division)`` of the reduction ``op`` of
+    ``oxarray._statistical`` (``zero_d``: its result is 0-d, where NumPy's division is a
+    "scalar divide")."""
+    divide = "scalar divide" if zero_d else "divide"
+    if op in ("sum", "prod"):
+        return capture("reduce"), 0
+    if op == "mean":
+        return capture("reduce"), capture(divide)
+    if op in ("var", "std"):
+        return capture(_VARIANCE_STEPS), capture(divide)
+    return 0, 0
+
+
 def _stacklevel() -> int:
     """The stack level of the first frame outside oxarray (the user's line that computed)."""
     frame, level = sys._getframe(1), 2
@@ -74,10 +102,11 @@ def report(events) -> None:
     """Handles ``(packed state, flags)`` per op that raised a flag, in the order the ops were
     written, as NumPy's error state of each call says. Called by the engine after a compute."""
     for packed, flags in events:
-        name, modes, call = _SITES[packed >> 8]
-        for (bit, _, text), mode in zip(_FLAGS, modes, strict=True):
+        names, modes, call = _SITES[packed >> 8]
+        for k, ((bit, _, text), mode) in enumerate(zip(_FLAGS, modes, strict=True)):
             if not flags & bit or mode == "ignore":
                 continue
+            name = names if isinstance(names, str) else names[k]
             msg = f"{text} encountered in {name}"
             if mode == "warn":
                 warnings.warn(msg, RuntimeWarning, stacklevel=_stacklevel())

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
-from . import _core
+from . import _core, _errstate
 from ._array import Array
 from ._dispatch import implements
 from ._elementwise import node_of
@@ -27,6 +27,12 @@ def _loop_dtype(a, b) -> np.dtype:
 
 def matmul(a, b, /) -> Array:
     """``a @ b`` with NumPy's rules for 1-d operands (promoted, then the axis removed)."""
+    return _product(a, b, "matmul")
+
+
+def _product(a, b, site: str) -> Array:
+    """``matmul(a, b)``; its floating-point errors are reported as NumPy's ``site`` ("overflow
+    encountered in matmul", "... in dot") under the error state in force now."""
     dt = _loop_dtype(a, b)
     x, y = Array(node_of(a, dt)), Array(node_of(b, dt))
     for i, v in enumerate((x, y)):
@@ -41,7 +47,7 @@ def matmul(a, b, /) -> Array:
     if y.ndim == 1:
         y = Array(_core.reshape(y._node, [y.shape[0], 1]))
         squeeze.append(-1)
-    out = Array(_core.matmul(x._node, y._node))
+    out = Array(_core.matmul(x._node, y._node, _errstate.capture(site)))
     if squeeze:
         shape = list(out.shape)
         for ax in sorted(squeeze):  # -2 before -1: both index the shape as it shrinks
@@ -63,8 +69,8 @@ def dot(a, b, out=None) -> Array:
             raise ValueError(f"shapes {a.shape} and {b.shape} not aligned: {a.shape[-1]} (dim "
                              f"{a.ndim - 1}) != {b.shape[0 if b.ndim == 1 else -2]} (dim "
                              f"{0 if b.ndim == 1 else b.ndim - 2})")
-        result = matmul(a, b) if a.ndim <= 2 else matmul(a.reshape(-1, a.shape[-1]), b).reshape(
-            a.shape[:-1] + b.shape[1:])
+        result = _product(a, b, "dot") if a.ndim <= 2 else _product(
+            a.reshape(-1, a.shape[-1]), b, "dot").reshape(a.shape[:-1] + b.shape[1:])
     else:
         from ._manipulation import moveaxis
 
@@ -73,7 +79,8 @@ def dot(a, b, out=None) -> Array:
             raise ValueError(f"shapes {a.shape} and {b.shape} not aligned: {k} (dim {a.ndim - 1}) "
                              f"!= {b.shape[-2]} (dim {b.ndim - 2})")
         bm = moveaxis(b, -2, 0).reshape(k, -1)
-        result = matmul(a.reshape(-1, k), bm).reshape(a.shape[:-1] + b.shape[:-2] + b.shape[-1:])
+        result = _product(a.reshape(-1, k), bm, "dot").reshape(
+            a.shape[:-1] + b.shape[:-2] + b.shape[-1:])
     if out is not None:
         from ._elementwise import rebind
 
@@ -140,7 +147,7 @@ def tensordot(a, b, axes=2) -> Array:
     ma = transpose(a, free_a + ax_a).reshape(math.prod(a.shape[i] for i in free_a), k)
     mb = transpose(b, ax_b + free_b).reshape(k, math.prod(b.shape[j] for j in free_b))
     shape = tuple(a.shape[i] for i in free_a) + tuple(b.shape[j] for j in free_b)
-    return matmul(ma, mb).reshape(shape)
+    return _product(ma, mb, "dot").reshape(shape)  # NumPy's tensordot is a dot
 
 
 @implements(np.inner)

@@ -20,7 +20,7 @@ import functools
 import numpy as np
 from numpy.exceptions import AxisError
 
-from . import _core
+from . import _core, _errstate
 from ._arguments import axis_index, keepdims_flag, reduced_shape, reduction_axes, reduction_out
 from ._array import Array
 from ._dispatch import implements
@@ -36,7 +36,10 @@ def _arr(x) -> Array:
 
 
 def _cast(x: Array, dtype: np.dtype) -> Array:
-    return x if x.dtype == dtype else Array(_core.cast(x._node, np.dtype(dtype).name))
+    """``x`` in the loop dtype; its errors are NumPy's "overflow encountered in cast"."""
+    if x.dtype == dtype:
+        return x
+    return Array(_core.cast(x._node, np.dtype(dtype).name, _errstate.capture("cast")))
 
 
 def op_name(ufunc: np.ufunc) -> str | None:
@@ -114,7 +117,8 @@ def _out(out):
 
 def _scan(name: str, x: Array, axis: int, loop: np.dtype) -> Array:
     """``x`` accumulated along ``axis`` with the catalogue op ``name``, in ``loop``."""
-    return Array(_core.accumulate(_cast(x, loop)._node, name, axis))
+    fp = _errstate.capture_method(name, "accumulate")
+    return Array(_core.accumulate(_cast(x, loop)._node, name, axis, fp))
 
 
 # --- ufunc methods ------------------------------------------------------------------------
@@ -212,7 +216,7 @@ def ufunc_reduce(ufunc: np.ufunc, array, axis=0, dtype=None, out=None, keepdims=
             first = _core.full(ishape, loop.name, init.item(), "auto")
             node = _core.concatenate([first, node], a)
         for a in sorted(axes, reverse=True):
-            node = _core.fold(node, name, a)
+            node = _core.fold(node, name, a, _errstate.capture_method(name, "reduce"))
         if init is not None and len(axes) != 1:
             node = _core.binary(name, _core.full([], loop.name, init.item(), "auto"), node, 0)
         result = Array(node)
@@ -259,7 +263,8 @@ def ufunc_reduceat(ufunc: np.ufunc, array, indices, axis=0, dtype=None, out=None
     loop = reduction_loop(ufunc, x.dtype, dtype, None if out is None else out.dtype)
     ends = np.append(idx[1:], n)[: len(idx)]
     segs = [(int(s), int(e) if e > s else int(s) + 1) for s, e in zip(idx, ends, strict=True)]
-    result = Array(_core.reduceat(_cast(x, loop)._node, name, axis, segs))
+    fp = _errstate.capture_method(name, "reduceat")
+    result = Array(_core.reduceat(_cast(x, loop)._node, name, axis, segs, fp))
     if out is not None and tuple(out.shape) != result.shape:
         raise ValueError(f"non-broadcastable output operand with shape {tuple(out.shape)} doesn't "
                          f"match the broadcast shape {result.shape}")

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
-from . import _core
+from . import _core, _errstate
 from ._arguments import axis_index, keepdims_flag, reduced_shape, reduction_axes, reduction_out
 from ._array import Array
 from ._dispatch import implements
@@ -89,20 +89,23 @@ def reduce(op: str, x, axis=None, dtype=None, out=None, keepdims=False, ddof=0,
     elif op in ("min", "max") and _reduced_size(x, axes) == 0 and initial is np._NoValue:
         raise ValueError(f"zero-size array to reduction operation {_NP_NAMES[op]} which has no identity")
     if op in ("mean",) and _reduced_size(x, axes) == 0:
-        warnings.warn("Mean of empty slice.", RuntimeWarning, stacklevel=3)
+        warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=3)
     if op in ("var", "std") and _reduced_size(x, axes) - ddof <= 0:
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
     dt = None if dtype is None else check_dtype(dtype).name
     if op in ("var", "std") and not (ddof >= 0 and float(ddof).is_integer()):
         # NumPy takes any real ddof (0.5, -1): the ddof=0 variance rescaled by n / (n - ddof).
         n = _reduced_size(x, axes)
-        v = Array(_core.reduce("var", x._node, axes, bool(keepdims), dt, 0))
+        fp, _ = _errstate.capture_reduction("var", False)
+        v = Array(_core.reduce("var", x._node, axes, bool(keepdims), dt, 0, fp))
         v = apply_ufunc(np.divide, apply_ufunc(np.multiply, v, n), builtins.max(n - ddof, 0))
         if n == 0 and n - ddof > 0:  # NumPy: an empty sum of squares over n - ddof, so 0
             v = Array(_core.full(list(v.shape), v.dtype.name, 0, "auto"))
         result = apply_ufunc(np.sqrt, v) if op == "std" else v
         return rebind(out, result, op, casting="unsafe") if out is not None else result
-    result = Array(_core.reduce(op, x._node, axes, bool(keepdims), dt, int(ddof)))
+    # np.errstate: the state in force now governs the reduction's floating-point errors.
+    fp, fp_final = _errstate.capture_reduction(op, not reduced_shape(x.shape, axes, keepdims))
+    result = Array(_core.reduce(op, x._node, axes, bool(keepdims), dt, int(ddof), fp, fp_final))
     if initial is not np._NoValue and op in _COMBINE:
         if isinstance(initial, (str, bytes)):
             np.array(initial, dtype=result.dtype)  # NumPy converts it: ValueError for 'a'

@@ -57,7 +57,7 @@ def moment_where(op: str, x, axis, dtype, out, keepdims, where, ddof=0) -> Array
     tot = _stat.reduce("sum", x, axes, dtype, None, op != "mean" or keep, where=mask)
     avg = _div_cast(tot, cnt)
     if op == "mean":
-        avg = checked(avg, apply_ufunc(np.equal, cnt, 0), "Mean of empty slice.", warn=True)
+        avg = checked(avg, apply_ufunc(np.equal, cnt, 0), "Mean of empty slice", warn=True)
         return rebind(out, avg, op, "unsafe") if out is not None else avg
     dev = apply_ufunc(np.subtract, x, avg)
     if dev.dtype.kind == "c":

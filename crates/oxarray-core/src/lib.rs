@@ -11,6 +11,7 @@ pub mod chunk;
 pub mod column_ref;
 pub mod dtype;
 pub mod error;
+pub mod fpflags;
 pub mod grid;
 pub mod ops;
 pub mod shape;

@@ -148,6 +148,12 @@ pub fn binary(op: BinaryOp, a: &NodeRef, b: &NodeRef, fp: FpMode) -> OxResult<No
 }
 
 pub fn cast(x: &NodeRef, dtype: DType) -> NodeRef {
+    cast_checked(x, dtype, FpMode::UNCHECKED)
+}
+
+/// `x.astype(dtype)` whose floating-point errors ("invalid value encountered in cast") follow
+/// the error state `fp` of the call.
+pub fn cast_checked(x: &NodeRef, dtype: DType, fp: FpMode) -> NodeRef {
     if x.dtype == dtype {
         return Arc::clone(x);
     }
@@ -155,7 +161,10 @@ pub fn cast(x: &NodeRef, dtype: DType) -> NodeRef {
         x.shape.clone(),
         dtype,
         x.grid.clone(),
-        NodeKind::Cast { x: Arc::clone(x) },
+        NodeKind::Cast {
+            x: Arc::clone(x),
+            fp,
+        },
     )
 }
 
@@ -187,10 +196,25 @@ pub fn reduce(
     keepdims: bool,
     dtype: Option<DType>,
 ) -> OxResult<NodeRef> {
+    let unchecked = (FpMode::UNCHECKED, FpMode::UNCHECKED);
+    reduce_checked(op, x, axes, keepdims, dtype, unchecked)
+}
+
+/// [`reduce`] whose floating-point errors follow the error states `fp` (the accumulation, and
+/// the conversion to `dtype=` that NumPy does inside its reduce loop) and `fp_final` (the final
+/// division of a mean or variance) of the call.
+pub fn reduce_checked(
+    op: ReduceOp,
+    x: &NodeRef,
+    axes: Vec<usize>,
+    keepdims: bool,
+    dtype: Option<DType>,
+    (fp, fp_final): (FpMode, FpMode),
+) -> OxResult<NodeRef> {
     let out_dtype = reduce_output_dtype(op, x.dtype, dtype)?;
     let x = match dtype {
         // NumPy converts the input to `dtype` before summing, so overflow happens in that dtype.
-        Some(d) if matches!(op, ReduceOp::Sum | ReduceOp::Prod) => cast(x, d),
+        Some(d) if matches!(op, ReduceOp::Sum | ReduceOp::Prod) => cast_checked(x, d, fp),
         _ => Arc::clone(x),
     };
     let mut shape = Vec::new();
@@ -222,6 +246,8 @@ pub fn reduce(
             axes,
             keepdims,
             split_every,
+            fp,
+            fp_final,
         },
     ))
 }
@@ -229,6 +255,12 @@ pub fn reduce(
 /// `a @ b` for inputs of at least 2 dimensions (the Python front handles 1-d promotion) that
 /// already share one dtype.
 pub fn matmul(a: &NodeRef, b: &NodeRef) -> OxResult<NodeRef> {
+    matmul_checked(a, b, FpMode::UNCHECKED)
+}
+
+/// [`matmul`] whose floating-point errors ("overflow encountered in matmul") follow the error
+/// state `fp` of the call.
+pub fn matmul_checked(a: &NodeRef, b: &NodeRef, fp: FpMode) -> OxResult<NodeRef> {
     if a.ndim() < 2 || b.ndim() < 2 || a.dtype != b.dtype {
         return Err(OxError::Internal(
             "matmul: inputs must be >= 2-d and share a dtype".into(),
@@ -297,7 +329,7 @@ pub fn matmul(a: &NodeRef, b: &NodeRef) -> OxResult<NodeRef> {
         shape,
         a.dtype,
         grid,
-        NodeKind::Matmul { a: a2, b: b2 },
+        NodeKind::Matmul { a: a2, b: b2, fp },
     ))
 }
 

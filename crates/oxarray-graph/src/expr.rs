@@ -70,25 +70,32 @@ pub enum NodeKind {
         b: NodeRef,
         fp: FpMode,
     },
+    /// `fp`: the error state of an `astype` (internal casts: unchecked).
     Cast {
         x: NodeRef,
+        fp: FpMode,
     },
     Where {
         cond: NodeRef,
         a: NodeRef,
         b: NodeRef,
     },
+    /// `fp` checks the accumulation (NumPy's "overflow encountered in reduce"), `fp_final` the
+    /// final division of a mean or variance ("invalid value encountered in divide").
     Reduce {
         op: ReduceOp,
         x: NodeRef,
         axes: Vec<usize>,
         keepdims: bool,
         split_every: usize,
+        fp: FpMode,
+        fp_final: FpMode,
     },
-    /// `a @ b` over the last two axes, batch axes broadcast.
+    /// `a @ b` over the last two axes, batch axes broadcast; `fp`: the np.errstate of the call.
     Matmul {
         a: NodeRef,
         b: NodeRef,
+        fp: FpMode,
     },
     Transpose {
         x: NodeRef,
@@ -133,6 +140,7 @@ pub enum NodeKind {
     Scan {
         x: NodeRef,
         op: crate::scan::ScanOp,
+        fp: FpMode,
     },
     /// `x` unchanged, with a value check on `flag` at compute (see `check.rs`).
     Check {
@@ -205,7 +213,7 @@ impl Node {
             | NodeKind::Eye { .. }
             | NodeKind::Random { .. } => vec![],
             NodeKind::Unary { x, .. }
-            | NodeKind::Cast { x }
+            | NodeKind::Cast { x, .. }
             | NodeKind::Reduce { x, .. }
             | NodeKind::Transpose { x, .. }
             | NodeKind::Reshape { x }
@@ -216,7 +224,7 @@ impl Node {
             | NodeKind::Sort { x, .. }
             | NodeKind::Scan { x, .. }
             | NodeKind::Fft { x, .. } => vec![x],
-            NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b } => vec![a, b],
+            NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b, .. } => vec![a, b],
             NodeKind::Where { cond, a, b } => vec![cond, a, b],
             NodeKind::Check { x, flag, .. } => vec![x, flag],
             NodeKind::Concatenate { xs, .. } => xs.iter().collect(),
@@ -239,7 +247,7 @@ impl Node {
             | NodeKind::Eye { .. }
             | NodeKind::Random { .. } => {}
             NodeKind::Unary { x, .. }
-            | NodeKind::Cast { x }
+            | NodeKind::Cast { x, .. }
             | NodeKind::Reduce { x, .. }
             | NodeKind::Transpose { x, .. }
             | NodeKind::Reshape { x }
@@ -253,7 +261,7 @@ impl Node {
             NodeKind::Check { x, flag, .. } => out.extend([x, flag]),
             // Dropped here the ordinary way: selections are not links of long chains.
             NodeKind::Index(_) | NodeKind::Sets(_) => {}
-            NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b } => out.extend([a, b]),
+            NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b, .. } => out.extend([a, b]),
             NodeKind::Where { cond, a, b } => out.extend([cond, a, b]),
             NodeKind::Concatenate { xs, .. } => out.extend(xs),
             NodeKind::Pick { op, .. } => {

@@ -10,15 +10,11 @@
 //! message ("divide by zero encountered in divide"), node by node in the order they were written.
 
 use oxarray_core::ops::{BinaryOp, UnaryOp};
-use oxarray_core::{dispatch_typed, ColumnRef, DType, OxError, OxResult};
+use oxarray_core::{dispatch_typed, Chunk, ColumnRef, DType, OxError, OxResult};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-/// NumPy's status bits (`NPY_FPE_*`), in the order NumPy handles them.
-pub const DIVIDE: u8 = 1;
-pub const OVERFLOW: u8 = 2;
-pub const UNDERFLOW: u8 = 4;
-pub const INVALID: u8 = 8;
+pub use oxarray_core::fpflags::{DIVIDE, INVALID, OVERFLOW, UNDERFLOW};
 const FLAG_TEXT: [(u8, &str); 4] = [
     (DIVIDE, "divide by zero"),
     (OVERFLOW, "overflow"),
@@ -43,30 +39,38 @@ impl FpMode {
 }
 
 /// One instruction's error checking: which node it comes from (events are reported per node, as
-/// NumPy reports per ufunc call) and that node's mode.
+/// NumPy reports per ufunc call) and that node's mode. `part` tells apart the steps of one node
+/// that NumPy reports under different names (a mean's "reduce" and its final "divide").
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FpCheck {
     pub node: u64,
+    pub part: u8,
     pub mode: FpMode,
 }
 
 impl FpCheck {
     /// `None` when nothing would be reported (every flag ignored).
     pub fn new(node: u64, mode: FpMode) -> Option<FpCheck> {
-        (mode.cares() != 0).then_some(FpCheck { node, mode })
+        FpCheck::part(node, 0, mode)
+    }
+    /// The check of step `part` of `node`.
+    pub fn part(node: u64, part: u8, mode: FpMode) -> Option<FpCheck> {
+        (mode.cares() != 0).then_some(FpCheck { node, part, mode })
     }
 }
 
 /// The flags each node raised during one compute (union over its blocks and chunks).
 #[derive(Debug, Default)]
 pub struct FpLog {
-    events: Mutex<BTreeMap<u64, (FpMode, u8)>>,
+    events: Mutex<BTreeMap<(u64, u8), (FpMode, u8)>>,
 }
 
 impl FpLog {
     pub fn record(&self, check: FpCheck, flags: u8) {
         let mut ev = self.events.lock().unwrap_or_else(|p| p.into_inner());
-        ev.entry(check.node).or_insert((check.mode, 0)).1 |= flags;
+        ev.entry((check.node, check.part))
+            .or_insert((check.mode, 0))
+            .1 |= flags;
     }
     /// `(mode, flags)` per node that raised a flag its mode does not ignore, in node order.
     pub fn events(&self) -> Vec<(FpMode, u8)> {
@@ -200,31 +204,10 @@ fn scan<F: num_traits::Float>(x: &[F], y: &[F]) -> (bool, bool) {
     (nan, inf)
 }
 
-/// The hardware's sticky exception flags, as NumPy's status bits (C99 `<fenv.h>`; per thread).
-pub fn test_flags() -> u8 {
-    // SAFETY: fetestexcept only reads the calling thread's floating-point status.
-    let raw = unsafe { fenv::fetestexcept(fenv::ALL) };
-    let mut out = 0;
-    for (bit, fe) in [
-        (DIVIDE, fenv::DIVBYZERO),
-        (OVERFLOW, fenv::OVERFLOW),
-        (UNDERFLOW, fenv::UNDERFLOW),
-        (INVALID, fenv::INVALID),
-    ] {
-        if raw & fe != 0 {
-            out |= bit;
-        }
-    }
-    out
-}
-
 /// Clears the calling thread's sticky exception flags.
-pub fn clear_flags() {
-    // SAFETY: feclearexcept only writes the calling thread's floating-point status.
-    unsafe {
-        fenv::feclearexcept(fenv::ALL);
-    }
-}
+pub use oxarray_core::fpflags::clear as clear_flags;
+/// The hardware's sticky exception flags, as NumPy's status bits (per thread).
+pub use oxarray_core::fpflags::test as test_flags;
 
 /// Only what a checked instruction needs; `Err` when the flags call for `raise`.
 pub fn check_after(
@@ -246,34 +229,93 @@ pub fn check_after(
     Ok(())
 }
 
-#[allow(dead_code)]
-mod fenv {
-    use std::os::raw::c_int;
+/// The flags of a matrix product read off the values, as NumPy's `matmul` reports them: an
+/// infinity in the result when no operand holds one is `overflow`, a NaN when no operand holds
+/// one is `invalid` (inf * 0, inf - inf). Real and complex floats; integers raise nothing.
+pub fn product_flags(pairs: &[(&Chunk, &Chunk)], out: &Chunk) -> u8 {
+    let scan = |c: &Chunk| -> (bool, bool) {
+        match c {
+            Chunk::Float64(v) => finite_scan(v.iter().copied()),
+            Chunk::Float32(v) => finite_scan(v.iter().map(|&x| f64::from(x))),
+            Chunk::Complex128(v) => finite_scan(v.iter().flat_map(|z| [z.re, z.im])),
+            Chunk::Complex64(v) => {
+                finite_scan(v.iter().flat_map(|z| [f64::from(z.re), f64::from(z.im)]))
+            }
+            _ => (false, false),
+        }
+    };
+    let (out_inf, out_nan) = scan(out);
+    if !out_inf && !out_nan {
+        return 0;
+    }
+    let (mut in_inf, mut in_nan) = (false, false);
+    for (a, b) in pairs {
+        for c in [a, b] {
+            let (i, n) = scan(c);
+            in_inf |= i;
+            in_nan |= n;
+        }
+    }
+    let overflow = out_inf && !in_inf && !in_nan;
+    let invalid = out_nan && !in_nan;
+    (if overflow { OVERFLOW } else { 0 }) | (if invalid { INVALID } else { 0 })
+}
 
-    extern "C" {
-        pub fn fetestexcept(excepts: c_int) -> c_int;
-        pub fn feclearexcept(excepts: c_int) -> c_int;
+/// (any infinity, any NaN) among `values`.
+fn finite_scan(values: impl Iterator<Item = f64>) -> (bool, bool) {
+    let (mut inf, mut nan) = (false, false);
+    for x in values {
+        inf |= x.is_infinite();
+        nan |= x.is_nan();
     }
+    (inf, nan)
+}
 
-    #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
-    mod bits {
-        use std::os::raw::c_int;
-        pub const INVALID: c_int = 0x01;
-        pub const DIVBYZERO: c_int = 0x04;
-        pub const OVERFLOW: c_int = 0x08;
-        pub const UNDERFLOW: c_int = 0x10;
+/// Runs a kernel step `f` whose hardware flags (on this thread: kernels that split a task across
+/// threads hand theirs back, see `oxarray_core::fpflags::raise`) are checked against `check`,
+/// plus any flags `f` found by hand (its second result): recorded in `log`, and `Err` with
+/// NumPy's message when the mode says `raise`. No check: `f` runs alone.
+pub fn checked<T>(
+    op: &str,
+    check: Option<&FpCheck>,
+    log: &FpLog,
+    f: impl FnOnce() -> OxResult<(T, u8)>,
+) -> OxResult<T> {
+    checked_with(op, check, log, true, f)
+}
+
+/// [`checked`] reading only the flags `f` found by hand: for kernels (matrix products) whose
+/// threads' hardware flags are not all seen from this one.
+pub fn checked_by_values<T>(
+    op: &str,
+    check: Option<&FpCheck>,
+    log: &FpLog,
+    f: impl FnOnce() -> OxResult<(T, u8)>,
+) -> OxResult<T> {
+    checked_with(op, check, log, false, f)
+}
+
+fn checked_with<T>(
+    op: &str,
+    check: Option<&FpCheck>,
+    log: &FpLog,
+    hardware: bool,
+    f: impl FnOnce() -> OxResult<(T, u8)>,
+) -> OxResult<T> {
+    let Some(check) = check else {
+        return f().map(|(v, _)| v);
+    };
+    clear_flags();
+    let (value, by_hand) = f()?;
+    let seen = if hardware { test_flags() } else { 0 };
+    let flags = (seen | by_hand) & check.mode.cares();
+    if flags != 0 {
+        log.record(*check, flags);
+        if flags & check.mode.raises() != 0 {
+            return Err(raise_error(op, flags & check.mode.raises()));
+        }
     }
-    #[cfg(not(any(target_arch = "x86_64", target_arch = "x86")))]
-    mod bits {
-        // aarch64, riscv, ...: the C99 values glibc and Apple's libm use there.
-        use std::os::raw::c_int;
-        pub const INVALID: c_int = 0x01;
-        pub const DIVBYZERO: c_int = 0x02;
-        pub const OVERFLOW: c_int = 0x04;
-        pub const UNDERFLOW: c_int = 0x08;
-    }
-    pub use bits::*;
-    pub const ALL: c_int = INVALID | DIVBYZERO | OVERFLOW | UNDERFLOW;
+    Ok(value)
 }
 
 #[cfg(test)]
@@ -281,16 +323,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hardware_flags_are_seen_and_cleared() {
-        clear_flags();
-        let z = std::hint::black_box(0.0f64);
-        let _ = std::hint::black_box(1.0 / z);
-        assert_eq!(test_flags() & DIVIDE, DIVIDE);
-        clear_flags();
-        assert_eq!(test_flags(), 0);
-        let _ = std::hint::black_box(z / z);
-        assert_eq!(test_flags(), INVALID);
-        clear_flags();
+    fn checked_steps_record_and_raise() {
+        let log = FpLog::default();
+        let warn = FpCheck::part(3, 1, FpMode(OVERFLOW as u64));
+        // The result through black_box too: LLVM may otherwise sink the multiply past the test
+        // (a kernel's results are stored to memory before it returns, which pins them).
+        let step = || {
+            Ok((
+                std::hint::black_box(std::hint::black_box(1e308f64) * 10.0),
+                0,
+            ))
+        };
+        let v = checked("reduce", warn.as_ref(), &log, step).unwrap();
+        assert!(v.is_infinite());
+        assert_eq!(log.events(), vec![(FpMode(OVERFLOW as u64), OVERFLOW)]);
+        let raise = FpCheck::new(4, FpMode((INVALID | INVALID << 4) as u64));
+        let err = checked("cast", raise.as_ref(), &log, || Ok(((), INVALID))).unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("invalid value encountered in cast"));
+        assert!(log.raised());
+        // Unchecked: flags are left alone and nothing is recorded.
+        let quiet = FpLog::default();
+        checked("reduce", None, &quiet, || Ok(((), INVALID))).unwrap();
+        assert!(quiet.events().is_empty());
     }
 
     #[test]

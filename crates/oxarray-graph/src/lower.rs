@@ -3,6 +3,7 @@
 //! Shared sub-expressions are lowered once, which is how `compute(a, b)` shares common work.
 
 use crate::expr::{Node, NodeKind, NodeRef};
+use crate::fperr::FpCheck;
 use crate::node_program;
 use crate::task::{Task, TaskGraph, TaskId, TaskKind};
 use oxarray_core::shape::c_strides;
@@ -13,6 +14,15 @@ use std::sync::Arc;
 
 /// The most tasks one plan may hold (a task is ~100 bytes of bookkeeping before any data).
 pub const MAX_TASKS: usize = 1 << 25;
+
+/// What a reduction node reduces, and how its tree is cut.
+#[derive(Clone, Copy)]
+struct ReduceShape<'a> {
+    op: oxarray_core::ops::ReduceOp,
+    axes: &'a [usize],
+    keepdims: bool,
+    split_every: usize,
+}
 
 #[derive(Default)]
 pub struct Lowering {
@@ -138,12 +148,26 @@ impl Lowering {
                 axes,
                 keepdims,
                 split_every,
-            } => return self.lower_reduce(node, x, *op, axes, *keepdims, *split_every),
+                fp,
+                fp_final,
+            } => {
+                let shape = ReduceShape {
+                    op: *op,
+                    axes,
+                    keepdims: *keepdims,
+                    split_every: *split_every,
+                };
+                let checks = (
+                    FpCheck::new(node.id, *fp).map(Arc::new),
+                    FpCheck::part(node.id, 1, *fp_final).map(Arc::new),
+                );
+                return self.lower_reduce(node, x, shape, checks);
+            }
             NodeKind::Pick { op, k } => return self.lower_pick(op, *k),
             NodeKind::Index(op) => return crate::indexing::lower(self, node, op),
             NodeKind::Sets(op) => return crate::sets::lower(self, node, op),
             NodeKind::Sort { x, op } => return crate::sort::lower(self, node, x, op),
-            NodeKind::Scan { x, op } => return crate::scan::lower(self, node, x, op),
+            NodeKind::Scan { x, op, fp } => return crate::scan::lower(self, node, x, op, *fp),
             NodeKind::Check { x, flag, action } => {
                 return crate::check::lower(self, node, x, flag, action)
             }
@@ -240,7 +264,10 @@ impl Lowering {
                         vec![self.input(x)?[x.grid.linear(&in_idx)]],
                     )
                 }
-                NodeKind::Matmul { a, b } => (TaskKind::Matmul, self.matmul_deps(node, a, b, idx)?),
+                NodeKind::Matmul { a, b, fp } => {
+                    let check = FpCheck::new(node.id, *fp).map(Arc::new);
+                    (TaskKind::Matmul(check), self.matmul_deps(node, a, b, idx)?)
+                }
                 NodeKind::Slice { x, axes } => {
                     let mut in_idx = Vec::with_capacity(axes.len());
                     let mut src = Vec::with_capacity(axes.len());
@@ -497,11 +524,15 @@ impl Lowering {
         &mut self,
         node: &Node,
         x: &NodeRef,
-        op: oxarray_core::ops::ReduceOp,
-        axes: &[usize],
-        keepdims: bool,
-        split_every: usize,
+        shape: ReduceShape<'_>,
+        (check, final_check): (Option<Arc<FpCheck>>, Option<Arc<FpCheck>>),
     ) -> OxResult<Vec<TaskId>> {
+        let ReduceShape {
+            op,
+            axes,
+            keepdims,
+            split_every,
+        } = shape;
         let out_dtype = node.dtype;
         let kept = |shape: Vec<usize>| -> Vec<usize> {
             shape
@@ -531,6 +562,7 @@ impl Lowering {
                 offset: x.grid.block_offset(&idx),
                 full_shape: Arc::clone(&full_shape),
                 program: program.clone(),
+                check: check.clone(),
             };
             let deps = match &absorbed_inputs {
                 Some(read) => read
@@ -605,6 +637,7 @@ impl Lowering {
                     axes: axes.to_vec(),
                     layout,
                     out_dtype,
+                    check: check.clone(),
                 };
                 let shape = part_shape(&idx, &next);
                 new_level.push(self.graph.push(Task {
@@ -625,6 +658,7 @@ impl Lowering {
                 axes: axes.to_vec(),
                 keepdims,
                 out_dtype,
+                check: final_check.clone(),
             };
             out.push(self.graph.push(Task {
                 kind,

@@ -92,7 +92,7 @@ pub fn absorbed(order: &[NodeRef], roots: &[NodeRef]) -> HashSet<u64> {
 pub fn build(node: &Node, pending: &mut HashMap<u64, NodeProgram>) -> Option<NodeProgram> {
     let (sources, check): (Vec<&NodeRef>, Option<FpCheck>) = match &node.kind {
         NodeKind::Unary { x, fp, .. } => (vec![x], FpCheck::new(node.id, *fp)),
-        NodeKind::Cast { x } => (vec![x], None),
+        NodeKind::Cast { x, fp } => (vec![x], FpCheck::new(node.id, *fp)),
         NodeKind::Binary { a, b, fp, .. } => (vec![a, b], FpCheck::new(node.id, *fp)),
         NodeKind::Where { cond, a, b } => (vec![cond, a, b], None),
         _ => return None,

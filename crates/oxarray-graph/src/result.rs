@@ -167,7 +167,7 @@ fn direct_destinations(
                 TaskKind::Program(_)
                     | TaskKind::Random { .. }
                     | TaskKind::Fft(_)
-                    | TaskKind::Scan(crate::scan::ScanTask::Scan { .. })
+                    | TaskKind::Scan(crate::scan::ScanTask::Scan { .. }, _)
             );
             if !only_here || !writes_directly {
                 continue;

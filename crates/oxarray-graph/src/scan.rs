@@ -10,6 +10,7 @@
 //! reduceat folds each output block's segments from the input blocks they cover.
 
 use crate::expr::{Node, NodeKind, NodeRef};
+use crate::fperr::{FpCheck, FpMode};
 use crate::lower::Lowering;
 use crate::program::RawDest;
 use crate::task::{Task, TaskId, TaskKind, Value};
@@ -115,7 +116,8 @@ fn op_of(name: &str) -> OxResult<BinaryOp> {
 }
 
 /// `np.<op>.accumulate(x, axis)` in `x`'s dtype (the caller casts to NumPy's loop first).
-pub fn accumulate(x: &NodeRef, op: &str, axis: i64) -> OxResult<NodeRef> {
+/// `np.<op>.accumulate(x, axis)`; `fp`: the np.errstate of the call.
+pub fn accumulate(x: &NodeRef, op: &str, axis: i64, fp: FpMode) -> OxResult<NodeRef> {
     let op = op_of(op)?;
     let axis = normalize_axis(axis, x.ndim())?;
     check_loop(op, x.dtype)?;
@@ -126,13 +128,14 @@ pub fn accumulate(x: &NodeRef, op: &str, axis: i64) -> OxResult<NodeRef> {
         NodeKind::Scan {
             x: Arc::clone(x),
             op: ScanOp::Accumulate { op, axis },
+            fp,
         },
     ))
 }
 
 /// `np.<op>.reduce(x, axis)` over one axis, in `x`'s dtype; the axis must not be empty (the
 /// caller substitutes the identity, or raises NumPy's error, first).
-pub fn fold(x: &NodeRef, op: &str, axis: i64) -> OxResult<NodeRef> {
+pub fn fold(x: &NodeRef, op: &str, axis: i64, fp: FpMode) -> OxResult<NodeRef> {
     let op = op_of(op)?;
     let axis = normalize_axis(axis, x.ndim())?;
     check_loop(op, x.dtype)?;
@@ -154,13 +157,20 @@ pub fn fold(x: &NodeRef, op: &str, axis: i64) -> OxResult<NodeRef> {
         NodeKind::Scan {
             x: Arc::clone(x),
             op: ScanOp::Fold { op, axis },
+            fp,
         },
     ))
 }
 
 /// `np.<op>.reduceat(x, indices, axis)` with the segments already resolved (`segs[k]` is the
 /// non-empty range `start..end` of the axis folded into row `k`).
-pub fn reduceat(x: &NodeRef, op: &str, axis: i64, segs: Vec<(usize, usize)>) -> OxResult<NodeRef> {
+pub fn reduceat(
+    x: &NodeRef,
+    op: &str,
+    axis: i64,
+    segs: Vec<(usize, usize)>,
+    fp: FpMode,
+) -> OxResult<NodeRef> {
     let op = op_of(op)?;
     let axis = normalize_axis(axis, x.ndim())?;
     check_loop(op, x.dtype)?;
@@ -190,6 +200,7 @@ pub fn reduceat(x: &NodeRef, op: &str, axis: i64, segs: Vec<(usize, usize)>) -> 
                 axis,
                 segs: Arc::new(segs),
             },
+            fp,
         },
     ))
 }
@@ -214,15 +225,15 @@ fn segment_chunks(segs: &[(usize, usize)], target: usize) -> Vec<usize> {
     out
 }
 
-fn push(
+fn push_task(
     lw: &mut Lowering,
-    kind: ScanTask,
+    (kind, check): (ScanTask, Option<Arc<FpCheck>>),
     deps: Vec<TaskId>,
     shape: Vec<usize>,
     dtype: DType,
 ) -> TaskId {
     lw.graph.push(Task {
-        kind: TaskKind::Scan(kind),
+        kind: TaskKind::Scan(kind, check),
         deps,
         shape: shape.into(),
         dtype,
@@ -246,7 +257,12 @@ pub(crate) fn lower(
     node: &Node,
     x: &NodeRef,
     op: &ScanOp,
+    fp: FpMode,
 ) -> OxResult<Vec<TaskId>> {
+    let check = FpCheck::new(node.id, fp).map(Arc::new);
+    let push = |lw: &mut Lowering, kind, deps, shape, dtype| {
+        push_task(lw, (kind, check.clone()), deps, shape, dtype)
+    };
     let inputs = lw.input(x)?.clone();
     let grid = &x.grid;
     let mut out = vec![0; node.grid.nblocks()];

@@ -5,7 +5,7 @@
 //! than the reduction itself (`nansum`'s `where(isnan(x), 0, x)`, `sum(x * x)`).
 //! Reductions that carry indices (argmin/argmax) keep the whole-chunk path.
 
-use crate::fperr::FpLog;
+use crate::fperr::{self, FpCheck, FpLog};
 use crate::program::FusedProgram;
 use oxarray_core::ops::ReduceOp;
 use oxarray_core::{Chunk, DType, OxResult};
@@ -24,8 +24,15 @@ pub(crate) fn partial(
     axes: &[usize],
     out_dtype: DType,
     place: &ChunkPlace,
-    log: &FpLog,
+    (log, check): (&FpLog, Option<&FpCheck>),
 ) -> OxResult<Partial> {
+    // The program's own instructions are checked inside it; the reduction's flags (NumPy's
+    // "overflow encountered in reduce") are read around each call of the reduce kernel.
+    let reduce = |x: &Chunk| {
+        fperr::checked("reduce", check, log, || {
+            reduce::partial(op, x, axes, out_dtype, place).map(|p| (p, 0))
+        })
+    };
     let rows = shape.first().copied().unwrap_or(0);
     let row_bytes = shape.iter().skip(1).product::<usize>() * program.out_dtype().itemsize();
     let streamable = !matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax)
@@ -34,22 +41,16 @@ pub(crate) fn partial(
         && row_bytes > 0
         && rows.saturating_mul(row_bytes) > 2 * SLAB_BYTES;
     if !streamable {
-        return reduce::partial(
-            op,
-            &program.run(inputs, shape, log)?,
-            axes,
-            out_dtype,
-            place,
-        );
+        return reduce(&program.run(inputs, shape, log)?);
     }
     let slab_rows = (SLAB_BYTES / row_bytes).clamp(1, rows);
-    let parts = program.map_row_slabs(inputs, shape, slab_rows, log, |slab| {
-        reduce::partial(op, &slab, axes, out_dtype, place)
-    })?;
+    let parts = program.map_row_slabs(inputs, shape, slab_rows, log, |slab| reduce(&slab))?;
     let mut layout = vec![1; shape.len()];
     if let Some(l) = layout.first_mut() {
         *l = parts.len();
     }
     let refs: Vec<&Partial> = parts.iter().collect();
-    reduce::combine(op, &refs, &layout, axes, out_dtype)
+    fperr::checked("reduce", check, log, || {
+        reduce::combine(op, &refs, &layout, axes, out_dtype).map(|p| (p, 0))
+    })
 }

@@ -2,6 +2,7 @@
 //! values of its dependencies. Lowering creates tasks in topological order (every dependency has a
 //! smaller id than its consumer) and every pass preserves that order.
 
+use crate::fperr::FpCheck;
 use crate::program::FusedProgram;
 use oxarray_core::ops::ReduceOp;
 use oxarray_core::{Chunk, DType, Scalar};
@@ -60,21 +61,26 @@ pub enum TaskKind {
         offset: Vec<usize>,
         full_shape: Arc<[usize]>,
         program: Option<Arc<FusedProgram>>,
+        /// np.errstate of the reduction (shared by the node's tasks; `None`: unchecked).
+        check: Option<Arc<FpCheck>>,
     },
     ReduceCombine {
         op: ReduceOp,
         axes: Vec<usize>,
         layout: Vec<usize>,
         out_dtype: DType,
+        check: Option<Arc<FpCheck>>,
     },
     ReduceFinalize {
         op: ReduceOp,
         axes: Vec<usize>,
         keepdims: bool,
         out_dtype: DType,
+        /// The final division's own check (NumPy names it "divide", not "reduce").
+        check: Option<Arc<FpCheck>>,
     },
-    /// Sum over k of deps[2k] @ deps[2k+1].
-    Matmul,
+    /// Sum over k of deps[2k] @ deps[2k+1], with the np.errstate check of its node.
+    Matmul(Option<Arc<FpCheck>>),
     /// Row `r` of the block is row `.1` of dependency `.0` (`x[rows]` along axis 0).
     TakeRows(Vec<(usize, usize)>),
     /// The block at `offset` of a random array of shape `full_shape`.
@@ -97,7 +103,8 @@ pub enum TaskKind {
     /// A sorting/selection kernel (`crate::sort`).
     Sort(crate::sort::SortTask),
     /// A scan/fold kernel (`crate::scan`).
-    Scan(crate::scan::ScanTask),
+    /// A scan step and the np.errstate check of its node.
+    Scan(crate::scan::ScanTask, Option<Arc<FpCheck>>),
     /// deps[0] passed through after checking the bool deps[1] (see `check.rs`).
     Check(crate::check::CheckAction),
 }
@@ -128,7 +135,7 @@ impl Task {
             TaskKind::ReducePartial { .. } => "reduce-chunk",
             TaskKind::ReduceCombine { .. } => "reduce-combine",
             TaskKind::ReduceFinalize { .. } => "reduce-aggregate",
-            TaskKind::Matmul => "matmul",
+            TaskKind::Matmul(_) => "matmul",
             TaskKind::Random { .. } => "random",
             TaskKind::TakeRows(_) => "take",
             TaskKind::Linalg(l) => l.label(),
@@ -137,7 +144,7 @@ impl Task {
             TaskKind::Index(t) => t.label(),
             TaskKind::Sort(s) => s.label(),
             TaskKind::Sets(s) => s.label(),
-            TaskKind::Scan(s) => s.label(),
+            TaskKind::Scan(s, _) => s.label(),
             TaskKind::Check(_) => "check",
         }
     }

@@ -194,9 +194,13 @@ fn binary(op: &str, a: PyRef<'_, PyNode>, b: PyRef<'_, PyNode>, fp: u64) -> PyOx
     Ok(wrap(build::binary(op, &a.inner, &b.inner, FpMode(fp))?))
 }
 
+/// `x.astype(dtype)`; `fp`: the packed np.errstate of an `astype` call (0: an internal cast,
+/// not checked).
 #[pyfunction]
-fn cast(x: PyRef<'_, PyNode>, dtype: &str) -> PyResult<PyNode> {
-    Ok(wrap(build::cast(&x.inner, dtype_from_name(dtype)?)))
+#[pyo3(signature = (x, dtype, fp=0))]
+fn cast(x: PyRef<'_, PyNode>, dtype: &str, fp: u64) -> PyResult<PyNode> {
+    let dtype = dtype_from_name(dtype)?;
+    Ok(wrap(build::cast_checked(&x.inner, dtype, FpMode(fp))))
 }
 
 #[pyfunction]
@@ -221,7 +225,8 @@ fn binary_ops() -> Vec<&'static str> {
 }
 
 #[pyfunction]
-#[pyo3(signature = (op, x, axis, keepdims, dtype=None, ddof=0))]
+#[pyo3(signature = (op, x, axis, keepdims, dtype=None, ddof=0, fp=0, fp_final=0))]
+#[allow(clippy::too_many_arguments)] // NumPy's keywords plus the two packed error states
 fn reduce(
     op: &str,
     x: PyRef<'_, PyNode>,
@@ -229,6 +234,8 @@ fn reduce(
     keepdims: bool,
     dtype: Option<&str>,
     ddof: u32,
+    fp: u64,
+    fp_final: u64,
 ) -> PyResult<PyNode> {
     let op = match op {
         "sum" => ReduceOp::Sum,
@@ -249,13 +256,22 @@ fn reduce(
     let axes = normalize_axes(axis.as_deref(), x.inner.ndim()).map_err(PyOxError)?;
     let dtype = dtype.map(dtype_from_name).transpose()?;
     Ok(wrap(
-        build::reduce(op, &x.inner, axes, keepdims, dtype).map_err(PyOxError)?,
+        build::reduce_checked(
+            op,
+            &x.inner,
+            axes,
+            keepdims,
+            dtype,
+            (FpMode(fp), FpMode(fp_final)),
+        )
+        .map_err(PyOxError)?,
     ))
 }
 
 #[pyfunction]
-fn matmul(a: PyRef<'_, PyNode>, b: PyRef<'_, PyNode>) -> PyOxResult<PyNode> {
-    Ok(wrap(build::matmul(&a.inner, &b.inner)?))
+#[pyo3(signature = (a, b, fp=0))]
+fn matmul(a: PyRef<'_, PyNode>, b: PyRef<'_, PyNode>, fp: u64) -> PyOxResult<PyNode> {
+    Ok(wrap(build::matmul_checked(&a.inner, &b.inner, FpMode(fp))?))
 }
 
 #[pyfunction]

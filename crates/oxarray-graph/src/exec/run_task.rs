@@ -1,6 +1,6 @@
 //! Runs one task: picks the kernel for its kind and hands it the dependencies' values.
 
-use crate::fperr::FpLog;
+use crate::fperr::{self, FpLog};
 use crate::program::RawDest;
 use crate::task::{Task, TaskKind, Value};
 use oxarray_core::{Chunk, OxError, OxResult};
@@ -93,16 +93,27 @@ pub fn run_task(
             layout::gather(&spec, task.dtype, &chunks()?)?
         }
         TaskKind::Broadcast => layout::broadcast(chunk(deps[0])?, shape)?,
-        TaskKind::Matmul => {
+        TaskKind::Matmul(check) => {
             let cs = chunks()?;
             let pairs: Vec<(&Chunk, &Chunk)> = cs.chunks(2).map(|p| (p[0], p[1])).collect();
-            matmul::matmul_sum(&pairs, task.dtype)?
+            fperr::checked_by_values("matmul", check.as_deref(), fp, || {
+                let out = matmul::matmul_sum(&pairs, task.dtype)?;
+                let flags = check
+                    .as_ref()
+                    .map_or(0, |_| fperr::product_flags(&pairs, &out));
+                Ok((out, flags))
+            })?
         }
         TaskKind::Linalg(l) => return crate::linalg::run(l, &chunks()?),
         TaskKind::Index(t) => crate::indexing::run(t, &chunks()?, shape, task.dtype)?,
         TaskKind::Sort(s) => return crate::sort::run(s, deps, shape),
         TaskKind::Sets(s) => return crate::sets::run(s, deps),
-        TaskKind::Scan(s) => return crate::scan::run(s, &chunks()?, task, dest),
+        TaskKind::Scan(s, check) => {
+            let cs = chunks()?;
+            return fperr::checked(s.label(), check.as_deref(), fp, || {
+                crate::scan::run(s, &cs, task, dest).map(|v| (v, 0))
+            });
+        }
         TaskKind::Check(action) => return crate::check::run(action, deps),
         TaskKind::Fft(f) => return crate::fft::run(f, &chunks()?, task, dest),
         TaskKind::Pick(k) => {
@@ -121,8 +132,10 @@ pub fn run_task(
             offset,
             full_shape,
             program,
+            check,
         } => {
             let place = reduce::ChunkPlace { offset, full_shape };
+            let check = check.as_deref();
             let partial = match program {
                 Some(p) => crate::stream_reduce::partial(
                     *op,
@@ -132,9 +145,14 @@ pub fn run_task(
                     axes,
                     *out_dtype,
                     &place,
-                    fp,
+                    (fp, check),
                 )?,
-                None => reduce::partial(*op, chunk(deps[0])?, axes, *out_dtype, &place)?,
+                None => {
+                    let x = chunk(deps[0])?;
+                    fperr::checked("reduce", check, fp, || {
+                        reduce::partial(*op, x, axes, *out_dtype, &place).map(|p| (p, 0))
+                    })?
+                }
             };
             return Ok(Value::Partial(partial));
         }
@@ -143,6 +161,7 @@ pub fn run_task(
             axes,
             layout,
             out_dtype,
+            check,
         } => {
             let parts = deps
                 .iter()
@@ -153,17 +172,21 @@ pub fn run_task(
                     }
                 })
                 .collect::<OxResult<Vec<_>>>()?;
-            return Ok(Value::Partial(reduce::combine(
-                *op, &parts, layout, axes, *out_dtype,
-            )?));
+            let combined = fperr::checked("reduce", check.as_deref(), fp, || {
+                reduce::combine(*op, &parts, layout, axes, *out_dtype).map(|p| (p, 0))
+            })?;
+            return Ok(Value::Partial(combined));
         }
         TaskKind::ReduceFinalize {
             op,
             axes,
             keepdims,
             out_dtype,
+            check,
         } => match deps[0] {
-            Value::Partial(p) => reduce::finalize(*op, p.clone(), axes, *keepdims, *out_dtype)?,
+            Value::Partial(p) => fperr::checked("divide", check.as_deref(), fp, || {
+                reduce::finalize(*op, p.clone(), axes, *keepdims, *out_dtype).map(|c| (c, 0))
+            })?,
             Value::Chunk(_) | Value::Written | Value::Parts(_) => {
                 return Err(OxError::Internal("expected a partial reduction".into()))
             }

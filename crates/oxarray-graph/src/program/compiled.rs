@@ -13,7 +13,7 @@ use oxarray_core::ops::{BinaryOp, UnaryOp};
 use oxarray_core::{
     dispatch_dtype, Column, ColumnRef, DType, Element, OxError, OxResult, Scalar, SliceElem,
 };
-use oxarray_kernels::elementwise::{binary_into, cast_into, unary_into, where_into};
+use oxarray_kernels::elementwise::{binary_into, cast_flags, cast_into, unary_into, where_into};
 use std::collections::HashMap;
 
 /// Where an instruction reads a value: a block of an input chunk in place, or a slot.
@@ -282,7 +282,14 @@ impl Compiled {
                 binary_into(*op, a, b, &mut r)
             }
             Op::Cast(a, dtype) => {
-                cast_into(arg(*a)?, *dtype, &mut r);
+                let a = arg(*a)?;
+                if cop.check.is_some() {
+                    // NumPy's flags of a cast, from the values (a saturating or software
+                    // conversion does not raise them in hardware).
+                    hardware_mask = 0;
+                    extra = cast_flags(a, *dtype);
+                }
+                cast_into(a, *dtype, &mut r);
                 Ok(())
             }
             Op::Where(c, a, e) => where_into(arg(*c)?, arg(*a)?, arg(*e)?, &mut r),

@@ -191,6 +191,70 @@ pub fn cast_into<'a>(x: impl Into<ColumnRef<'a>>, to: DType, out: &mut Column) {
     dispatch_typed!(ColumnRef, x.into(), v => dispatch_dtype!(to, D => cast_slice::<_, D>(v, out)))
 }
 
+/// The floating-point flags NumPy's cast of `x` to `to` raises on x86-64, read off the values
+/// (as NumPy's status bits): `invalid` where a float→integer conversion falls outside the range
+/// of the instruction NumPy's C cast compiles to (32-bit for targets narrower than 32 bits, 64-bit
+/// for `int64`/`uint32`, the two-step sequence for `uint64`), NaN and infinities included;
+/// `overflow` where a finite value becomes infinite in a narrower float, `underflow` where a
+/// nonzero value below its smallest normal number is rounded. Other casts raise none.
+pub fn cast_flags<'a>(x: impl Into<ColumnRef<'a>>, to: DType) -> u8 {
+    use oxarray_core::fpflags::INVALID;
+    let x = x.into();
+    let to_int = to.is_integer();
+    let narrower_float = matches!(to, DType::Float32 | DType::Complex64);
+    if !(to_int || narrower_float) {
+        return 0;
+    }
+    // Only the real part of a complex value is converted to an integer.
+    let flag = |bad: bool, f: u8| if bad { f } else { 0 };
+    match x {
+        ColumnRef::Float64(v) if to_int => flag(v.iter().any(|&a| !int_in_range(a, to)), INVALID),
+        ColumnRef::Float32(v) if to_int => {
+            flag(v.iter().any(|&a| !int_in_range(f64::from(a), to)), INVALID)
+        }
+        ColumnRef::Complex128(v) if to_int => {
+            flag(v.iter().any(|a| !int_in_range(a.re, to)), INVALID)
+        }
+        ColumnRef::Complex64(v) if to_int => flag(
+            v.iter().any(|a| !int_in_range(f64::from(a.re), to)),
+            INVALID,
+        ),
+        ColumnRef::Float64(v) => narrowing_flags(v.iter().copied()),
+        ColumnRef::Complex128(v) if to == DType::Complex64 => {
+            narrowing_flags(v.iter().flat_map(|a| [a.re, a.im]))
+        }
+        ColumnRef::Complex128(v) => narrowing_flags(v.iter().map(|a| a.re)),
+        _ => 0,
+    }
+}
+
+/// `overflow` and `underflow` of converting `values` to float32.
+fn narrowing_flags(values: impl Iterator<Item = f64>) -> u8 {
+    use oxarray_core::fpflags::{OVERFLOW, UNDERFLOW};
+    let (mut over, mut under) = (false, false);
+    for x in values {
+        let y = x as f32;
+        over |= x.is_finite() && y.is_infinite();
+        under |= x != 0.0 && x.abs() < f64::from(f32::MIN_POSITIVE) && f64::from(y) != x;
+    }
+    (if over { OVERFLOW } else { 0 }) | (if under { UNDERFLOW } else { 0 })
+}
+
+/// Whether `cvttsd2si` (or the sequence NumPy's cast to `to` compiles to) converts `x` without
+/// the "integer indefinite" result, i.e. without raising `invalid`.
+#[inline]
+fn int_in_range(x: f64, to: DType) -> bool {
+    const TWO_31: f64 = 2_147_483_648.0;
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    let t = x.trunc();
+    match to {
+        DType::Int64 | DType::UInt32 => (-TWO_63..TWO_63).contains(&t),
+        DType::UInt64 if x >= TWO_63 => t - TWO_63 < TWO_63,
+        DType::UInt64 => (-TWO_63..TWO_63).contains(&t),
+        _ => (-TWO_31..TWO_31).contains(&t),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +274,32 @@ mod tests {
         assert_eq!(cast::<u64, i8>(vec![u64::MAX, 128]), vec![-1, -128]);
         assert_eq!(cast::<bool, i32>(vec![true, false]), vec![1, 0]);
         assert_eq!(cast::<i16, bool>(vec![0, -3]), vec![false, true]);
+    }
+
+    #[test]
+    fn cast_flags_match_numpy_x86() {
+        use oxarray_core::fpflags::{INVALID, OVERFLOW, UNDERFLOW};
+        let f = |xs: &[f64], to| cast_flags(ColumnRef::Float64(xs), to);
+        // NumPy 2.4 on x86-64: narrow targets go through a 32-bit conversion.
+        assert_eq!(f(&[300.0, -1.0, 70000.0], DType::Int8), 0);
+        assert_eq!(f(&[1e10], DType::Int8), INVALID);
+        assert_eq!(f(&[f64::NAN], DType::UInt8), INVALID);
+        assert_eq!(f(&[1e10, -1e10, 4294967296.0], DType::UInt32), 0);
+        assert_eq!(f(&[1e19], DType::UInt32), INVALID);
+        assert_eq!(f(&[1.8e19, -1.0], DType::UInt64), 0);
+        assert_eq!(f(&[18446744073709551616.0], DType::UInt64), INVALID);
+        assert_eq!(f(&[-9.3e18], DType::UInt64), INVALID);
+        assert_eq!(f(&[9223372036854775808.0], DType::Int64), INVALID);
+        assert_eq!(f(&[f64::NAN, 1e300], DType::Bool), 0);
+        assert_eq!(f(&[1e300, f64::INFINITY], DType::Float32), OVERFLOW);
+        assert_eq!(f(&[1e-300, f64::NAN, 0.0], DType::Float32), UNDERFLOW);
+        assert_eq!(f(&[1e300], DType::Float64), 0);
+        let c = [C64::new(1.0, 1e300)];
+        assert_eq!(
+            cast_flags(ColumnRef::Complex128(&c), DType::Complex64),
+            OVERFLOW
+        );
+        assert_eq!(cast_flags(ColumnRef::Complex128(&c), DType::Int32), 0);
     }
 
     #[test]

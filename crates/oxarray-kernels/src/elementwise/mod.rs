@@ -17,7 +17,7 @@ mod select;
 mod unary;
 
 pub use binary::binary_into;
-pub use cast::cast_into;
+pub use cast::{cast_flags, cast_into};
 pub use dtype_rules::{binary_output_dtype, unary_output_dtype};
 pub use select::where_into;
 pub use unary::unary_into;

@@ -6,7 +6,8 @@
 //! split along the outermost merged axis across rayon's threads.
 
 use ndarray::{ArrayD, IxDyn};
-use oxarray_core::{OxError, OxResult};
+use oxarray_core::{fpflags, OxError, OxResult};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// Chunks with at least this many elements are reduced on several threads.
 const PARALLEL_MIN_LEN: usize = 1 << 20;
@@ -63,6 +64,19 @@ where
         .map_err(|e| OxError::Internal(format!("reduce: {e}")))
 }
 
+/// Runs `f` on a helper thread, adding the floating-point flags it raised to `raised`.
+fn flags_of(raised: &AtomicU8, f: impl FnOnce()) {
+    fpflags::clear();
+    f();
+    raised.fetch_or(fpflags::test(), Ordering::Relaxed);
+}
+
+/// Sets this thread's flags to `before` plus those the jobs of a walk raised (see `run`).
+fn restore_flags(before: u8, raised: &AtomicU8) {
+    fpflags::clear();
+    fpflags::raise(before | raised.load(Ordering::Relaxed));
+}
+
 /// Axis extents with length-1 axes dropped and adjacent axes of the same kind merged;
 /// `true` marks a reduced run.
 fn merged_dims(shape: &[usize], axes: &[usize]) -> Vec<(usize, bool)> {
@@ -98,6 +112,12 @@ fn run<T: Copy + Sync, R: Reducer<T>>(
     let tasks = (4 * threads).max(slabs_for_cancel).min(d0);
     let step = d0.div_ceil(tasks);
     let cancel = oxarray_core::cancel::CancelFlag::current();
+    // Floating-point flags raised by this walk's jobs, wherever they ran, handed back to this
+    // thread at the end (the caller checks np.errstate on its own thread's flags). While it
+    // waits, this thread may run other tasks' jobs: their flags are not this walk's, so the
+    // thread's flags are reset to what they were plus the walk's own.
+    let before = fpflags::test();
+    let raised = &AtomicU8::new(0);
     // `rayon::scope` rather than parallel iterators: one small spawned job per task keeps the
     // generated code per (dtype, op) instantiation small.
     if !reduced0 {
@@ -108,11 +128,14 @@ fn run<T: Copy + Sync, R: Reducer<T>>(
                 let lo = t * step;
                 s.spawn(move |_| {
                     if !cancel.is_set() {
-                        walk_range(r, dims, data, part, lo, (lo + step).min(d0), lo)
+                        flags_of(raised, || {
+                            walk_range(r, dims, data, part, lo, (lo + step).min(d0), lo)
+                        })
                     }
                 });
             }
         });
+        restore_flags(before, raised);
     } else if acc.len() * tasks <= data.len() {
         // Each task folds a slab of the reduced axis into its own accumulators; merge in order.
         let mut locals: Vec<Vec<R::Acc>> = (0..tasks)
@@ -123,11 +146,14 @@ fn run<T: Copy + Sync, R: Reducer<T>>(
                 let lo = (t * step).min(d0);
                 s.spawn(move |_| {
                     if !cancel.is_set() {
-                        walk_range(r, dims, data, local, lo, (lo + step).min(d0), 0)
+                        flags_of(raised, || {
+                            walk_range(r, dims, data, local, lo, (lo + step).min(d0), 0)
+                        })
                     }
                 });
             }
         });
+        restore_flags(before, raised);
         for local in locals {
             for (a, b) in acc.iter_mut().zip(local) {
                 r.merge(a, b);
