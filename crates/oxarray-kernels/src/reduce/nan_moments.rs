@@ -209,13 +209,18 @@ mod tests {
         assert_eq!(part::<f64>(&p, 0).unwrap().as_slice().unwrap(), &[9.0, 0.0]);
         assert_eq!(part::<i64>(&p, 1).unwrap().as_slice().unwrap(), &[3, 0]);
         let q = partial_mean(&x, &[1], DType::Float64).unwrap();
-        assert_eq!(part::<f64>(&q, 0).unwrap().as_slice().unwrap(), &[1.0, 3.0, 5.0]);
+        assert_eq!(
+            part::<f64>(&q, 0).unwrap().as_slice().unwrap(),
+            &[1.0, 3.0, 5.0]
+        );
         assert_eq!(part::<i64>(&q, 1).unwrap().as_slice().unwrap(), &[1, 1, 1]);
     }
 
     #[test]
     fn long_runs_use_the_pairwise_fold() {
-        let v: Vec<f64> = (0..1000).map(|i| if i % 7 == 0 { f64::NAN } else { i as f64 }).collect();
+        let v: Vec<f64> = (0..1000)
+            .map(|i| if i % 7 == 0 { f64::NAN } else { i as f64 })
+            .collect();
         let want_sum: f64 = v.iter().filter(|x| !x.is_nan()).sum();
         let want_n = v.iter().filter(|x| !x.is_nan()).count() as i64;
         let p = partial_mean(&chunk(v, &[1000]), &[0], DType::Float64).unwrap();
