@@ -247,7 +247,7 @@ def case_matmul(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
 
 from einsum import case_einsum  # noqa: E402  (bench/einsum.py)
 from fft import case_fft  # noqa: E402  (bench/fft.py)
-from nan import case_nanmean  # noqa: E402
+from nan import case_nanmean, case_nanstd  # noqa: E402
 from scans import case_scan  # noqa: E402  (bench/scans.py)
 from sets import case_unique  # noqa: E402  (bench/sets.py)
 
@@ -255,7 +255,7 @@ CASES = {"fused": case_fused, "sum": case_sum, "std": case_std, "overhead": case
          "random": case_random, "svd": case_svd, "svd_tall": case_svd_tall, "matmul": case_matmul,
          "masking": case_masking, "sort": case_sort, "median": case_median,
          "nanmean": case_nanmean, "fft": case_fft, "einsum": case_einsum, "unique": case_unique,
-         "scan": case_scan}
+         "scan": case_scan, "nanstd": case_nanstd}
 
 
 # --- report ------------------------------------------------------------------------------------

@@ -221,3 +221,48 @@ def test_streamed_fused_reductions_on_large_chunks(chunks, dtype):
         assert_eq(np.any(x > 99, axis=axis), np.any(a > 99, axis=axis))
         assert_eq(np.max(x - 1, axis=axis), np.max(a - 1, axis=axis))
     assert_eq(np.argmax(x * 1, axis=0), np.argmax(a * 1, axis=0))
+
+
+# ---- the one-pass nanmean/nanvar/nanstd kernel (reduce/nan_moments.rs) ----------------------
+
+@pytest.mark.parametrize("name", ["nanmean", "nanvar", "nanstd"])
+@given(data=st.data())
+def test_one_pass_kernel_keywords(name, data):
+    dtype = data.draw(dtypes("fc"))
+    shape = data.draw(shapes(min_dims=1, max_dims=3, max_side=6))
+    a = data.draw(nan_data(dtype, shape))
+    x = ox.from_array(a, chunks=data.draw(chunkings(shape)))
+    kw = {"axis": data.draw(axes(a.ndim)), "keepdims": data.draw(st.booleans())}
+    out_dtypes = [None, np.float64, np.complex128] if name == "nanmean" else [None, np.float64]
+    kw["dtype"] = data.draw(st.sampled_from(out_dtypes))
+    if name != "nanmean":
+        kw["ddof"] = data.draw(st.integers(0, 7))
+    loose = {"rtol": 1e-4 * max(a.size, 1), "atol": 1e-3 * max(a.size, 1)}
+    differential(lambda: getattr(np, name)(a, **kw), lambda: getattr(np, name)(x, **kw),
+                 **(loose if a.dtype in (np.float32, np.complex64) else tol(a)))
+
+
+def test_one_pass_kernel_reads_the_data_once():
+    # One reduction over the source: as many partial tasks as chunks (the composition of a sum
+    # and a count had twice as many, nanvar's four times).
+    a = np.ones((8, 8))
+    a[0, 0] = np.nan
+    x = ox.asarray(a, chunks=(2, 8))
+    import re
+
+    def chunk_tasks(y):
+        return int(re.search(r"reduce-chunk\s+(\d+)", y.explain()).group(1))
+
+    for name in ("nanmean", "nanvar", "nanstd"):
+        assert chunk_tasks(getattr(np, name)(x, axis=0)) == x.npartitions
+    assert_eq(np.nanmean(x, axis=0), np.nanmean(a, axis=0))
+
+
+def test_one_pass_kernel_large_ddof_and_inf():
+    a = np.array([[1.0, np.inf, 3.0], [np.nan, 2.0, np.nan]])
+    x = ox.asarray(a, chunks=1)
+    with quiet():
+        for ddof in (0, 1, 2, 5):
+            assert_eq(np.nanvar(x, axis=1, ddof=ddof), np.nanvar(a, axis=1, ddof=ddof))
+            assert_eq(np.nanstd(x, axis=0, ddof=ddof), np.nanstd(a, axis=0, ddof=ddof))
+        assert_eq(np.nanmean(x, axis=1), np.nanmean(a, axis=1))

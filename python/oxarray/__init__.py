@@ -26,7 +26,6 @@ from ._creation import (
     full,
     full_like,
     identity,
-    linspace,
     ones,
     ones_like,
     zeros,
@@ -59,6 +58,7 @@ from ._histograms import (
 
 # The Array API's inspection section and the names it adds at 2025.12.
 from ._inspection import __array_namespace_info__
+from ._io import may_share_memory, min_scalar_type, shares_memory
 from ._joining import (
     append,
     array_split,
@@ -76,6 +76,7 @@ from ._joining import (
     vsplit,
     vstack,
 )
+from ._like import array, ascontiguousarray, asfortranarray, fromfunction, require
 from ._linalg import (
     cross,
     diagonal,
@@ -111,6 +112,7 @@ from ._mathmisc import angle, nan_to_num, sinc
 from ._matrices import diag, diagflat, indices, meshgrid, tri, tril, triu
 from ._nan import nanargmax, nanargmin, nanmax, nanmean, nanmin, nanprod, nanstd, nansum, nanvar
 from ._padding import pad
+from ._printing import array2string, array_repr, array_str
 from ._quantiles import (
     argpartition,
     median,
@@ -137,6 +139,7 @@ from ._sets import (
     unique_values,
 )
 from ._sorting import argsort, sort
+from ._spaces import geomspace, linspace, logspace
 from ._statistical import all, any, max, mean, min, prod, std, sum, var
 from ._stats import allclose, array_equal, array_equiv, average, corrcoef, cov, isclose, ptp
 from ._take import (

@@ -22,7 +22,8 @@ _AxisChunks: TypeAlias = int | Literal["auto"] | None | Sequence[int]
 _ChunksSpec: TypeAlias = Literal["auto"] | int | None | Sequence[_AxisChunks]
 
 _ReduceName: TypeAlias = Literal[
-    "sum", "prod", "min", "max", "any", "all", "mean", "var", "std", "argmin", "argmax"
+    "sum", "prod", "min", "max", "any", "all", "mean", "var", "std", "argmin", "argmax",
+    "nanmean", "nanvar", "nanstd",
 ]
 
 @final

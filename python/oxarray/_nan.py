@@ -3,7 +3,9 @@
 Each one is NumPy's own recipe on the graph: NaN is replaced by the reduction's neutral value
 with ``where(isnan(x), fill, x)``, which fuses into the per-chunk step of the reduction (one pass
 over the data, no temporary copy as NumPy's ``_replace_nan`` makes), and a NaN count, where one is
-needed, is a second fused reduction over the same chunks. No kernel of its own.
+needed, is a second fused reduction over the same chunks. ``nanmean``/``nanvar``/``nanstd``
+have a kernel of their own (reduce/nan_moments.rs) that sums and counts the non-NaN values in the
+same pass, halving the memory traffic of the composition.
 
 What NumPy decides from the values is decided at compute, by a check node (``_core.check``):
 "Mean of empty slice", "All-NaN slice encountered" and "Degrees of freedom <= 0 for slice." are
@@ -162,14 +164,20 @@ def nanargmax(a, axis=None, out=None, *, keepdims=np._NoValue):
 
 @implements(np.nanmean)
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, *, where=np._NoValue):
-    """Mean of the non-NaN values: two fused reductions (sum with NaN as 0, count of non-NaN)
-    over one pass each; an empty slice gives NaN and, at compute, RuntimeWarning("Mean of empty
-    slice")."""
+    """Mean of the non-NaN values: one pass of the ``nanmean`` kernel, which sums the non-NaN values
+    and counts them together per chunk (with ``where=``: two fused reductions, the masked sum and
+    count). An empty slice gives NaN and, at compute, RuntimeWarning("Mean of empty slice") --
+    warned when a result is NaN, so a slice whose non-NaN values hold both +inf and -inf (NaN in
+    NumPy too, which warns "invalid value" instead) warns with this message as well."""
     a = _stat.as_array(a)
     keepdims = _keep(keepdims)
     if not _has_nan(a):
         return _stat.mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
     _inexact_args(dtype, out)
+    if _plain_where(where):
+        avg = _stat.reduce("nanmean", a, axis, dtype, None, keepdims)
+        avg = checked(avg, apply_ufunc(np.isnan, avg), "Mean of empty slice", warn=True)
+        return rebind(out, avg, "nanmean", "unsafe") if out is not None else avg
     filled, mask = _nan_filled(a, 0)
     valid = apply_ufunc(np.logical_not, mask)
     cnt = _stat.reduce("sum", valid, axis, _COUNT, None, keepdims, where=where)
@@ -179,11 +187,17 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, *, where=n
     return rebind(out, avg, "nanmean", "unsafe") if out is not None else avg
 
 
+def _plain_where(where) -> bool:
+    return where is np._NoValue or where is True
+
+
 @implements(np.nanvar)
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=np._NoValue, *, where=np._NoValue,
            mean=np._NoValue, correction=np._NoValue):
-    """Variance of the non-NaN values, NumPy's two-pass recipe (the mean, then the squared
-    deviations with NaN as 0); ``dof <= 0`` gives NaN and, at compute, RuntimeWarning."""
+    """Variance of the non-NaN values: the ``nanvar`` kernel (NaN skipped and counted in the same
+    walk; two passes per chunk, no separate count pass), or with ``where=``/``mean=``/a
+    fractional ``ddof`` NumPy's two-pass recipe composed of lazy ops; ``dof <= 0`` gives NaN and,
+    at compute, RuntimeWarning."""
     a = _stat.as_array(a)
     keepdims = _keep(keepdims)
     if not _has_nan(a):
@@ -203,6 +217,16 @@ def _nan_var(a, axis, dtype, out, ddof, keepdims, where, mean, correction, name,
         ddof = correction
     if dtype is not None:
         dtype = check_dtype(dtype)
+    natural = np.empty(0, a.dtype).real.dtype
+    if _plain_where(where) and mean is np._NoValue and _small_whole(ddof) \
+            and (dtype is None or dtype == natural):
+        # One kernel (``nanvar``): per chunk the non-NaN sum and count in one pass, then the
+        # squared deviations; chunks combined with Chan et al.'s update. NaN where dof <= 0,
+        # warned at compute (as for nanmean: any NaN result warns).
+        var = _stat.reduce(name, a, axis, dtype, None, keepdims, ddof=int(ddof))
+        var = checked(var, apply_ufunc(np.isnan, var), "Degrees of freedom <= 0 for slice.",
+                      warn=True)
+        return rebind(out, var, name, "unsafe") if out is not None else var
     filled, mask = _nan_filled(a, 0)
     valid = apply_ufunc(np.logical_not, mask)
     cnt = _stat.reduce("sum", valid, axis, _COUNT, None, True, where=where)
@@ -230,6 +254,13 @@ def _nan_var(a, axis, dtype, out, ddof, keepdims, where, mean, correction, name,
         var = apply_ufunc(np.sqrt, var)
     var = checked(var, bad, "Degrees of freedom <= 0 for slice.", warn=True)
     return rebind(out, var, name, "unsafe") if out is not None else var
+
+
+def _small_whole(ddof) -> bool:
+    try:
+        return 0 <= ddof < 2**31 and float(ddof).is_integer()
+    except TypeError:
+        return False
 
 
 @implements(np.nanstd)

@@ -132,6 +132,14 @@ pub enum ReduceOp {
     },
     ArgMin,
     ArgMax,
+    /// `nanmean`/`nanvar`/`nanstd`: NaN elements are skipped (and not counted).
+    NanMean,
+    NanVar {
+        ddof: u32,
+    },
+    NanStd {
+        ddof: u32,
+    },
 }
 
 impl ReduceOp {
@@ -148,6 +156,9 @@ impl ReduceOp {
             ReduceOp::Std { .. } => "std",
             ReduceOp::ArgMin => "argmin",
             ReduceOp::ArgMax => "argmax",
+            ReduceOp::NanMean => "nanmean",
+            ReduceOp::NanVar { .. } => "nanvar",
+            ReduceOp::NanStd { .. } => "nanstd",
         }
     }
 }

@@ -249,6 +249,9 @@ fn reduce(
         "std" => ReduceOp::Std { ddof },
         "argmin" => ReduceOp::ArgMin,
         "argmax" => ReduceOp::ArgMax,
+        "nanmean" => ReduceOp::NanMean,
+        "nanvar" => ReduceOp::NanVar { ddof },
+        "nanstd" => ReduceOp::NanStd { ddof },
         other => {
             return Err(PyOxError(OxError::Type(format!("unknown reduction {other:?}"))).into())
         }

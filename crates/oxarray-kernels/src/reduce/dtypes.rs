@@ -17,19 +17,19 @@ pub fn reduce_output_dtype(op: ReduceOp, x: DType, dtype: Option<DType>) -> OxRe
         Any | All => DType::Bool,
         ArgMin | ArgMax => DType::Int64,
         Mean | Var { .. } | Std { .. } if !x.is_inexact() => DType::Float64,
-        Mean => x,
-        Var { .. } | Std { .. } => x.real_of(),
+        Mean | NanMean => x,
+        Var { .. } | Std { .. } | NanVar { .. } | NanStd { .. } => x.real_of(),
     };
     match (op, dtype) {
         (_, None) => Ok(natural),
-        (Sum | Prod | Mean, Some(d)) => Ok(d),
+        (Sum | Prod | Mean | NanMean, Some(d)) => Ok(d),
         // NumPy computes `x - mean` in dtype=, and bool has no subtraction.
         (Var { .. } | Std { .. }, Some(DType::Bool)) if x == DType::Bool => Err(OxError::Type(
             "numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` \
              operator, or the logical_xor function instead."
                 .into(),
         )),
-        (Var { .. } | Std { .. }, Some(d)) => Ok(d),
+        (Var { .. } | Std { .. } | NanVar { .. } | NanStd { .. }, Some(d)) => Ok(d),
         // These take no dtype= in NumPy; accept only the dtype they produce anyway.
         (_, Some(d)) if d == natural => Ok(d),
         (_, Some(_)) => Err(OxError::Type(format!("{}() got an unexpected keyword argument 'dtype'", op.name()))),

@@ -10,6 +10,7 @@ mod engine;
 mod extrema;
 mod logical;
 mod moments;
+mod nan_moments;
 pub(crate) mod num;
 mod parts;
 mod sum;
@@ -53,6 +54,8 @@ pub fn partial(
         ArgMin | ArgMax => extrema::partial_arg(x, axes, place, op == ArgMax),
         Any | All => logical::partial(x, axes, op == All),
         Var { .. } | Std { .. } => moments::partial(x, axes, out_dtype),
+        NanMean => nan_moments::partial_mean(x, axes, out_dtype),
+        NanVar { .. } | NanStd { .. } => nan_moments::partial_var(x, axes, out_dtype),
     }
 }
 
@@ -81,11 +84,11 @@ pub fn combine(
     match op {
         Sum => sum::combine(pieces, out_dtype, false, false),
         Prod => sum::combine(pieces, out_dtype, true, false),
-        Mean => sum::combine(pieces, out_dtype, false, true),
+        Mean | NanMean => sum::combine(pieces, out_dtype, false, true),
         Min | Max => extrema::combine_minmax(pieces, op == Max),
         ArgMin | ArgMax => extrema::combine_arg(pieces, op == ArgMax),
         Any | All => logical::combine(pieces, op == All),
-        Var { .. } | Std { .. } => moments::combine(pieces),
+        Var { .. } | Std { .. } | NanVar { .. } | NanStd { .. } => moments::combine(pieces),
     }
 }
 
@@ -101,9 +104,11 @@ pub fn finalize(
     use ReduceOp::*;
     let out = match op {
         Sum | Prod => sum::finalize(&p, out_dtype, false)?,
-        Mean => sum::finalize(&p, out_dtype, true)?,
+        Mean | NanMean => sum::finalize(&p, out_dtype, true)?,
         Var { ddof } => moments::finalize(&p, out_dtype, ddof, false)?,
         Std { ddof } => moments::finalize(&p, out_dtype, ddof, true)?,
+        NanVar { ddof } => nan_moments::finalize_var(&p, out_dtype, ddof, false)?,
+        NanStd { ddof } => nan_moments::finalize_var(&p, out_dtype, ddof, true)?,
         Min | Max | Any | All => p
             .parts
             .into_iter()
