@@ -87,6 +87,12 @@ def capture_reduction(op: str, zero_d: bool) -> tuple[int, int]:
         return capture("reduce"), capture(divide)
     if op in ("var", "std"):
         return capture(_VARIANCE_STEPS), capture(divide)
+    # NumPy's nan-reductions divide by the count under errstate(divide/invalid="ignore"), having
+    # warned "Mean of empty slice" / "Degrees of freedom <= 0" itself.
+    if op == "nanmean":
+        return capture("reduce"), 0
+    if op in ("nanvar", "nanstd"):
+        return capture(_VARIANCE_STEPS), 0
     return 0, 0
 
 
