@@ -155,6 +155,25 @@ from ._take import (
 )
 from ._tensor import kron, matvec, vecmat
 
+# Signals, polynomials, the user's own functions per chunk, shape odds and ends (issue 9).
+from ._apply import apply_along_axis, apply_over_axes, map_blocks, piecewise
+from ._convolve import convolve, correlate
+from ._interp import interp
+from ._polynomial import (
+    poly,
+    polyadd,
+    polyder,
+    polydiv,
+    polyfit,
+    polyint,
+    polymul,
+    polysub,
+    polyval,
+    roots,
+    vander,
+)
+from ._shaping import ix_, resize, rollaxis, sliding_window_view, trim_zeros
+
 globals().update(_ELEMENTWISE)
 
 __version__ = "0.1.0"

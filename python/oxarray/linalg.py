@@ -21,6 +21,7 @@ from numpy.lib.array_utils import normalize_axis_index
 from . import _core, config
 from ._array import Array
 from ._dispatch import implements
+from ._linalg_cond import cond  # noqa: F401  (np.linalg.cond)
 from ._linalg import (  # noqa: F401  (the namespace re-exports them)
     dot,
     inner,

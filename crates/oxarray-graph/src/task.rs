@@ -92,6 +92,10 @@ pub enum TaskKind {
     Fft(crate::fft::FftTask),
     /// A set, counting or binning kernel (`crate::sets`).
     Sets(crate::sets::SetsTask),
+    /// A correlation or interpolation kernel (`crate::signal`).
+    Signal(crate::signal::SignalTask),
+    /// A user's function on the block at this index (`crate::callback`).
+    Callback(crate::callback::Callback, Vec<usize>),
     /// Block `k` of the dependency's `Value::Parts`.
     Pick(usize),
     /// A sorting/selection kernel (`crate::sort`).
@@ -137,6 +141,8 @@ impl Task {
             TaskKind::Index(t) => t.label(),
             TaskKind::Sort(s) => s.label(),
             TaskKind::Sets(s) => s.label(),
+            TaskKind::Signal(s) => s.label(),
+            TaskKind::Callback(..) => "callback",
             TaskKind::Scan(s) => s.label(),
             TaskKind::Check(_) => "check",
         }

@@ -102,6 +102,8 @@ pub fn run_task(
         TaskKind::Index(t) => crate::indexing::run(t, &chunks()?, shape, task.dtype)?,
         TaskKind::Sort(s) => return crate::sort::run(s, deps, shape),
         TaskKind::Sets(s) => return crate::sets::run(s, deps),
+        TaskKind::Signal(s) => return crate::signal::run(s, deps),
+        TaskKind::Callback(f, block) => return crate::callback::run(f, block, task, deps),
         TaskKind::Scan(s) => return crate::scan::run(s, &chunks()?, task, dest),
         TaskKind::Check(action) => return crate::check::run(action, deps),
         TaskKind::Fft(f) => return crate::fft::run(f, &chunks()?, task, dest),
