@@ -41,7 +41,7 @@ def map_blocks(func, *arrays: Array, shape, dtype, chunks, name: str = "map_bloc
     shape = tuple(int(s) for s in shape)
 
     def block_fn(_index, *blocks):
-        return np.ascontiguousarray(func(*blocks), dtype=dtype)
+        return np.asarray(func(*blocks), dtype=dtype, order="C")
 
     nodes = [a._node for a in arrays]
     return Array(_core.map_blocks(nodes, block_fn, name, list(shape), dtype.name,
@@ -105,8 +105,13 @@ def piecewise(x, condlist, funclist, *args, **kw):
     per chunk (each is called once per chunk that selects elements, not once overall)."""
     x = _arr(x)
     n2 = len(funclist)
-    if np.isscalar(condlist) or (
-            not isinstance(condlist[0], (list, np.ndarray, Array)) and x.ndim != 0):
+    # A 0-d Array condition stands where NumPy sees a NumPy bool scalar (``x > 0`` of 0-d x).
+    # and an element of an Array is what NumPy's would be: an array only when not 0-d.
+    def is_array(c) -> bool:
+        return isinstance(c, (list, np.ndarray)) or (isinstance(c, Array) and c.ndim > 0)
+
+    if np.isscalar(condlist) or (isinstance(condlist, Array) and condlist.ndim == 0) or (
+            not is_array(condlist[0]) and x.ndim != 0):
         condlist = [condlist]
     conds = [_arr(c) for c in condlist] if isinstance(condlist, (list, tuple)) else None
     if conds is None or any(c.ndim != x.ndim for c in conds):

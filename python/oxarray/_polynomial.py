@@ -103,8 +103,19 @@ def polysub(a1, a2):
 
 @implements(np.polymul)
 def polymul(a1, a2):
-    """The product of two polynomials: their convolution."""
-    return np.convolve(_atleast_1d(a1), _atleast_1d(a2))
+    """The product of two polynomials: the convolution of their coefficients with leading zeros
+    dropped, as NumPy's ``poly1d`` drops them (their count is computed at the call)."""
+    return np.convolve(_poly1d_coeffs(a1), _poly1d_coeffs(a2))
+
+
+def _poly1d_coeffs(c) -> Array:
+    from ._shaping import trim_zeros
+
+    c = _atleast_1d(c)
+    if c.ndim > 1:
+        raise ValueError("Polynomial must be 1d only.")
+    c = trim_zeros(c, trim="f")
+    return _zeros(1, c.dtype) if c.shape[0] == 0 else c
 
 
 @implements(np.polyder)
