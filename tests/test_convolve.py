@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import example, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 import oxarray as ox
@@ -19,6 +19,16 @@ def vector(draw, kinds="biufc", min_side=0, max_side=12):
     return a, ox.from_array(a, chunks=draw(chunkings(a.shape)))
 
 
+def _tol(an, vn) -> dict:
+    """The summation order differs from NumPy's dot: bound the error by the terms' magnitude."""
+    dt = np.result_type(an, vn)
+    if dt.kind not in "fc":
+        return {}
+    scale = float(np.abs(an).astype(np.float64).sum() * np.abs(vn).astype(np.float64).sum())
+    eps = float(np.finfo(dt).eps)
+    return {"rtol": 8 * eps, "atol": 8 * eps * scale + 1e-300}
+
+
 MODES = st.sampled_from(["full", "same", "valid", 0, 1, 2, "bad", 3])
 
 
@@ -27,7 +37,8 @@ MODES = st.sampled_from(["full", "same", "valid", 0, 1, 2, "bad", 3])
          v=(np.array([1.0, 2.0]), ox.asarray(np.array([1.0, 2.0]))), mode="same")
 def test_convolve(a, v, mode):
     (an, ax), (vn, vx) = a, v
-    differential(lambda: np.convolve(an, vn, mode), lambda: np.convolve(ax, vx, mode))
+    differential(lambda: np.convolve(an, vn, mode), lambda: np.convolve(ax, vx, mode),
+                 **_tol(an, vn))
 
 
 @given(a=vector(), v=vector(), mode=MODES)
@@ -35,7 +46,8 @@ def test_convolve(a, v, mode):
          v=(np.array([1j, 2, 3, 4]), ox.asarray(np.array([1j, 2, 3, 4]), chunks=3)), mode="same")
 def test_correlate(a, v, mode):
     (an, ax), (vn, vx) = a, v
-    differential(lambda: np.correlate(an, vn, mode), lambda: np.correlate(ax, vx, mode))
+    differential(lambda: np.correlate(an, vn, mode), lambda: np.correlate(ax, vx, mode),
+                 **_tol(an, vn))
 
 
 @pytest.mark.parametrize("mode", ["full", "same", "valid"])
@@ -76,8 +88,9 @@ def test_convolve_is_lazy_and_chunked():
 @st.composite
 def interp_case(draw):
     n = draw(st.integers(1, 8))
-    xp = np.sort(draw(bounded_data(np.float64, (n,))))
-    xp = np.unique(xp) if draw(st.booleans()) else xp
+    # Strictly increasing: with repeated sample points NumPy's pick among equal ones depends on
+    # the previous element's search (its guess), which a chunked run cannot follow.
+    xp = np.unique(draw(bounded_data(np.float64, (n,))))
     n = len(xp)
     fdt = draw(st.sampled_from([np.float64, np.int64, np.float32, np.complex128]))
     fp = draw(bounded_data(fdt, (n,)))
@@ -99,6 +112,8 @@ def test_interp(c, data):
             kw["right"] = data.draw(st.sampled_from([np.nan, 3.0]))
         if data.draw(st.booleans()):
             kw["period"] = data.draw(st.sampled_from([360.0, 2.5, -4.0, 0]))
+            if kw["period"]:
+                assume(len(np.unique(xp % abs(kw["period"]))) == len(xp))
         x = ox.from_array(xs, chunks=data.draw(chunkings(xs.shape)))
         xpx = ox.from_array(xp, chunks=data.draw(chunkings(xp.shape)))
     else:

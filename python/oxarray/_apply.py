@@ -113,15 +113,21 @@ def piecewise(x, condlist, funclist, *args, **kw):
     if np.isscalar(condlist) or (isinstance(condlist, Array) and condlist.ndim == 0) or (
             not is_array(condlist[0]) and x.ndim != 0):
         condlist = [condlist]
-    conds = [_arr(c) for c in condlist] if isinstance(condlist, (list, tuple)) else None
-    if conds is None or any(c.ndim != x.ndim for c in conds):
-        conds = [_arr(np.asarray(condlist, dtype=bool))[i] for i in range(len(condlist))]
+    if isinstance(condlist, Array):
+        conds = [condlist[i] for i in range(len(condlist))]
+    elif isinstance(condlist, (list, tuple)) and any(isinstance(c, Array) for c in condlist):
+        conds = [_arr(c) for c in condlist]
+    else:
+        cs = np.asarray(condlist, dtype=bool)  # the user's own conditions (NumPy data)
+        conds = [_arr(cs[i]) for i in range(len(cs))]
     n = len(conds)
     if n != n2 and n != n2 - 1:
         raise ValueError(f"with {n} condition(s), either {n} or {n + 1} functions are expected")
     chunks = x.chunks
     nodes = []
     for c in conds:
+        # NumPy would index x's leading axes with a lower-dimensional mask; oxarray asks for
+        # conditions of x's shape.
         if c.shape != x.shape:
             raise IndexError(f"boolean index did not match indexed array along axis 0; size of "
                              f"axis is {x.shape[0] if x.ndim else 0} but size of corresponding "
