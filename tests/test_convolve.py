@@ -24,7 +24,7 @@ def _tol(an, vn) -> dict:
     dt = np.result_type(an, vn)
     if dt.kind not in "fc":
         return {}
-    scale = float(np.abs(an).astype(np.float64).sum() * np.abs(vn).astype(np.float64).sum())
+    scale = float(np.abs(an.astype(np.complex128)).sum() * np.abs(vn.astype(np.complex128)).sum())
     eps = float(np.finfo(dt).eps)
     return {"rtol": 8 * eps, "atol": 8 * eps * scale + 1e-300}
 

@@ -8,7 +8,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import oxarray as ox
-from helpers import bounded_data, differential
+from helpers import bounded_data, differential, quiet
 from oxarray.testing import assert_eq, chunkings, dtypes
 
 
@@ -26,8 +26,9 @@ def _tol(pn, xn, degree) -> dict:
     if dt.kind not in "fc":
         return {}
     eps = float(np.finfo(dt).eps)
-    mx = float(np.abs(xn).max(initial=0)) + 1
-    scale = (float(np.abs(pn).max(initial=0)) + 1) * mx ** degree * (degree + 1)
+    mx = float(np.abs(xn.astype(np.complex128)).max(initial=0)) + 1
+    scale = (float(np.abs(pn.astype(np.complex128)).max(initial=0)) + 1) * mx ** degree
+    scale *= degree + 1
     return {"rtol": 16 * eps, "atol": 16 * eps * scale}
 
 
@@ -71,7 +72,8 @@ def test_polydiv(u, v):
         vn = vn.copy()
         vn[0] = 1
         vx = ox.asarray(vn)
-    expected = np.polydiv(un, vn)
+    with quiet():
+        expected = np.polydiv(un, vn)
     actual = np.polydiv(ux, vx)
     for a, e in zip(actual, expected, strict=True):
         assert_eq(a, e, rtol=1e-7, atol=1e-7)

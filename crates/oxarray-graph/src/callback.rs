@@ -12,7 +12,13 @@ use std::sync::Arc;
 
 /// A function from input blocks to one output block of `shape` and `dtype`.
 pub trait BlockFn: Send + Sync {
-    fn call(&self, block: &[usize], inputs: &[&Chunk], shape: &[usize], dtype: DType) -> OxResult<Chunk>;
+    fn call(
+        &self,
+        block: &[usize],
+        inputs: &[&Chunk],
+        shape: &[usize],
+        dtype: DType,
+    ) -> OxResult<Chunk>;
     /// A short name for plans and pictures.
     fn name(&self) -> String;
 }

@@ -134,7 +134,13 @@ pub fn interp(
     ))
 }
 
-fn push(lw: &mut Lowering, kind: SignalTask, deps: Vec<TaskId>, node: &Node, idx: &[usize]) -> TaskId {
+fn push(
+    lw: &mut Lowering,
+    kind: SignalTask,
+    deps: Vec<TaskId>,
+    node: &Node,
+    idx: &[usize],
+) -> TaskId {
     lw.graph.push(Task {
         kind: TaskKind::Signal(kind),
         deps,
@@ -182,7 +188,13 @@ pub(crate) fn lower(lw: &mut Lowering, node: &Node, op: &SignalOp) -> OxResult<V
                     start,
                     len,
                 };
-                out.push(push(lw, SignalTask::Correlate { at, offsets }, deps, node, &idx));
+                out.push(push(
+                    lw,
+                    SignalTask::Correlate { at, offsets },
+                    deps,
+                    node,
+                    &idx,
+                ));
             }
         }
         SignalOp::Interp {
@@ -224,7 +236,8 @@ pub fn run(t: &SignalTask, deps: &[&Value]) -> OxResult<Value> {
             let (y, xs) = cs
                 .split_last()
                 .ok_or_else(|| OxError::Internal("correlate: no kernel".into()))?;
-            let pieces: Vec<(usize, &Chunk)> = offsets.iter().copied().zip(xs.iter().copied()).collect();
+            let pieces: Vec<(usize, &Chunk)> =
+                offsets.iter().copied().zip(xs.iter().copied()).collect();
             kernels::correlate_block(&pieces, y, *at)?
         }
         SignalTask::Interp { left, right } => match cs.as_slice() {

@@ -74,7 +74,11 @@ pub struct CorrelateBlock {
 
 /// One output block of the correlation of `x` (given as the blocks overlapping the window, each
 /// with its offset in `x`) with the one-block kernel `y` (same dtype).
-pub fn correlate_block(pieces: &[(usize, &Chunk)], y: &Chunk, at: CorrelateBlock) -> OxResult<Chunk> {
+pub fn correlate_block(
+    pieces: &[(usize, &Chunk)],
+    y: &Chunk,
+    at: CorrelateBlock,
+) -> OxResult<Chunk> {
     let dtype = y.dtype();
     dispatch_dtype!(dtype, T => correlate_typed::<T>(pieces, y, at).map(Chunk::from_array))
 }
@@ -107,7 +111,9 @@ where
         for &(off, c) in pieces {
             let part = slice_of::<T>(c)?;
             let from = (off as i64).max(lo);
-            let to = ((off + part.len()) as i64).min(lo + wlen as i64).min(at.n as i64);
+            let to = ((off + part.len()) as i64)
+                .min(lo + wlen as i64)
+                .min(at.n as i64);
             if from < to {
                 let (f, t) = ((from - off as i64) as usize, (to - off as i64) as usize);
                 let w = (from - lo) as usize;
@@ -134,21 +140,33 @@ pub fn interp_block(
     let dx = slice_of::<f64>(xp)?;
     let out: Vec<C64> = match fp.dtype() {
         DType::Float64 => {
-            let dy: Vec<C64> = slice_of::<f64>(fp)?.iter().map(|&v| C64::new(v, 0.0)).collect();
+            let dy: Vec<C64> = slice_of::<f64>(fp)?
+                .iter()
+                .map(|&v| C64::new(v, 0.0))
+                .collect();
             interp_values(xs.iter().copied(), dx, &dy, left, right, false)?
         }
-        DType::Complex128 => {
-            interp_values(xs.iter().copied(), dx, slice_of::<C64>(fp)?, left, right, true)?
-        }
+        DType::Complex128 => interp_values(
+            xs.iter().copied(),
+            dx,
+            slice_of::<C64>(fp)?,
+            left,
+            right,
+            true,
+        )?,
         d => return Err(OxError::Internal(format!("interp: fp of dtype {d}"))),
     };
     let shape = IxDyn(x.shape());
     let err = |e: ndarray::ShapeError| OxError::Internal(e.to_string());
     if fp.dtype() == DType::Float64 {
         let re: Vec<f64> = out.iter().map(|c| c.re).collect();
-        ArrayD::from_shape_vec(shape, re).map(Chunk::from_array).map_err(err)
+        ArrayD::from_shape_vec(shape, re)
+            .map(Chunk::from_array)
+            .map_err(err)
     } else {
-        ArrayD::from_shape_vec(shape, out).map(Chunk::from_array).map_err(err)
+        ArrayD::from_shape_vec(shape, out)
+            .map(Chunk::from_array)
+            .map_err(err)
     }
 }
 
@@ -180,7 +198,9 @@ fn interp_values(
 ) -> OxResult<Vec<C64>> {
     let n = dx.len();
     if n == 0 || dy.len() != n {
-        return Err(OxError::Internal("interp: xp and fp must match and not be empty".into()));
+        return Err(OxError::Internal(
+            "interp: xp and fp must match and not be empty".into(),
+        ));
     }
     let lval = left.map(to_c64).unwrap_or(dy[0]);
     let rval = right.map(to_c64).unwrap_or(dy[n - 1]);
@@ -217,7 +237,10 @@ fn interp_values(
             let inv = 1.0 / (x1 - x0);
             let sre = (y1.re - y0.re) * inv;
             let sim = (y1.im - y0.im) * inv;
-            C64::new(lerp(x, x0, x1, y0.re, y1.re, sre), lerp(x, x0, x1, y0.im, y1.im, sim))
+            C64::new(
+                lerp(x, x0, x1, y0.re, y1.re, sre),
+                lerp(x, x0, x1, y0.im, y1.im, sim),
+            )
         } else {
             let s = (y1.re - y0.re) / (x1 - x0);
             C64::new(lerp(x, x0, x1, y0.re, y1.re, s), 0.0)
@@ -246,12 +269,20 @@ mod tests {
         // full: n_left = m - 1, length n + m - 1, read from two pieces of x.
         let a = chunk(vec![1.0, 2.0]);
         let b = chunk(vec![3.0, 4.0, 5.0]);
-        let at = CorrelateBlock { n: 5, n_left: 2, start: 0, len: 7 };
+        let at = CorrelateBlock {
+            n: 5,
+            n_left: 2,
+            start: 0,
+            len: 7,
+        };
         let whole = correlate_block(&[(0, &x)], &y, at).unwrap();
         let split = correlate_block(&[(0, &a), (2, &b)], &y, at).unwrap();
         assert_eq!(whole, split);
         let w = whole.as_array::<f64>().unwrap();
-        assert_eq!(w.as_slice().unwrap(), &[100.0, 210.0, 321.0, 432.0, 543.0, 54.0, 5.0]);
+        assert_eq!(
+            w.as_slice().unwrap(),
+            &[100.0, 210.0, 321.0, 432.0, 543.0, 54.0, 5.0]
+        );
     }
 
     #[test]
@@ -261,7 +292,10 @@ mod tests {
         let x = chunk(vec![0.0, 1.5, 2.0, 2.5, 3.0, 4.0, f64::NAN]);
         let r = interp_block(&x, &xp, &fp, None, Some(Scalar::Float(-1.0))).unwrap();
         let r = r.as_array::<f64>().unwrap();
-        assert_eq!(&r.as_slice().unwrap()[..6], &[10.0, 15.0, 20.0, 30.0, 40.0, -1.0]);
+        assert_eq!(
+            &r.as_slice().unwrap()[..6],
+            &[10.0, 15.0, 20.0, 30.0, 40.0, -1.0]
+        );
         assert!(r[6].is_nan());
     }
 }

@@ -100,7 +100,8 @@ fn map_blocks(
 ) -> PyResult<PyNode> {
     let dtype = dtype_from_name(dtype)?;
     let f = Callback(Arc::new(PyBlockFn { f, name }));
-    let n: PyOxResult<_> = build::map_blocks(&nodes(&xs), f, shape, dtype, chunks).map_err(Into::into);
+    let n: PyOxResult<_> =
+        build::map_blocks(&nodes(&xs), f, shape, dtype, chunks).map_err(Into::into);
     Ok(wrap(n?))
 }
 
