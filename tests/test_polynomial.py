@@ -156,3 +156,29 @@ def test_cond_errors():
         np.linalg.cond(ox.asarray(np.ones(3)))
     with pytest.raises(np.linalg.LinAlgError):
         np.linalg.cond(ox.asarray(np.ones((2, 3))), 1)
+
+
+@given(x=coeffs(kinds="if", max_side=5), c=st.sampled_from([(1,), (2, 3), (3, 1), (1, 4)]),
+       data=st.data())
+def test_polyval2d_polygrid2d(x, c, data):
+    from numpy.polynomial import polynomial as P
+
+    xn, xx = x
+    yn = data.draw(bounded_data(np.float64, xn.shape))
+    yx = ox.from_array(yn, chunks=data.draw(chunkings(yn.shape)))
+    cn = data.draw(bounded_data(data.draw(dtypes("iuf")), c))
+    tol = {"rtol": 1e-5, "atol": 1e-3 * (1 + float(np.abs(cn.astype(float)).max()))
+           * (1 + float(np.abs(np.r_[xn.astype(float), yn]).max(initial=0))) ** 8}
+    differential(lambda: P.polyval2d(xn, yn, cn), lambda: P.polyval2d(xx, yx, cn), **tol)
+    differential(lambda: P.polyval2d(xn, yn, cn), lambda: P.polyval2d(xx, yn, ox.asarray(cn)),
+                 **tol)
+    differential(lambda: P.polygrid2d(xn, yn[:2], cn), lambda: P.polygrid2d(xx, yx[:2], cn),
+                 **tol)
+
+
+def test_tri_like():
+    x = ox.ones(2)
+    for args in ((3,), (3, 4, 1), (2, 5, -1, int)):
+        got = np.tri(*args, like=x)
+        assert isinstance(got, ox.Array)
+        assert_eq(got, np.tri(*args))

@@ -9,7 +9,8 @@ companion matrix; ``vander`` is a cumulative product. Where NumPy's result shape
 on the values, the call computes only that (documented): ``roots`` the positions of the first and
 last non-zero coefficients, ``polydiv`` the number of leading near-zero remainder terms, ``poly``
 whether complex roots come in conjugate pairs (then the result is real, as in NumPy).
-``roots`` returns complex128 always, as our ``eigvals`` does.
+``roots`` returns complex128 always, as our ``eigvals`` does. ``polyval2d``/``polygrid2d`` (of
+``numpy.polynomial.polynomial``, lowest degree first) are Horner's rule along each coordinate.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from ._array import Array
 from ._dispatch import implements
 from ._elementwise import node_of
 
-__all__ = ["poly", "polyadd", "polyder", "polydiv", "polyfit", "polyint", "polymul", "polysub",
-           "polyval", "roots", "vander"]
+__all__ = ["poly", "polyadd", "polyder", "polydiv", "polyfit", "polygrid2d", "polyint", "polymul",
+           "polysub", "polyval", "polyval2d", "roots", "vander"]
 
 
 def _arr(x) -> Array:
@@ -276,3 +277,34 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
             return c, Vbase * fac
         return c, Vbase[:, :, np.newaxis] * fac
     return c
+
+
+def _series_val(x, c, tensor=True):
+    """``numpy.polynomial.polynomial.polyval`` (coefficients lowest degree first; ``tensor``:
+    each trailing coefficient axis evaluated at every ``x``), Horner's rule on lazy ops."""
+    c = _atleast_1d(c)
+    if c.dtype.kind in "biu":
+        c = c + 0.0
+    if isinstance(x, (tuple, list)):
+        x = np.asarray(x)
+    if isinstance(x, (np.ndarray, Array)) and tensor:
+        c = c.reshape(c.shape + (1,) * x.ndim)
+    c0 = c[-1] + x * 0
+    for i in range(2, len(c) + 1):
+        c0 = c[-i] + c0 * x
+    return c0
+
+
+@implements(np.polynomial.polynomial.polyval2d)
+def polyval2d(x, y, c):
+    """The 2-d power series ``sum c[i, j] x**i y**j`` at the points ``(x, y)``."""
+    x, y = (a if isinstance(a, Array) else np.asanyarray(a) for a in (x, y))
+    if x.shape != y.shape:
+        raise ValueError("x, y are incompatible")
+    return _series_val(y, _series_val(x, c), tensor=False)
+
+
+@implements(np.polynomial.polynomial.polygrid2d)
+def polygrid2d(x, y, c):
+    """The 2-d power series on the Cartesian product of ``x`` and ``y``."""
+    return _series_val(y, _series_val(x, c))

@@ -1,4 +1,5 @@
-"""Shape routines: ``rollaxis``, ``resize``, ``ix_``, ``trim_zeros``.
+"""Shape routines: ``rollaxis``, ``resize``, ``ix_``, ``trim_zeros``, ``sliding_window_view``, and
+``tri(..., like=x)`` (NEP 35, our lazy ``tri``).
 
 Compositions of lazy ops: ``rollaxis`` is a transpose, ``resize`` a broadcast of the flattened
 array reshaped (no copies until a chunk is computed), ``ix_`` reshapes (a boolean argument goes
@@ -14,13 +15,27 @@ import operator
 
 import numpy as np
 from numpy.exceptions import AxisError
+from numpy.lib import _twodim_base_impl as _np_twodim
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from ._array import Array, compute_nodes
 from ._dispatch import implements
 from ._elementwise import node_of
 
-__all__ = ["ix_", "resize", "rollaxis", "trim_zeros"]
+__all__ = ["ix_", "resize", "rollaxis", "sliding_window_view", "trim_zeros"]
+
+
+# NEP 35: NumPy hands ``tri(..., like=x)`` to its like-dispatcher, a second function object.
+_TRI_LIKE = [f for f in (getattr(_np_twodim, "_tri_with_like", None),) if f is not None]
+
+
+@implements(np.tri, *_TRI_LIKE)
+def _tri_like(N, M=None, k=0, dtype=float, **kwargs):
+    """``np.tri(..., like=x)`` for an oxarray ``x`` (NEP 35): our lazy ``tri``."""
+    from ._matrices import tri
+
+    kwargs.pop("like", None)
+    return tri(N, M, k, dtype, **kwargs)
 
 
 def _arr(x) -> Array:
