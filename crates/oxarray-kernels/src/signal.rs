@@ -83,7 +83,7 @@ pub fn correlate_block(
     dispatch_dtype!(dtype, T => correlate_typed::<T>(pieces, y, at).map(Chunk::from_array))
 }
 
-fn slice_of<'a, T: Element>(c: &'a Chunk) -> OxResult<&'a [T]>
+fn slice_of<T: Element>(c: &Chunk) -> OxResult<&[T]>
 where
     Chunk: Typed<T, Container = ArrayD<T>>,
 {
