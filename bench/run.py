@@ -250,12 +250,14 @@ from fft import case_fft  # noqa: E402  (bench/fft.py)
 from nan import case_nanmean, case_nanstd  # noqa: E402
 from scans import case_scan  # noqa: E402  (bench/scans.py)
 from sets import case_unique  # noqa: E402  (bench/sets.py)
+from signal_cases import case_convolve, case_interp  # noqa: E402  (bench/signal_cases.py)
 
 CASES = {"fused": case_fused, "sum": case_sum, "std": case_std, "overhead": case_overhead,
          "random": case_random, "svd": case_svd, "svd_tall": case_svd_tall, "matmul": case_matmul,
          "masking": case_masking, "sort": case_sort, "median": case_median,
          "nanmean": case_nanmean, "fft": case_fft, "einsum": case_einsum, "unique": case_unique,
-         "scan": case_scan, "nanstd": case_nanstd}
+         "scan": case_scan, "nanstd": case_nanstd, "convolve": case_convolve,
+         "interp": case_interp}
 
 
 # --- report ------------------------------------------------------------------------------------

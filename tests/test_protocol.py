@@ -33,8 +33,8 @@ def test_ufunc_with_numpy_array_on_the_left_returns_lazy(x):
 
 
 UNIMPLEMENTED = [
-    ("polyval", lambda v: np.polyval(v, v)),
-    ("convolve", lambda v: np.convolve(v, v)),
+    ("is_busday", lambda v: np.is_busday(v)),  # datetime64: excluded for good
+    ("datetime_as_string", lambda v: np.datetime_as_string(v)),
 ]
 
 

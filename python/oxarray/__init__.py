@@ -12,8 +12,10 @@ import numpy as _np
 
 from . import config, fft, linalg
 from . import random as random  # the public ox.random module
+from ._apply import apply_along_axis, apply_over_axes, map_blocks, piecewise
 from ._array import Array
 from ._assignment import copyto, fill_diagonal, place, put, put_along_axis, putmask
+from ._convolve import convolve, correlate
 from ._creation import (
     arange,
     asarray,
@@ -58,6 +60,7 @@ from ._histograms import (
 
 # The Array API's inspection section and the names it adds at 2025.12.
 from ._inspection import __array_namespace_info__
+from ._interp import interp
 from ._io import may_share_memory, min_scalar_type, shares_memory
 from ._joining import (
     append,
@@ -112,6 +115,19 @@ from ._mathmisc import angle, nan_to_num, sinc
 from ._matrices import diag, diagflat, indices, meshgrid, tri, tril, triu
 from ._nan import nanargmax, nanargmin, nanmax, nanmean, nanmin, nanprod, nanstd, nansum, nanvar
 from ._padding import pad
+from ._polynomial import (
+    poly,
+    polyadd,
+    polyder,
+    polydiv,
+    polyfit,
+    polyint,
+    polymul,
+    polysub,
+    polyval,
+    roots,
+    vander,
+)
 from ._printing import array2string, array_repr, array_str
 from ._quantiles import (
     argpartition,
@@ -138,6 +154,7 @@ from ._sets import (
     unique_inverse,
     unique_values,
 )
+from ._shaping import ix_, resize, rollaxis, sliding_window_view, trim_zeros
 from ._sorting import argsort, sort
 from ._spaces import geomspace, linspace, logspace
 from ._statistical import all, any, max, mean, min, prod, std, sum, var

@@ -5,7 +5,7 @@ Stubs for the compiled extension (crates/oxarray-python/src/lib.rs); check them 
 module with ``python -m mypy.stubtest oxarray._core``.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal, TypeAlias, final
 
 import numpy.typing as npt
@@ -305,3 +305,13 @@ __all__ = [
     "weighted_choice",
     "where_",
 ]
+# --- signals (crates/oxarray-python/src/signal.rs) -----------------------------------------
+def correlate(x: Node, y: Node, n_left: int, length: int, chunks: list[int]) -> Node:
+    """Lazy ``c[j] = sum_i xpad[j - n_left + i] * y[i]`` (1-d ``x``, one-block ``y``)."""
+def interp(x: Node, xp: Node, fp: Node, left: float | complex | None = None,
+           right: float | complex | None = None) -> Node:
+    """Lazy ``np.interp`` of float64 ``x`` at one-block ``xp`` with values ``fp``."""
+# --- user callables per block (crates/oxarray-python/src/callback.rs) ----------------------
+def map_blocks(xs: list[Node], f: Callable[..., Any], name: str, shape: list[int], dtype: str,
+               chunks: list[list[int]]) -> Node:
+    """Lazy node whose block ``b`` is ``f(block_index, *blocks b of xs)`` (a NumPy array)."""

@@ -36,6 +36,7 @@ from ._linalg import linalg_cross as cross  # noqa: F401  (the Array API's forms
 from ._linalg import linalg_diagonal as diagonal  # noqa: F401
 from ._linalg import linalg_outer as outer  # noqa: F401
 from ._linalg import linalg_trace as trace  # noqa: F401
+from ._linalg_cond import cond  # noqa: F401  (np.linalg.cond)
 from ._linalg_dense import (  # noqa: F401  (the namespace re-exports them)
     cholesky,
     det,
@@ -57,7 +58,7 @@ __all__ = ["svd", "qr", "svd_compressed", "norm", "matmul", "dot", "vdot", "oute
            "inner", "multi_dot", "matrix_power", "solve", "inv", "det", "slogdet", "cholesky",
            "eigh", "eigvalsh", "eig", "eigvals", "svdvals", "pinv", "matrix_rank", "lstsq",
            "tensorsolve", "tensorinv", "cross", "diagonal", "trace", "matrix_transpose", "vecdot",
-           "matrix_norm", "vector_norm"]
+           "matrix_norm", "vector_norm", "cond"]
 
 LinAlgError = np.linalg.LinAlgError
 _UNSET = object()

@@ -155,6 +155,10 @@ pub enum NodeKind {
     },
     /// Set lookups and tallies (see [`crate::sets`]).
     Sets(crate::sets::SetsOp),
+    /// Correlation and interpolation (see [`crate::signal`]).
+    Signal(crate::signal::SignalOp),
+    /// A user's function per block (see [`crate::callback`]).
+    Callback(crate::callback::CallbackOp),
     /// Output `k` of a multi-output op (the op is lowered once for all its outputs).
     Pick {
         op: Arc<crate::multi::MultiOp>,
@@ -231,6 +235,8 @@ impl Node {
             NodeKind::Pick { op, .. } => op.inputs.iter().collect(),
             NodeKind::Index(op) => op.inputs(),
             NodeKind::Sets(op) => op.inputs(),
+            NodeKind::Signal(op) => op.inputs(),
+            NodeKind::Callback(op) => op.inputs(),
         }
     }
 
@@ -260,7 +266,10 @@ impl Node {
             | NodeKind::Fft { x, .. } => out.push(x),
             NodeKind::Check { x, flag, .. } => out.extend([x, flag]),
             // Dropped here the ordinary way: selections are not links of long chains.
-            NodeKind::Index(_) | NodeKind::Sets(_) => {}
+            NodeKind::Index(_)
+            | NodeKind::Sets(_)
+            | NodeKind::Signal(_)
+            | NodeKind::Callback(_) => {}
             NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b, .. } => out.extend([a, b]),
             NodeKind::Where { cond, a, b } => out.extend([cond, a, b]),
             NodeKind::Concatenate { xs, .. } => out.extend(xs),
@@ -300,6 +309,8 @@ impl Node {
             NodeKind::Pick { op, k } => op.label(*k),
             NodeKind::Index(op) => op.label().into(),
             NodeKind::Sets(op) => op.label().into(),
+            NodeKind::Signal(op) => op.label().into(),
+            NodeKind::Callback(op) => op.f.0.name(),
             NodeKind::Check { .. } => "check".into(),
         }
     }

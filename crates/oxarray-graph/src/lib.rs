@@ -6,6 +6,7 @@
 //! chunks; [`dot`] draws it. No PyO3 here: the bindings crate calls [`compute`] and friends.
 
 pub mod batched;
+pub mod callback;
 pub mod check;
 pub mod construct;
 pub mod dot;
@@ -25,6 +26,7 @@ pub mod result;
 pub mod scan;
 pub mod select;
 pub mod sets;
+pub mod signal;
 pub mod sort;
 pub mod stream_reduce;
 pub mod take;

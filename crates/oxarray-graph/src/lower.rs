@@ -166,6 +166,8 @@ impl Lowering {
             NodeKind::Pick { op, k } => return self.lower_pick(op, *k),
             NodeKind::Index(op) => return crate::indexing::lower(self, node, op),
             NodeKind::Sets(op) => return crate::sets::lower(self, node, op),
+            NodeKind::Signal(op) => return crate::signal::lower(self, node, op),
+            NodeKind::Callback(op) => return crate::callback::lower(self, node, op),
             NodeKind::Sort { x, op } => return crate::sort::lower(self, node, x, op),
             NodeKind::Scan { x, op, fp } => return crate::scan::lower(self, node, x, op, *fp),
             NodeKind::Check { x, flag, action } => {
@@ -314,6 +316,8 @@ impl Lowering {
                 | NodeKind::Pick { .. }
                 | NodeKind::Index(_)
                 | NodeKind::Sets(_)
+                | NodeKind::Signal(_)
+                | NodeKind::Callback(_)
                 | NodeKind::Sort { .. }
                 | NodeKind::Scan { .. }
                 | NodeKind::Check { .. }

@@ -98,6 +98,10 @@ pub enum TaskKind {
     Fft(crate::fft::FftTask),
     /// A set, counting or binning kernel (`crate::sets`).
     Sets(crate::sets::SetsTask),
+    /// A correlation or interpolation kernel (`crate::signal`).
+    Signal(crate::signal::SignalTask),
+    /// A user's function on the block at this index (`crate::callback`).
+    Callback(crate::callback::Callback, Vec<usize>),
     /// Block `k` of the dependency's `Value::Parts`.
     Pick(usize),
     /// A sorting/selection kernel (`crate::sort`).
@@ -144,6 +148,8 @@ impl Task {
             TaskKind::Index(t) => t.label(),
             TaskKind::Sort(s) => s.label(),
             TaskKind::Sets(s) => s.label(),
+            TaskKind::Signal(s) => s.label(),
+            TaskKind::Callback(..) => "callback",
             TaskKind::Scan(s, _) => s.label(),
             TaskKind::Check(_) => "check",
         }

@@ -16,5 +16,6 @@ pub mod random;
 pub mod reduce;
 pub mod scan;
 pub mod sets;
+pub mod signal;
 pub mod sort;
 pub mod take;

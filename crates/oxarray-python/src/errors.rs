@@ -19,6 +19,11 @@ impl From<OxError> for PyOxError {
 impl From<PyOxError> for PyErr {
     fn from(PyOxError(e): PyOxError) -> PyErr {
         let msg = e.to_string();
+        if matches!(&e, OxError::Compute(m) if m == crate::callback::RAISED_MESSAGE) {
+            if let Some(raised) = crate::callback::take_raised() {
+                return raised;
+            }
+        }
         match e {
             OxError::ShapeMismatch(_) | OxError::Value(_) | OxError::Compute(_) => {
                 PyValueError::new_err(msg)

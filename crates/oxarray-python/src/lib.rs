@@ -1,6 +1,7 @@
 //! `oxarray._core`: the bindings. Every function converts its arguments, asks the graph crate for
 //! a node (or runs a plan through `gil::run_detached`) and converts the answer. No numerics here.
 
+mod callback;
 mod check;
 mod convert;
 mod errors;
@@ -11,6 +12,7 @@ mod indexing;
 mod random;
 mod scan;
 mod sets;
+mod signal;
 mod sorting;
 
 use convert::{chunk_into_py, dtype_from_name, ingest, parse_chunks, scalar_from_py};
@@ -451,5 +453,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     check::register(m)?;
     fft::register(m)?;
     scan::register(m)?;
+    signal::register(m)?;
+    callback::register(m)?;
     Ok(())
 }

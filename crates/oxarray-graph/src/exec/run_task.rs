@@ -114,6 +114,8 @@ pub fn run_task(
                 crate::scan::run(s, &cs, task, dest).map(|v| (v, 0))
             });
         }
+        TaskKind::Signal(s) => return crate::signal::run(s, deps),
+        TaskKind::Callback(f, block) => return crate::callback::run(f, block, task, deps),
         TaskKind::Check(action) => return crate::check::run(action, deps),
         TaskKind::Fft(f) => return crate::fft::run(f, &chunks()?, task, dest),
         TaskKind::Pick(k) => {

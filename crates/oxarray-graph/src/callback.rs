@@ -1,0 +1,110 @@
+//! A user's function run per block: the one node kind whose task leaves Rust. `apply_along_axis`
+//! and `piecewise` call the user's own Python callable on each block (the bindings implement
+//! [`BlockFn`] by taking the GIL and handing the blocks over as NumPy arrays); everything around
+//! it (rechunking, broadcasting, assembling) stays in the engine.
+
+use crate::expr::{Node, NodeKind, NodeRef};
+use crate::lower::Lowering;
+use crate::task::{Task, TaskId, TaskKind, Value};
+use oxarray_core::{Chunk, ChunkGrid, DType, OxError, OxResult};
+use std::fmt;
+use std::sync::Arc;
+
+/// A function from input blocks to one output block of `shape` and `dtype`.
+pub trait BlockFn: Send + Sync {
+    fn call(
+        &self,
+        block: &[usize],
+        inputs: &[&Chunk],
+        shape: &[usize],
+        dtype: DType,
+    ) -> OxResult<Chunk>;
+    /// A short name for plans and pictures.
+    fn name(&self) -> String;
+}
+
+/// Shared by the node and every task of it.
+#[derive(Clone)]
+pub struct Callback(pub Arc<dyn BlockFn>);
+
+impl fmt::Debug for Callback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Callback({})", self.0.name())
+    }
+}
+
+/// Output block `b` (C order) is `f` of block `b` of every input: each input has as many blocks
+/// as the output.
+#[derive(Debug)]
+pub struct CallbackOp {
+    pub inputs: Vec<NodeRef>,
+    pub f: Callback,
+}
+
+impl CallbackOp {
+    pub fn inputs(&self) -> Vec<&NodeRef> {
+        self.inputs.iter().collect()
+    }
+}
+
+/// A node of `shape`, `dtype`, cut by `chunks`, whose blocks are `f` of the inputs' blocks.
+pub fn map_blocks(
+    inputs: &[NodeRef],
+    f: Callback,
+    shape: Vec<usize>,
+    dtype: DType,
+    chunks: Vec<Vec<usize>>,
+) -> OxResult<NodeRef> {
+    let grid = ChunkGrid::new(&shape, chunks)?;
+    if inputs.iter().any(|x| x.grid.nblocks() != grid.nblocks()) {
+        return Err(OxError::Internal(
+            "map_blocks: every input needs one block per output block".into(),
+        ));
+    }
+    let op = CallbackOp {
+        inputs: inputs.to_vec(),
+        f,
+    };
+    Ok(Node::new(shape, dtype, grid, NodeKind::Callback(op)))
+}
+
+pub(crate) fn lower(lw: &mut Lowering, node: &Node, op: &CallbackOp) -> OxResult<Vec<TaskId>> {
+    let ins = op
+        .inputs
+        .iter()
+        .map(|x| lw.input(x).cloned())
+        .collect::<OxResult<Vec<_>>>()?;
+    let mut out = Vec::with_capacity(node.grid.nblocks());
+    for (lin, idx) in node.grid.block_indices().enumerate() {
+        let deps = ins.iter().map(|ts| ts[lin]).collect();
+        out.push(lw.graph.push(Task {
+            kind: TaskKind::Callback(op.f.clone(), idx.clone()),
+            deps,
+            shape: node.grid.block_shape(&idx).into(),
+            dtype: node.dtype,
+        }));
+    }
+    Ok(out)
+}
+
+/// Runs the user's function on one block.
+pub fn run(f: &Callback, block: &[usize], task: &Task, deps: &[&Value]) -> OxResult<Value> {
+    let cs = deps
+        .iter()
+        .map(|v| match v {
+            Value::Chunk(c) => Ok(&**c),
+            _ => Err(OxError::Internal("callback: expected a chunk".into())),
+        })
+        .collect::<OxResult<Vec<&Chunk>>>()?;
+    let c = f.0.call(block, &cs, &task.shape, task.dtype)?;
+    if c.shape() != &*task.shape || c.dtype() != task.dtype {
+        return Err(OxError::Internal(format!(
+            "callback returned a {:?} {} block, expected {:?} {}",
+            c.shape(),
+            c.dtype(),
+            task.shape,
+            task.dtype
+        )));
+    }
+    Ok(Value::Chunk(Arc::new(c)))
+}
