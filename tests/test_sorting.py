@@ -104,6 +104,29 @@ def test_long_lanes_use_radix_and_merge():
     assert_eq(np.argsort(ox.asarray(b, chunks=700)), np.argsort(b, kind="stable"))
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int16"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_long_chunks_use_msd_radix_and_blocked_merge(dtype, descending):
+    # Chunks of 2**17 take the MSD radix sort and outputs this long the cache-blocked merge.
+    rng = np.random.default_rng(3)
+    a = (rng.random(3 * 2**17 + 11) * 2000 - 1000).astype(dtype)
+    if dtype.startswith("float"):
+        a[::97] = np.nan
+        a[::89] = -0.0
+        a[::83] = 0.0
+        a[::101] = np.inf
+        a[::103] = -np.inf
+    x = ox.asarray(a, chunks=2**17)
+    expected = np.sort(a, kind="stable")
+    if descending:
+        assert_same_bits(ox.sort(x, descending=True, stable=True),
+                         np.flip(np.sort(np.flip(a), kind="stable")))
+    else:
+        assert_same_bits(np.sort(x), expected)
+    whole = ox.asarray(a, chunks=-1)
+    assert_same_bits(np.sort(whole), expected)
+
+
 @pytest.mark.parametrize("call", [
     lambda m, a: m.sort(a, kind="foo"),
     lambda m, a: m.sort(a, kind=3),

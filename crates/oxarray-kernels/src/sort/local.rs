@@ -3,7 +3,7 @@
 
 use super::lanes::{fill_lanes2, map_lanes, Lanes};
 use super::order::{compare, NpOrd};
-use super::radix;
+use super::{msd, radix};
 use oxarray_core::buffer::zeroed_vec;
 use oxarray_core::OxResult;
 use rayon::prelude::*;
@@ -49,7 +49,9 @@ pub fn sort_block<T: NpOrd>(src: &[T], lanes: Lanes, descending: bool) -> OxResu
             .zip(src.par_chunks(lanes.n))
             .with_min_len((4096 / lanes.n).max(1))
             .for_each(|(dst, lane)| {
-                if !radix::sort_into(lane, dst, descending) {
+                if !msd::sort_into(lane, dst, descending)
+                    && !radix::sort_into(lane, dst, descending)
+                {
                     dst.copy_from_slice(lane);
                     sort_lane(dst, descending);
                 }

@@ -5,11 +5,14 @@
 //! block (rayon over the lanes). Along a chunked axis the graph runs [`sort_chunk`] per chunk,
 //! then [`split_chunks`] (exact rank cuts, small) and [`merge_chunk`] per output chunk, so the
 //! output keeps the input's chunking and no task holds more than its own chunk's output.
-//! The order is NumPy's ([`order`]); the sorts are stable.
+//! The order is NumPy's ([`order`]); the sorts are stable. A long lane's values are sorted by
+//! [`msd`] (MSD radix into cache-sized buckets, LSD radix in cache), shorter ones and argsorts by
+//! [`radix`] (LSD); merges run in cache-sized blocks cut at exact co-ranks ([`merge`]).
 
 pub mod lanes;
 pub mod local;
 pub mod merge;
+pub mod msd;
 pub mod order;
 pub mod radix;
 pub mod select;

@@ -30,6 +30,15 @@ pub trait NpOrd: Element {
     fn needs_fixup(&self) -> bool {
         false
     }
+    /// `np_cmp(self, other) == Less`, without branches where the type allows (the merges' test).
+    #[inline(always)]
+    fn np_less(&self, other: &Self) -> bool {
+        if Self::KEY_BYTES > 0 {
+            self.key() < other.key()
+        } else {
+            self.np_cmp(other) == Ordering::Less
+        }
+    }
     /// NaN where the type has one (what an empty selection reads); the zero value otherwise.
     fn nan_value() -> Self {
         Self::default()
@@ -90,6 +99,11 @@ macro_rules! ord_float {
             }
             fn is_nan_like(&self) -> bool {
                 self.is_nan()
+            }
+            #[inline(always)]
+            fn np_less(&self, other: &Self) -> bool {
+                // `<` orders every non-NaN (with -0.0 == 0.0); a NaN is above them all.
+                (*self < *other) | (other.is_nan() & !self.is_nan())
             }
             fn nan_value() -> Self {
                 <$t>::NAN
@@ -180,5 +194,23 @@ mod tests {
         assert_eq!((z[1].re, z[1].im), (2.0, 1.0));
         assert!(z[2].im.is_nan() && z[3].re.is_nan() && !z[3].im.is_nan());
         assert_eq!(compare(&1, &2, true), Ordering::Greater);
+        let vals = [
+            f64::NAN,
+            -f64::NAN,
+            f64::NEG_INFINITY,
+            -1.0,
+            -0.0,
+            0.0,
+            2.0,
+            f64::INFINITY,
+        ];
+        for a in vals {
+            for b in vals {
+                assert_eq!(a.np_less(&b), a.np_cmp(&b) == Ordering::Less, "{a} < {b}");
+                let (fa, fb) = (a as f32, b as f32);
+                assert_eq!(fa.np_less(&fb), fa.np_cmp(&fb) == Ordering::Less);
+            }
+        }
+        assert!(3i16.np_less(&4) && !true.np_less(&false));
     }
 }

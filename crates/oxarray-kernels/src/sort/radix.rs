@@ -52,7 +52,7 @@ pub fn sort_values<T: NpOrd>(v: &mut [T], descending: bool) -> bool {
         return false;
     }
     let src: Vec<T> = v.to_vec();
-    sort_into(&src, v, descending)
+    super::msd::sort_into(&src, v, descending) || sort_into(&src, v, descending)
 }
 
 /// `dst` receives `src` sorted (stable), by radix, when the type has a key and the lane is long
@@ -117,7 +117,7 @@ pub fn sort_into<T: NpOrd>(src: &[T], dst: &mut [T], descending: bool) -> bool {
 }
 
 /// Puts the noted zeros and NaNs back over their runs of `dst` (sorted), in their index order.
-fn restore_special<T: NpOrd>(dst: &mut [T], special: &[T], descending: bool) {
+pub(crate) fn restore_special<T: NpOrd>(dst: &mut [T], special: &[T], descending: bool) {
     if special.is_empty() {
         return;
     }
