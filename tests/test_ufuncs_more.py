@@ -91,6 +91,27 @@ def test_ldexp_rounding_and_flags():
         y.compute()
 
 
+def _messages(fn):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        out = fn()
+        if isinstance(out, ox.Array):
+            out.compute()
+    return [str(m.message) for m in w]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_spacing_and_i0_report_numpys_overflow(dtype):
+    a = np.array([1.0, np.finfo(dtype).max, np.inf, np.nan], dtype=dtype)
+    assert _messages(lambda: np.spacing(ox.asarray(a))) == _messages(lambda: np.spacing(a))
+    b = np.array([1.0, 800.0, 30.0], dtype=dtype)  # i0(inf) is NaN, reported by NumPy as divide's
+    assert _messages(lambda: np.i0(ox.asarray(b))) == _messages(lambda: np.i0(b))
+    with np.errstate(over="raise"):
+        y = np.spacing(ox.asarray(a))
+    with pytest.raises(FloatingPointError, match="overflow encountered in spacing"):
+        y.compute()
+
+
 # --- two-output ufuncs -------------------------------------------------------------------------
 def _pairs_equal(actual, expected):
     assert isinstance(actual, tuple) and len(actual) == len(expected) == 2
