@@ -141,6 +141,7 @@ from ._quantiles import (
 )
 from ._rearranging import flip, fliplr, flipud, repeat, roll, rot90, tile
 from ._scans import cumprod, cumsum, cumulative_prod, cumulative_sum, nancumprod, nancumsum
+from ._scimath import EMATH as _EMATH  # np.emath, registered for NEP 18 on import
 from ._searching import argmax, argmin, where
 from ._sets import (
     intersect1d,
@@ -174,6 +175,7 @@ from ._take import (
     unravel_index,
 )
 from ._tensor import kron, matvec, vecmat
+from ._ufuncs_more import fix, i0, iscomplex, isneginf, isposinf, isreal, real_if_close, unwrap
 
 globals().update(_ELEMENTWISE)
 

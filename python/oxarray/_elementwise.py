@@ -25,10 +25,13 @@ SUPPORTED_DTYPES = frozenset(
 _UNARY = frozenset(_core.unary_ops())
 _BINARY = frozenset(_core.binary_ops())
 # NumPy ufuncs computed by another op of the catalogue once the inputs are cast to their loop.
-_ALIASES = {"float_power": "power"}
+_ALIASES = {"float_power": "power", "degrees": "rad2deg", "radians": "deg2rad"}
 _WEAK_TYPES = (int, float, complex)
 # Generalized ufuncs implemented by a family module (np.vecdot, np.matvec, np.vecmat: _tensor.py).
 GUFUNCS: dict = {}
+# Ufuncs a family module computes itself, with apply_ufunc's keywords (two outputs, mixed loop
+# dtypes: np.divmod, np.modf, np.frexp, np.ldexp in _ufuncs_more.py).
+SPECIAL_UFUNCS: dict = {}
 
 
 def is_operand(x) -> bool:
@@ -156,14 +159,8 @@ def apply_ufunc(ufunc: np.ufunc, *inputs, out=None, where=True, dtype=None,
 
         result = matmul(*inputs)
         return rebind(_single_out(out), result, "matmul", casting) if out is not None else result
-    if ufunc is np.divmod:
-        q = apply_ufunc(np.floor_divide, *inputs, dtype=dtype, casting=casting)
-        r = apply_ufunc(np.remainder, *inputs, dtype=dtype, casting=casting)
-        if out is not None:
-            rebind(out[0], q, "divmod", casting)
-            rebind(out[1], r, "divmod", casting)
-            return tuple(out)
-        return q, r
+    if ufunc in SPECIAL_UFUNCS:
+        return SPECIAL_UFUNCS[ufunc](*inputs, out=out, where=where, dtype=dtype, casting=casting, order=order)
     if ufunc.nout != 1 or not ((ufunc.nin == 1 and name in _UNARY) or (ufunc.nin == 2 and name in _BINARY)):
         return NotImplemented
     in_dtypes, out_dtypes = resolve(ufunc, inputs, dtype, casting)
@@ -266,6 +263,8 @@ def array_ufunc(ufunc: np.ufunc, method: str, *inputs, **kwargs):
     if method == "at":
         from ._assignment import ufunc_at
 
+        if ufunc.nout != 1:
+            raise ValueError("Only single output ufuncs supported at this time")
         return ufunc_at(ufunc, *inputs, **kwargs)
     for x in inputs + tuple(kwargs.get("out") or ()):
         if not is_operand(x) and x is not None:
@@ -292,7 +291,10 @@ def _make(ufunc: np.ufunc, name: str):
     return f
 
 
-_NUMPY_UFUNCS = sorted(set(_UNARY | _BINARY) - {"real", "imag"} | {"float_power"})
+# The catalogue's ops that are NumPy ufuncs (not `real`/`imag`/`i0`, nor the internal halves of
+# the two-output ufuncs).
+_NUMPY_UFUNCS = sorted({n for n in _UNARY | _BINARY if isinstance(getattr(np, n, None), np.ufunc)}
+                       | {"float_power", "degrees", "radians"})
 _ARRAY_API_NAMES = {
     "abs": "absolute", "acos": "arccos", "acosh": "arccosh", "asin": "arcsin",
     "asinh": "arcsinh", "atan": "arctan", "atan2": "arctan2", "atanh": "arctanh",

@@ -32,7 +32,7 @@ _FLAGS = ((1, "divide", "divide by zero"), (2, "over", "overflow"),
 _QUIET = frozenset({
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
     "logical_and", "logical_or", "logical_xor", "logical_not", "maximum", "minimum", "fmax",
-    "fmin", "isnan", "isinf", "isfinite", "signbit", "copysign", "nextafter", "spacing",
+    "fmin", "isnan", "isinf", "isfinite", "signbit", "copysign", "nextafter",
     "bitwise_and", "bitwise_or", "bitwise_xor", "invert", "left_shift", "right_shift", "gcd",
     "lcm", "negative", "positive", "conjugate", "real", "imag", "sign", "floor",
     "ceil", "trunc", "rint", "fabs", "heaviside",

@@ -61,15 +61,19 @@ def check_method(ufunc: np.ufunc, method: str) -> None:
 
 
 def reduction_loop(ufunc: np.ufunc, in_dtype, dtype=None, out_dtype=None,
-                   check: bool = True) -> np.dtype:
+                   check: bool = True, uniform: str | None = None) -> np.dtype:
     """NumPy's loop dtype for ``ufunc.reduce``/``accumulate``/``reduceat`` (TypeError when there
-    is none, or when it is one oxarray lacks)."""
+    is none, or when it is one oxarray lacks). ``uniform`` names a method (accumulate,
+    reduceat) whose loop NumPy requires to have one dtype throughout (not ``ldexp``'s)."""
     kwargs = {}
     if dtype is not None:
         kwargs["signature"] = (np.dtype(dtype), None, None)
     first = None if out_dtype is None else np.dtype(out_dtype)
     loop = ufunc.resolve_dtypes((first, np.dtype(in_dtype), None), reduction=True,
                                 casting="unsafe", **kwargs)
+    if uniform and not loop[0] == loop[1] == loop[2]:
+        raise TypeError(f"the resolved dtypes are not compatible with {ufunc.__name__}.{uniform}. "
+                        f"Resolved {loop}")
     return check_dtype(loop[0]) if check else loop[0]
 
 
@@ -132,7 +136,8 @@ def ufunc_accumulate(ufunc: np.ufunc, array, axis=0, dtype=None, out=None):
     if x.ndim == 0:
         raise TypeError("cannot accumulate on a scalar")
     out = _out(out)
-    loop = reduction_loop(ufunc, x.dtype, dtype, None if out is None else out.dtype)
+    loop = reduction_loop(ufunc, x.dtype, dtype, None if out is None else out.dtype,
+                          uniform="accumulate")
     axis = _single_axis(axis, x.ndim, "accumulate")
     if out is not None and tuple(out.shape) != x.shape:
         raise ValueError("provided out is the wrong size for the accumulation.")
@@ -260,7 +265,8 @@ def ufunc_reduceat(ufunc: np.ufunc, array, indices, axis=0, dtype=None, out=None
     for i in idx:
         if not 0 <= i < n:
             raise IndexError(f"index {i} out-of-bounds in {ufunc.__name__}.reduceat [0, {n})")
-    loop = reduction_loop(ufunc, x.dtype, dtype, None if out is None else out.dtype)
+    loop = reduction_loop(ufunc, x.dtype, dtype, None if out is None else out.dtype,
+                          uniform="reduceat")
     ends = np.append(idx[1:], n)[: len(idx)]
     segs = [(int(s), int(e) if e > s else int(s) + 1) for s, e in zip(idx, ends, strict=True)]
     fp = _errstate.capture_method(name, "reduceat")

@@ -5,10 +5,10 @@
 //! one line here plus its kernel.
 
 macro_rules! catalogue {
-    ($(#[$m:meta])* $name:ident { $($variant:ident => $ufunc:literal,)* }) => {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $ufunc:literal,)* }) => {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant,)* }
+        pub enum $name { $($(#[$vm])* $variant,)* }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant,)*];
@@ -69,6 +69,15 @@ catalogue!(
         Conjugate => "conjugate",
         Real => "real",
         Imag => "imag",
+        BitwiseCount => "bitwise_count",
+        Spacing => "spacing",
+        /// `np.i0` (elementwise, though not a ufunc).
+        I0 => "i0",
+        /// The two results of `np.modf` and `np.frexp`, one op each (not NumPy names).
+        ModfFractional => "_modf_fractional",
+        ModfIntegral => "_modf_integral",
+        FrexpMantissa => "_frexp_mantissa",
+        FrexpExponent => "_frexp_exponent",
     }
 );
 
@@ -110,6 +119,8 @@ catalogue!(
         Heaviside => "heaviside",
         Gcd => "gcd",
         Lcm => "lcm",
+        /// `x * 2**n`; the integer exponent arrives cast to `x`'s float dtype.
+        Ldexp => "ldexp",
     }
 );
 

@@ -130,6 +130,7 @@ fn float_binary<F: Real + Value>(op: BinaryOp, a: &[F], b: &[F], out: &mut Colum
         }),
         Nextafter => zip_into(out, a, b, F::next_after),
         Heaviside => zip_into(out, a, b, heaviside),
+        Ldexp => zip_into(out, a, b, super::float_parts::ldexp),
         _ => return Err(missing_kernel::<F>(op)),
     }
     Ok(())

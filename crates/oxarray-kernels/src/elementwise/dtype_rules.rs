@@ -84,6 +84,8 @@ enum Output {
     Bool,
     /// Complex inputs give their real dtype (`absolute`, `real`, `imag`).
     RealOfInput,
+    /// A fixed dtype: `bitwise_count` counts into uint8, `frexp`'s exponent is int32.
+    Fixed(DType),
 }
 
 fn resolve(name: &str, kinds: Kinds, output: Output, x: DType) -> OxResult<DType> {
@@ -94,6 +96,7 @@ fn resolve(name: &str, kinds: Kinds, output: Output, x: DType) -> OxResult<DType
         Output::Same => x,
         Output::Bool => DType::Bool,
         Output::RealOfInput => x.real_of(),
+        Output::Fixed(d) => d,
     })
 }
 
@@ -108,7 +111,10 @@ pub fn unary_output_dtype(op: UnaryOp, x: DType) -> OxResult<DType> {
         | Arccos | Arctan | Sinh | Cosh | Tanh | Arcsinh | Arccosh | Arctanh | Rint => {
             (INEXACT, Output::Same)
         }
-        Fabs | Cbrt | Deg2rad | Rad2deg => (FLOAT, Output::Same),
+        Fabs | Cbrt | Deg2rad | Rad2deg | Spacing | I0 | ModfFractional | ModfIntegral
+        | FrexpMantissa => (FLOAT, Output::Same),
+        FrexpExponent => (FLOAT, Output::Fixed(DType::Int32)),
+        BitwiseCount => (INTEGER, Output::Fixed(DType::UInt8)),
         Floor | Ceil | Trunc => (REAL, Output::Same),
         Signbit => (FLOAT, Output::Bool),
         Isnan | Isinf | Isfinite | LogicalNot => (ALL, Output::Bool),
@@ -130,7 +136,7 @@ pub fn binary_output_dtype(op: BinaryOp, x: DType) -> OxResult<DType> {
         | LogicalXor => (ALL, Output::Bool),
         BitwiseAnd | BitwiseOr | BitwiseXor => (BITS, Output::Same),
         LeftShift | RightShift | Gcd | Lcm => (INTEGER, Output::Same),
-        Arctan2 | Hypot | Copysign | Logaddexp | Logaddexp2 | Nextafter | Heaviside => {
+        Arctan2 | Hypot | Copysign | Logaddexp | Logaddexp2 | Nextafter | Heaviside | Ldexp => {
             (FLOAT, Output::Same)
         }
     };
@@ -189,6 +195,13 @@ mod tests {
         ("conjugate", "i u f c"),
         ("real", "? i u f c->r"),
         ("imag", "? i u f c->r"),
+        ("bitwise_count", "i u->B"),
+        ("spacing", "f"),
+        ("i0", "f"),
+        ("_modf_fractional", "f"),
+        ("_modf_integral", "f"),
+        ("_frexp_mantissa", "f"),
+        ("_frexp_exponent", "f->i32"),
     ];
     const BINARY: &[(&str, &str)] = &[
         ("add", "? i u f c"),
@@ -226,6 +239,7 @@ mod tests {
         ("heaviside", "f"),
         ("gcd", "i u"),
         ("lcm", "i u"),
+        ("ldexp", "f"),
     ];
 
     fn letter(x: DType) -> &'static str {
@@ -246,6 +260,8 @@ mod tests {
             .then(|| match out {
                 "?" => Bool,
                 "r" => x.real_of(),
+                "B" => UInt8,
+                "i32" => Int32,
                 _ => x,
             })
     }

@@ -5,6 +5,7 @@
 use super::complex_inverse as ci;
 use super::complex_math as cm;
 use super::dtype_rules::unary_output_dtype;
+use super::float_parts as fp;
 use super::loops::{map_into, ColumnElem};
 use super::numeric::{Int, Real, Value};
 use num_complex::Complex;
@@ -73,6 +74,7 @@ fn int_unary<T: Int + Value>(op: UnaryOp, x: &[T], out: &mut Column) -> OxResult
         Reciprocal => map_into(out, x, |a: T| T::from_f64_c(1.0 / a.to_f64())),
         Sign => map_into(out, x, T::np_sign),
         Invert => map_into(out, x, |a: T| !a),
+        BitwiseCount => map_into(out, x, fp::bitwise_count),
         _ => return Err(missing_kernel::<T>(op)),
     }
     Ok(())
@@ -130,6 +132,12 @@ fn float_unary<F: Real + Value>(op: UnaryOp, x: &[F], out: &mut Column) -> OxRes
             }
         }),
         Signbit => map_into(out, x, F::is_sign_negative),
+        Spacing => map_into(out, x, fp::spacing),
+        I0 => map_into(out, x, fp::i0),
+        ModfFractional => map_into(out, x, |a| fp::modf(a).0),
+        ModfIntegral => map_into(out, x, |a| fp::modf(a).1),
+        FrexpMantissa => map_into(out, x, |a| fp::frexp(a).0),
+        FrexpExponent => map_into(out, x, |a| fp::frexp(a).1),
         _ => return Err(missing_kernel::<F>(op)),
     }
     Ok(())
