@@ -147,6 +147,8 @@ pub enum NodeKind {
     },
     /// Set lookups and tallies (see [`crate::sets`]).
     Sets(crate::sets::SetsOp),
+    /// Searches, lazy gathers and topk over NumPy's order (see [`crate::ordering`]).
+    Ordering(crate::ordering::OrderingOp),
     /// Output `k` of a multi-output op (the op is lowered once for all its outputs).
     Pick {
         op: Arc<crate::multi::MultiOp>,
@@ -223,6 +225,7 @@ impl Node {
             NodeKind::Pick { op, .. } => op.inputs.iter().collect(),
             NodeKind::Index(op) => op.inputs(),
             NodeKind::Sets(op) => op.inputs(),
+            NodeKind::Ordering(op) => op.inputs(),
         }
     }
 
@@ -252,7 +255,7 @@ impl Node {
             | NodeKind::Fft { x, .. } => out.push(x),
             NodeKind::Check { x, flag, .. } => out.extend([x, flag]),
             // Dropped here the ordinary way: selections are not links of long chains.
-            NodeKind::Index(_) | NodeKind::Sets(_) => {}
+            NodeKind::Index(_) | NodeKind::Sets(_) | NodeKind::Ordering(_) => {}
             NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b } => out.extend([a, b]),
             NodeKind::Where { cond, a, b } => out.extend([cond, a, b]),
             NodeKind::Concatenate { xs, .. } => out.extend(xs),
@@ -292,6 +295,7 @@ impl Node {
             NodeKind::Pick { op, k } => op.label(*k),
             NodeKind::Index(op) => op.label().into(),
             NodeKind::Sets(op) => op.label().into(),
+            NodeKind::Ordering(op) => op.label().into(),
             NodeKind::Check { .. } => "check".into(),
         }
     }

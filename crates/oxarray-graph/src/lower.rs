@@ -142,6 +142,7 @@ impl Lowering {
             NodeKind::Pick { op, k } => return self.lower_pick(op, *k),
             NodeKind::Index(op) => return crate::indexing::lower(self, node, op),
             NodeKind::Sets(op) => return crate::sets::lower(self, node, op),
+            NodeKind::Ordering(op) => return crate::ordering::lower(self, node, op),
             NodeKind::Sort { x, op } => return crate::sort::lower(self, node, x, op),
             NodeKind::Scan { x, op } => return crate::scan::lower(self, node, x, op),
             NodeKind::Check { x, flag, action } => {
@@ -287,6 +288,7 @@ impl Lowering {
                 | NodeKind::Pick { .. }
                 | NodeKind::Index(_)
                 | NodeKind::Sets(_)
+                | NodeKind::Ordering(_)
                 | NodeKind::Sort { .. }
                 | NodeKind::Scan { .. }
                 | NodeKind::Check { .. }

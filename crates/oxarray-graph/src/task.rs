@@ -92,6 +92,8 @@ pub enum TaskKind {
     Fft(crate::fft::FftTask),
     /// A set, counting or binning kernel (`crate::sets`).
     Sets(crate::sets::SetsTask),
+    /// A search, lazy gather or topk kernel (`crate::ordering`).
+    Ordering(crate::ordering::OrderingTask),
     /// Block `k` of the dependency's `Value::Parts`.
     Pick(usize),
     /// A sorting/selection kernel (`crate::sort`).
@@ -137,6 +139,7 @@ impl Task {
             TaskKind::Index(t) => t.label(),
             TaskKind::Sort(s) => s.label(),
             TaskKind::Sets(s) => s.label(),
+            TaskKind::Ordering(s) => s.label(),
             TaskKind::Scan(s) => s.label(),
             TaskKind::Check(_) => "check",
         }

@@ -8,6 +8,7 @@ mod errstate;
 mod fft;
 mod gil;
 mod indexing;
+mod ordering;
 mod random;
 mod scan;
 mod sets;
@@ -432,5 +433,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     check::register(m)?;
     fft::register(m)?;
     scan::register(m)?;
+    ordering::register(m)?;
     Ok(())
 }

@@ -102,6 +102,7 @@ pub fn run_task(
         TaskKind::Index(t) => crate::indexing::run(t, &chunks()?, shape, task.dtype)?,
         TaskKind::Sort(s) => return crate::sort::run(s, deps, shape),
         TaskKind::Sets(s) => return crate::sets::run(s, deps),
+        TaskKind::Ordering(s) => return crate::ordering::run(s, deps),
         TaskKind::Scan(s) => return crate::scan::run(s, &chunks()?, task, dest),
         TaskKind::Check(action) => return crate::check::run(action, deps),
         TaskKind::Fft(f) => return crate::fft::run(f, &chunks()?, task, dest),

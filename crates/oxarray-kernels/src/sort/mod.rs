@@ -12,7 +12,9 @@ pub mod local;
 pub mod merge;
 pub mod order;
 pub mod radix;
+pub mod search;
 pub mod select;
+pub mod topk;
 
 use lanes::Lanes;
 use ndarray::{ArrayD, IxDyn};
