@@ -67,9 +67,17 @@ pub enum OrderingTask {
         offset: usize,
     },
     /// deps: one block whose axis is whole; the positions.
-    TopKLanes { axis: usize, k: usize, largest: bool },
+    TopKLanes {
+        axis: usize,
+        k: usize,
+        largest: bool,
+    },
     /// deps: the `TopKChunk` tasks of one column of blocks.
-    TopKMerge { axis: usize, k: usize, largest: bool },
+    TopKMerge {
+        axis: usize,
+        k: usize,
+        largest: bool,
+    },
 }
 
 impl OrderingTask {
@@ -90,7 +98,9 @@ pub fn searchsorted(a: &NodeRef, v: &NodeRef, right: bool) -> OxResult<NodeRef> 
         return Err(OxError::Value("object too deep for desired array".into()));
     }
     if a.dtype != v.dtype {
-        return Err(OxError::Internal("searchsorted: a and v of two dtypes".into()));
+        return Err(OxError::Internal(
+            "searchsorted: a and v of two dtypes".into(),
+        ));
     }
     let op = OrderingOp::SearchSorted {
         a: Arc::clone(a),
@@ -115,8 +125,7 @@ pub fn take_along(x: &NodeRef, idx: &NodeRef, axis: i64) -> OxResult<NodeRef> {
         ));
     }
     for d in 0..x.ndim() {
-        if d != axis && (idx.shape[d] != x.shape[d] || idx.grid.chunks()[d] != x.grid.chunks()[d])
-        {
+        if d != axis && (idx.shape[d] != x.shape[d] || idx.grid.chunks()[d] != x.grid.chunks()[d]) {
             return Err(OxError::Internal(
                 "take_along: indices must line up with x off the axis".into(),
             ));
@@ -210,7 +219,11 @@ pub(crate) fn lower(lw: &mut Lowering, node: &Node, op: &OrderingOp) -> OxResult
             let i_tasks = lw.input(idx)?.clone();
             for (lin, bi) in grid.block_indices().enumerate() {
                 let mut deps = vec![i_tasks[lin]];
-                deps.extend(column(&x.grid, &bi_on(&bi, *axis), *axis).iter().map(|&l| x_tasks[l]));
+                deps.extend(
+                    column(&x.grid, &bi_on(&bi, *axis), *axis)
+                        .iter()
+                        .map(|&l| x_tasks[l]),
+                );
                 let kind = OrderingTask::TakeAlong { axis: *axis };
                 out.push(push(lw, kind, deps, grid.block_shape(&bi), node.dtype));
             }
@@ -280,11 +293,17 @@ pub(crate) fn run(t: &OrderingTask, deps: &[&Value]) -> OxResult<Value> {
         .ok_or_else(|| OxError::Internal("ordering: no input".into()))?;
     let c = match t {
         OrderingTask::Search { right } => {
-            let a = rest.iter().map(|d| chunk(d)).collect::<OxResult<Vec<_>>>()?;
+            let a = rest
+                .iter()
+                .map(|d| chunk(d))
+                .collect::<OxResult<Vec<_>>>()?;
             search::searchsorted_chunk(&a, chunk(first)?, *right)?
         }
         OrderingTask::TakeAlong { axis } => {
-            let x = rest.iter().map(|d| chunk(d)).collect::<OxResult<Vec<_>>>()?;
+            let x = rest
+                .iter()
+                .map(|d| chunk(d))
+                .collect::<OxResult<Vec<_>>>()?;
             search::take_along_chunk(&x, chunk(first)?, *axis)?
         }
         OrderingTask::TopKChunk {

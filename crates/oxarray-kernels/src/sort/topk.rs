@@ -65,7 +65,12 @@ pub fn topk_chunk(
 
 /// The `k` best positions of every lane from the per-chunk candidates `locals` (values and
 /// positions from [`topk_chunk`]); an int64 block with the axis `k` long, best first.
-pub fn topk_merge(locals: &[(&Chunk, &Chunk)], axis: usize, k: usize, largest: bool) -> OxResult<Chunk> {
+pub fn topk_merge(
+    locals: &[(&Chunk, &Chunk)],
+    axis: usize,
+    k: usize,
+    largest: bool,
+) -> OxResult<Chunk> {
     let (first, _) = locals
         .first()
         .ok_or_else(|| OxError::Internal("topk merge: no candidates".into()))?;
@@ -129,9 +134,16 @@ mod tests {
             let (av, ai) = topk_chunk(&a, 0, 4, largest, 0).unwrap();
             let (bv, bi) = topk_chunk(&b, 0, 4, largest, 3).unwrap();
             let got = topk_merge(&[(&av, &ai), (&bv, &bi)], 0, 4, largest).unwrap();
-            let (w, g) = (want.as_array::<i64>().unwrap(), got.as_array::<i64>().unwrap());
+            let (w, g) = (
+                want.as_array::<i64>().unwrap(),
+                got.as_array::<i64>().unwrap(),
+            );
             assert_eq!(w, g);
-            let expect: &[i64] = if largest { &[1, 5, 0, 3] } else { &[4, 6, 2, 0] };
+            let expect: &[i64] = if largest {
+                &[1, 5, 0, 3]
+            } else {
+                &[4, 6, 2, 0]
+            };
             assert_eq!(g.iter().copied().collect::<Vec<_>>(), expect);
         }
     }
