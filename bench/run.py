@@ -25,7 +25,7 @@ from importlib import metadata
 
 import numpy as np
 from masking import case_masking  # bench/masking.py
-from sorting import case_median, case_sort
+from sorting import case_median, case_searchsorted, case_sort
 
 import oxarray as ox
 
@@ -255,6 +255,7 @@ from signal_cases import case_convolve, case_interp  # noqa: E402  (bench/signal
 CASES = {"fused": case_fused, "sum": case_sum, "std": case_std, "overhead": case_overhead,
          "random": case_random, "svd": case_svd, "svd_tall": case_svd_tall, "matmul": case_matmul,
          "masking": case_masking, "sort": case_sort, "median": case_median,
+         "searchsorted": case_searchsorted,
          "nanmean": case_nanmean, "fft": case_fft, "einsum": case_einsum, "unique": case_unique,
          "scan": case_scan, "nanstd": case_nanstd, "convolve": case_convolve,
          "interp": case_interp}

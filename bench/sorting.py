@@ -54,3 +54,30 @@ def case_median(sizes, repeats: int):
         d = da.median(da.from_array(a, chunks=x.chunks), axis=0)
         rows.append(measure("dask", lambda: d.compute(scheduler="threads"), expected, repeats, 0))
     return f"np.median(x, axis=0) of {n}x{n} float64, chunks {_chunks(x)}", rows
+
+
+def case_searchsorted(sizes, repeats: int):
+    """``np.searchsorted(a, v)`` of 2**22 random float64 ``v`` in a sorted 2**25 float64 ``a``,
+    both chunked: oxarray finds each value's chunk of ``a`` from the chunks' first elements and
+    binary-searches that chunk only, one task per chunk of ``v`` (``a`` is never concatenated);
+    NumPy's search is single-threaded; Dask has no chunked ``a``: ``da.searchsorted`` needs ``a``
+    in one chunk (rechunked here)."""
+    from run import _chunks, measure
+
+    n, m = (2**25, 2**22) if sizes.sum >= 2**27 else (2**22, 2**19)
+    rng = np.random.default_rng(7)
+    a = np.sort(rng.random(n))
+    v = rng.random(m)
+    x = ox.asarray(a, chunks="auto")
+    y = ox.asarray(v, chunks=m // 8)
+    expected = np.searchsorted(a, v)
+    rows = [
+        measure("numpy", lambda: np.searchsorted(a, v), expected, repeats, 0),
+        measure("oxarray", np.searchsorted(x, y).compute, expected, repeats, 0),
+    ]
+    if da is not None:
+        d = da.searchsorted(da.from_array(a, chunks=x.chunks).rechunk(-1),
+                            da.from_array(v, chunks=y.chunks))
+        rows.append(measure("dask", lambda: d.compute(scheduler="threads"), expected, repeats, 0))
+    return (f"np.searchsorted of 2**{m.bit_length() - 1} float64 in a sorted "
+            f"2**{n.bit_length() - 1}, chunks a {_chunks(x)} v {_chunks(y)}", rows)

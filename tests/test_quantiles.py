@@ -196,3 +196,110 @@ def test_nothing_computes_at_the_call(monkeypatch):
         warnings.simplefilter("ignore")
         assert_eq(rs[2], np.quantile(a, [0.1, 0.9], axis=0))
         assert_eq(rs[3], np.nanpercentile(a, 40, axis=1))
+
+
+# --- weights= (method="inverted_cdf", NumPy 2.x) ------------------------------------------------
+
+@st.composite
+def weighted_cases(draw):
+    a, chunks, axis = draw(real_cases())
+    whole = axis is None or draw(st.booleans())
+    if whole:
+        wshape = a.shape
+    else:
+        axes = (axis,) if isinstance(axis, int) else axis
+        axes = tuple(d % a.ndim for d in axes)
+        wshape = tuple(a.shape[d] for d in axes)
+    w = np.asarray(draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0]),
+                                 min_size=int(np.prod(wshape)), max_size=int(np.prod(wshape)))),
+                   dtype=np.float64).reshape(wshape)
+    w.reshape(-1)[:1] = 1.0 if w.size else w.reshape(-1)[:1]  # not all zero (NumPy raises)
+    q = draw(st.one_of(st.sampled_from([0.0, 0.3, 0.5, 1.0]),
+                       st.lists(st.sampled_from([0.0, 0.25, 0.5, 0.9, 1.0]), min_size=1,
+                                max_size=3).map(np.array)))
+    return a, chunks, axis, w, q, draw(st.booleans())
+
+
+@SETTINGS
+@given(weighted_cases())
+@example((np.array([1.0, 2.0, 3.0, 4.0]), ((2, 2),), None, np.array([0.0, 1.0, 1.0, 0.0]), 0.0,
+          True))
+@example((np.array([[1.0, np.nan, 3.0], [4.0, 5.0, 6.0]]), ((1, 1), (2, 1)), -1,
+          np.array([1.0, 2.0, 1.0]), np.array([0.2, 0.8]), False))
+@example((np.array([[3, 1, 2], [6, 5, 4]], dtype=np.int16), ((2,), (1, 2)), (0, 1),
+          np.ones((2, 3)), 0.5, True))
+def test_weighted_quantile_matches_numpy(case):
+    a, chunks, axis, w, q, lazy_weights = case
+    x = ox.asarray(a, chunks=chunks)
+    wx = ox.asarray(w) if lazy_weights else w
+    for np_fn, scale in ((np.quantile, 1), (np.percentile, 100)):
+        qs = q * scale
+        differential(lambda: np_fn(a, qs, axis=axis, weights=w, method="inverted_cdf"),
+                     lambda: np_fn(x, qs, axis=axis, weights=wx, method="inverted_cdf"))
+
+
+@SETTINGS
+@given(weighted_cases())
+def test_weighted_nanquantile_matches_numpy(case):
+    a, chunks, axis, w, q, lazy_weights = case
+    if w.shape != a.shape or a.ndim > 1 and axis is not None:
+        # NumPy's n-d weighted nanquantile indexes 1-d weights per lane (an IndexError): only
+        # whole-shape weights there, and every reduced axis.
+        w = np.broadcast_to(np.ones(1), a.shape).copy()
+        axis = None
+    x = ox.asarray(a, chunks=chunks)
+    wx = ox.asarray(w) if lazy_weights else w
+    for np_fn, scale in ((np.nanquantile, 1), (np.nanpercentile, 100)):
+        qs = q * scale
+        differential(lambda: np_fn(a, qs, axis=axis, weights=w, method="inverted_cdf"),
+                     lambda: np_fn(x, qs, axis=axis, weights=wx, method="inverted_cdf"))
+
+
+def test_weighted_errors_like_numpy():
+    a = np.arange(6.0).reshape(2, 3)
+    x = ox.asarray(a, chunks=(1, 2))
+    cases = [
+        dict(q=0.5, weights=np.ones(3), method="inverted_cdf"),            # axis None: TypeError
+        dict(q=0.5, axis=1, weights=np.ones(2), method="inverted_cdf"),    # wrong length
+        dict(q=0.5, axis=1, weights=np.ones(3), method="linear"),          # method
+        dict(q=0.5, axis=1, weights=-np.ones(3), method="inverted_cdf"),   # negative
+        dict(q=0.5, axis=1, weights=np.zeros(3), method="inverted_cdf"),   # all zero
+        dict(q=0.5, axis=1, weights=np.array([1.0, np.inf, 1.0]), method="inverted_cdf"),
+    ]
+    for kw in cases:
+        with pytest.raises(Exception) as expected:
+            np.quantile(a, **kw)
+        with pytest.raises(type(expected.value)):
+            np.quantile(x, **kw).compute()
+    # Lazy weights: what NumPy finds in the values is found at compute.
+    r = np.quantile(x, 0.5, axis=1, weights=ox.asarray(-np.ones(3)), method="inverted_cdf")
+    with pytest.raises(ValueError, match="non-negative"):
+        r.compute()
+    r = np.quantile(x, 0.5, axis=1, weights=ox.zeros(3), method="inverted_cdf")
+    with pytest.raises(ValueError, match="all zero"):
+        r.compute()
+
+
+# --- the All-NaN RuntimeWarning, issued at compute ----------------------------------------------
+
+@pytest.mark.parametrize("fn", [
+    lambda m, a: m.nanmedian(a, axis=1),
+    lambda m, a: m.nanquantile(a, 0.5, axis=1),
+    lambda m, a: m.nanpercentile(a, [10, 90], axis=1),
+    lambda m, a: m.nanquantile(a, 0.5, axis=1, weights=np.ones(a.shape), method="inverted_cdf"),
+])
+def test_all_nan_slice_warns_at_compute(fn):
+    a = np.array([[np.nan, np.nan, np.nan], [1.0, np.nan, 2.0]])
+    with pytest.warns(RuntimeWarning, match="All-NaN slice encountered"):
+        expected = fn(np, a)
+    x = ox.asarray(a, chunks=(1, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = fn(np, x)  # lazy: nothing known, nothing warned
+    with pytest.warns(RuntimeWarning, match="All-NaN slice encountered"):
+        got = r.compute()
+    np.testing.assert_array_equal(got, expected)
+    b = np.array([[1.0, np.nan, 3.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fn(np, ox.asarray(b)).compute()  # no all-NaN lane: no warning

@@ -143,6 +143,7 @@ from ._rearranging import flip, fliplr, flipud, repeat, roll, rot90, tile
 from ._scans import cumprod, cumsum, cumulative_prod, cumulative_sum, nancumprod, nancumsum
 from ._scimath import EMATH as _EMATH  # np.emath, registered for NEP 18 on import
 from ._searching import argmax, argmin, where
+from ._searchsorted import argtopk, lexsort, searchsorted, sort_complex, topk  # sorting: searches
 from ._sets import (
     intersect1d,
     isin,

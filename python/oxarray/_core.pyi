@@ -229,6 +229,13 @@ def select(x: Node, axis: int, ranks: list[int], width: int, skip_nan: bool = Fa
     each lane's non-NaN count when ``skip_nan``); the axis becomes ``width`` long; lazy."""
 def partition(x: Node, axis: int, kth: list[int], indices: bool = False) -> Node:
     """``np.partition`` (``indices=False``) or ``np.argpartition`` at the ranks ``kth``; lazy."""
+def searchsorted(a: Node, v: Node, right: bool) -> Node:
+    """``np.searchsorted(a, v, side)``: ``a`` 1-d and sorted (any chunks), ``a`` and ``v`` of one
+    dtype; int64 of ``v``'s shape and chunks; lazy."""
+def take_along(x: Node, idx: Node, axis: int) -> Node:
+    """``take_along_axis(x, idx, axis)`` with lazy int64 ``idx`` chunked as ``x`` off the axis."""
+def topk(x: Node, axis: int, k: int, largest: bool) -> Node:
+    """The int64 positions of the ``k`` largest (or smallest) along ``axis``, best first; lazy."""
 def fft(
     x: Node,
     kind: str,

@@ -259,7 +259,7 @@ def _quantile(x: Array, q: np.ndarray, weak: bool, axis, out, method: str, keepd
             last = stats[where_of[n - 1]]
             result = where(apply_ufunc(np.isnan, last), last, result)
     else:
-        result = _nan_quantile(flat, q, weak, method, n, rest)
+        result = _all_nan(flat, _nan_quantile(flat, q, weak, method, n, rest))
     result = reshape(result, shape) if result.shape != shape else result
     return rebind(out, result, name, casting="same_kind") if out is not None else result
 
@@ -309,7 +309,9 @@ def _nan_quantile(flat: Array, q: np.ndarray, weak: bool, method: str, n: int, r
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False,
              *, weights=None, interpolation=None):
     """NumPy's ``quantile`` (every ``method=``): order statistics by selection in Rust, NumPy's
-    interpolation as a lazy composition.
+    interpolation as a lazy composition. ``weights=`` (``method="inverted_cdf"`` only, as NumPy
+    2.x): a stable argsort, lazy gathers and a CDF search (``_quantile_weights``); negative, NaN,
+    inf or all-zero lazy weights raise NumPy's ValueError from ``compute()``.
 
     >>> import numpy as np, oxarray as ox
     >>> np.quantile(ox.asarray(np.array([[10, 7, 4], [3, 2, 1]])), 0.5, axis=0).compute()
@@ -319,19 +321,22 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
     _check_real(x)
     q, weak = _q_array(q, None)
     method = _check_method(method, interpolation, "quantile")
-    _no_weights(weights, method)
+    if weights is not None:
+        return _weighted(x, q, axis, out, method, keepdims, "quantile", False, weights)
     return _quantile(x, q, weak, axis, out, method, keepdims, "quantile", False)
 
 
 @implements(np.percentile)
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False,
                *, weights=None, interpolation=None):
-    """NumPy's ``percentile``: ``quantile`` of ``q / 100``."""
+    """NumPy's ``percentile``: ``quantile`` of ``q / 100`` (``weights=`` with
+    ``method="inverted_cdf"``, as NumPy 2.x)."""
     x = _as_array(a)
     _check_real(x)
     q, weak = _q_array(q, 100)
     method = _check_method(method, interpolation, "percentile")
-    _no_weights(weights, method)
+    if weights is not None:
+        return _weighted(x, q, axis, out, method, keepdims, "percentile", False, weights)
     return _quantile(x, q, weak, axis, out, method, keepdims, "percentile", False)
 
 
@@ -339,24 +344,29 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
 def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                 keepdims=np._NoValue, *, weights=None, interpolation=None):
     """NumPy's ``nanquantile``: the quantiles of each lane's non-NaN values (NaN for an all-NaN
-    lane)."""
+    lane, with NumPy's "All-NaN slice encountered" RuntimeWarning, issued by ``compute()``: a
+    lazy array learns it from the values). ``weights=`` with ``method="inverted_cdf"``, as NumPy
+    2.x."""
     x = _as_array(a)
     _check_real(x)
     q, weak = _q_array(q, None)
     method = _check_method(method, interpolation, "nanquantile")
-    _no_weights(weights, method)
+    if weights is not None:
+        return _weighted(x, q, axis, out, method, _keep(keepdims), "nanquantile", True, weights)
     return _quantile(x, q, weak, axis, out, method, _keep(keepdims), "nanquantile", True)
 
 
 @implements(np.nanpercentile)
 def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                   keepdims=np._NoValue, *, weights=None, interpolation=None):
-    """NumPy's ``nanpercentile``: ``nanquantile`` of ``q / 100``."""
+    """NumPy's ``nanpercentile``: ``nanquantile`` of ``q / 100`` (its All-NaN RuntimeWarning is
+    issued by ``compute()``; ``weights=`` with ``method="inverted_cdf"``)."""
     x = _as_array(a)
     _check_real(x)
     q, weak = _q_array(q, 100)
     method = _check_method(method, interpolation, "nanpercentile")
-    _no_weights(weights, method)
+    if weights is not None:
+        return _weighted(x, q, axis, out, method, _keep(keepdims), "nanpercentile", True, weights)
     return _quantile(x, q, weak, axis, out, method, _keep(keepdims), "nanpercentile", True)
 
 
@@ -364,12 +374,34 @@ def _keep(keepdims) -> bool:
     return False if keepdims is np._NoValue else keepdims
 
 
-def _no_weights(weights, method) -> None:
-    if weights is None:
-        return
+def _weighted(x: Array, q: np.ndarray, axis, out, method: str, keepdims, name: str,
+              skip_nan: bool, weights) -> Array:
+    """``weights=`` (NumPy 2.x: ``method="inverted_cdf"`` only; see ``_quantile_weights``)."""
+    from ._quantile_weights import valid_weights, weighted_quantile
+
     if method != "inverted_cdf":
         raise ValueError(f"Only method 'inverted_cdf' supports weights. Got: {method}.")
-    raise NotImplementedError("quantile weights= (method='inverted_cdf') is not implemented yet")
+    w, negative = valid_weights(weights, x, axis)
+    keepdims = keepdims_flag(keepdims)
+    flat, axes, n = _merged(x, axis)
+    wflat = _merged(w, axis)[0]
+    rest = flat.shape[:-1]
+    shape = _keep_shape(x, axes, q.shape, keepdims, rest)
+    if n == 0:
+        raise IndexError("index -1 is out of bounds for axis 0 with size 0")
+    result = weighted_quantile(flat, wflat, negative, q, skip_nan)
+    result = reshape(result, shape) if result.shape != shape else result
+    return rebind(out, result, name, casting="same_kind") if out is not None else result
+
+
+def _all_nan(flat: Array, result: Array) -> Array:
+    """``result`` with NumPy's "All-NaN slice encountered" RuntimeWarning, issued by
+    ``compute()`` when a lane of ``flat`` (its last axis) holds only NaN."""
+    from ._nan import checked
+    from ._statistical import all as all_
+
+    return checked(result, all_(apply_ufunc(np.isnan, flat), axis=-1), "All-NaN slice encountered",
+                   warn=True)
 
 
 # --- median -------------------------------------------------------------------------------------
@@ -387,7 +419,7 @@ def _median(x: Array, axis, out, keepdims, skip_nan: bool) -> Array:
     elif skip_nan and x.dtype.kind == "f":
         rows = [[n, n]] + [[(c - 1) // 2, c // 2] for c in range(1, n + 1)]
         stats = _order_stats(flat, np.array(rows), True)
-        result = mean(stats, axis=0)
+        result = _all_nan(flat, mean(stats, axis=0))
     else:
         middle = [(n - 1) // 2] if n % 2 else [n // 2 - 1, n // 2]
         ranks = middle + ([n - 1] if inexact and n - 1 not in middle else [])
@@ -415,7 +447,9 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 @implements(np.nanmedian)
 def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=np._NoValue):
     """NumPy's ``nanmedian``: the median of each lane's non-NaN values (NaN for an all-NaN lane;
-    the middle pair is averaged, and an odd count averages the middle value with itself)."""
+    the middle pair is averaged, and an odd count averages the middle value with itself). An
+    all-NaN lane also gives NumPy's "All-NaN slice encountered" RuntimeWarning, issued by
+    ``compute()`` (a lazy array learns it from the values, at compute)."""
     return _median(_as_array(a), axis, out, _keep(keepdims), True)
 
 

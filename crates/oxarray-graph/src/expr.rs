@@ -159,6 +159,8 @@ pub enum NodeKind {
     Signal(crate::signal::SignalOp),
     /// A user's function per block (see [`crate::callback`]).
     Callback(crate::callback::CallbackOp),
+    /// Searches, lazy gathers and topk over NumPy's order (see [`crate::ordering`]).
+    Ordering(crate::ordering::OrderingOp),
     /// Output `k` of a multi-output op (the op is lowered once for all its outputs).
     Pick {
         op: Arc<crate::multi::MultiOp>,
@@ -237,6 +239,7 @@ impl Node {
             NodeKind::Sets(op) => op.inputs(),
             NodeKind::Signal(op) => op.inputs(),
             NodeKind::Callback(op) => op.inputs(),
+            NodeKind::Ordering(op) => op.inputs(),
         }
     }
 
@@ -269,7 +272,8 @@ impl Node {
             NodeKind::Index(_)
             | NodeKind::Sets(_)
             | NodeKind::Signal(_)
-            | NodeKind::Callback(_) => {}
+            | NodeKind::Callback(_)
+            | NodeKind::Ordering(_) => {}
             NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b, .. } => out.extend([a, b]),
             NodeKind::Where { cond, a, b } => out.extend([cond, a, b]),
             NodeKind::Concatenate { xs, .. } => out.extend(xs),
@@ -311,6 +315,7 @@ impl Node {
             NodeKind::Sets(op) => op.label().into(),
             NodeKind::Signal(op) => op.label().into(),
             NodeKind::Callback(op) => op.f.0.name(),
+            NodeKind::Ordering(op) => op.label().into(),
             NodeKind::Check { .. } => "check".into(),
         }
     }

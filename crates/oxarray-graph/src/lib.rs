@@ -20,6 +20,7 @@ pub mod lower;
 pub mod multi;
 pub mod node_program;
 pub mod optimize;
+pub mod ordering;
 pub mod program;
 pub mod random;
 pub mod result;

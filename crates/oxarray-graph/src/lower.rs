@@ -168,6 +168,7 @@ impl Lowering {
             NodeKind::Sets(op) => return crate::sets::lower(self, node, op),
             NodeKind::Signal(op) => return crate::signal::lower(self, node, op),
             NodeKind::Callback(op) => return crate::callback::lower(self, node, op),
+            NodeKind::Ordering(op) => return crate::ordering::lower(self, node, op),
             NodeKind::Sort { x, op } => return crate::sort::lower(self, node, x, op),
             NodeKind::Scan { x, op, fp } => return crate::scan::lower(self, node, x, op, *fp),
             NodeKind::Check { x, flag, action } => {
@@ -318,6 +319,7 @@ impl Lowering {
                 | NodeKind::Sets(_)
                 | NodeKind::Signal(_)
                 | NodeKind::Callback(_)
+                | NodeKind::Ordering(_)
                 | NodeKind::Sort { .. }
                 | NodeKind::Scan { .. }
                 | NodeKind::Check { .. }

@@ -102,6 +102,8 @@ pub enum TaskKind {
     Signal(crate::signal::SignalTask),
     /// A user's function on the block at this index (`crate::callback`).
     Callback(crate::callback::Callback, Vec<usize>),
+    /// A search, lazy gather or topk kernel (`crate::ordering`).
+    Ordering(crate::ordering::OrderingTask),
     /// Block `k` of the dependency's `Value::Parts`.
     Pick(usize),
     /// A sorting/selection kernel (`crate::sort`).
@@ -150,6 +152,7 @@ impl Task {
             TaskKind::Sets(s) => s.label(),
             TaskKind::Signal(s) => s.label(),
             TaskKind::Callback(..) => "callback",
+            TaskKind::Ordering(s) => s.label(),
             TaskKind::Scan(s, _) => s.label(),
             TaskKind::Check(_) => "check",
         }

@@ -9,6 +9,7 @@ mod errstate;
 mod fft;
 mod gil;
 mod indexing;
+mod ordering;
 mod random;
 mod scan;
 mod sets;
@@ -455,5 +456,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     scan::register(m)?;
     signal::register(m)?;
     callback::register(m)?;
+    ordering::register(m)?;
     Ok(())
 }

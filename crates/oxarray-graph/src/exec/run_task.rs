@@ -116,6 +116,7 @@ pub fn run_task(
         }
         TaskKind::Signal(s) => return crate::signal::run(s, deps),
         TaskKind::Callback(f, block) => return crate::callback::run(f, block, task, deps),
+        TaskKind::Ordering(s) => return crate::ordering::run(s, deps),
         TaskKind::Check(action) => return crate::check::run(action, deps),
         TaskKind::Fft(f) => return crate::fft::run(f, &chunks()?, task, dest),
         TaskKind::Pick(k) => {

@@ -15,7 +15,9 @@ pub mod merge;
 pub mod msd;
 pub mod order;
 pub mod radix;
+pub mod search;
 pub mod select;
+pub mod topk;
 
 use lanes::Lanes;
 use ndarray::{ArrayD, IxDyn};
