@@ -166,9 +166,8 @@ def nanargmax(a, axis=None, out=None, *, keepdims=np._NoValue):
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, *, where=np._NoValue):
     """Mean of the non-NaN values: one pass of the ``nanmean`` kernel, which sums the non-NaN values
     and counts them together per chunk (with ``where=``: two fused reductions, the masked sum and
-    count). An empty slice gives NaN and, at compute, RuntimeWarning("Mean of empty slice") --
-    warned when a result is NaN, so a slice whose non-NaN values hold both +inf and -inf (NaN in
-    NumPy too, which warns "invalid value" instead) warns with this message as well."""
+    count). An empty slice gives NaN and, at compute, RuntimeWarning("Mean of empty slice") (the
+    warning's flag is a count of the non-NaN values, a second reduction of ``a``)."""
     a = _stat.as_array(a)
     keepdims = _keep(keepdims)
     if not _has_nan(a):
@@ -176,7 +175,8 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, *, where=n
     _inexact_args(dtype, out)
     if _plain_where(where):
         avg = _stat.reduce("nanmean", a, axis, dtype, None, keepdims)
-        avg = checked(avg, apply_ufunc(np.isnan, avg), "Mean of empty slice", warn=True)
+        avg = checked(avg, apply_ufunc(np.equal, _valid_count(a, axis, keepdims), 0),
+                      "Mean of empty slice", warn=True)
         return rebind(out, avg, "nanmean", "unsafe") if out is not None else avg
     filled, mask = _nan_filled(a, 0)
     valid = apply_ufunc(np.logical_not, mask)
@@ -185,6 +185,12 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, *, where=n
     avg = checked(_divide_keep(tot, cnt), apply_ufunc(np.equal, cnt, 0), "Mean of empty slice",
                   warn=True)
     return rebind(out, avg, "nanmean", "unsafe") if out is not None else avg
+
+
+def _valid_count(a, axis, keepdims):
+    """The number of non-NaN values per slice (what NumPy's warnings of nanmean/nanvar test)."""
+    valid = apply_ufunc(np.logical_not, apply_ufunc(np.isnan, a))
+    return _stat.reduce("sum", valid, axis, _COUNT, None, keepdims)
 
 
 def _plain_where(where) -> bool:
@@ -222,10 +228,10 @@ def _nan_var(a, axis, dtype, out, ddof, keepdims, where, mean, correction, name,
             and (dtype is None or dtype == natural):
         # One kernel (``nanvar``): per chunk the non-NaN sum and count in one pass, then the
         # squared deviations; chunks combined with Chan et al.'s update. NaN where dof <= 0,
-        # warned at compute (as for nanmean: any NaN result warns).
+        # warned at compute (the flag counts the non-NaN values: a NaN from inf - inf is not it).
         var = _stat.reduce(name, a, axis, dtype, None, keepdims, ddof=int(ddof))
-        var = checked(var, apply_ufunc(np.isnan, var), "Degrees of freedom <= 0 for slice.",
-                      warn=True)
+        var = checked(var, apply_ufunc(np.less_equal, _valid_count(a, axis, keepdims), int(ddof)),
+                      "Degrees of freedom <= 0 for slice.", warn=True)
         return rebind(out, var, name, "unsafe") if out is not None else var
     filled, mask = _nan_filled(a, 0)
     valid = apply_ufunc(np.logical_not, mask)

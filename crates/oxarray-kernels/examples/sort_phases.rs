@@ -1,5 +1,6 @@
 //! Times the phases of a chunked sort of float64 (per-chunk sort, rank split, merge) in CPU
-//! seconds of the process, rayon at one thread (a profiling aid; perf works on it too): `cargo run --release -p oxarray-kernels --example sort_phases [log2 n] [chunks]`.
+//! seconds of the process, rayon at one thread (a profiling aid; perf works on it too):
+//! `cargo run --release -p oxarray-kernels --example sort_phases [log2 n] [chunks]`.
 use oxarray_kernels::sort::{lanes::Lanes, local, merge, msd, radix};
 use std::time::Instant;
 
@@ -18,11 +19,11 @@ extern "C" {
     fn clock_gettime(clk: i32, ts: *mut Timespec) -> i32;
 }
 
-fn main() {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<usize> = std::env::args()
         .skip(1)
-        .map(|a| a.parse().unwrap())
-        .collect();
+        .map(|a| a.parse())
+        .collect::<Result<_, _>>()?;
     let n = 1usize << args.first().copied().unwrap_or(23);
     let k = args.get(1).copied().unwrap_or(1);
     let mut s = 5u64;
@@ -41,8 +42,7 @@ fn main() {
     };
     rayon::ThreadPoolBuilder::new()
         .num_threads(1)
-        .build_global()
-        .unwrap();
+        .build_global()?;
     let mut out = vec![0.0f64; n];
     let c0 = cpu();
     radix::sort_into(&data[..n], &mut out, false);
@@ -53,8 +53,8 @@ fn main() {
     let (c0, w0) = (cpu(), Instant::now());
     let sorted: Vec<Vec<f64>> = data
         .chunks(n)
-        .map(|c| local::sort_block(c, lane, false).unwrap())
-        .collect();
+        .map(|c| local::sort_block(c, lane, false))
+        .collect::<Result<_, _>>()?;
     println!(
         "local sort: {:.3} s cpu ({:.3} wall) for {k} x 2^{}",
         cpu() - c0,
@@ -71,14 +71,15 @@ fn main() {
         let lanes = vec![lane; k];
         let bounds: Vec<usize> = (0..=k).map(|i| i * n).collect();
         let c0 = cpu();
-        let cuts = merge::split(&blocks, &lanes, &bounds, false).unwrap();
+        let cuts = merge::split(&blocks, &lanes, &bounds, false)?;
         println!("split: {:.4} s cpu", cpu() - c0);
         let c0 = cpu();
         let mut all = Vec::new();
         for j in 0..k {
-            all.extend(merge::merge(&blocks, &lanes, &cuts, j, lane, false).unwrap());
+            all.extend(merge::merge(&blocks, &lanes, &cuts, j, lane, false)?);
         }
         println!("merge: {:.3} s cpu", cpu() - c0);
         assert!(all.windows(2).all(|w| w[0] <= w[1]));
     }
+    Ok(())
 }

@@ -273,7 +273,7 @@ mod tests {
         check(s);
         let u: Vec<u8> = (0..n).map(|_| next() as u8).collect();
         check(u);
-        let b: Vec<bool> = (0..n).map(|_| next() % 3 == 0).collect();
+        let b: Vec<bool> = (0..n).map(|_| next().is_multiple_of(3)).collect();
         check(b);
         // One value everywhere, two values, and a huge skew into one bucket.
         check(vec![3.5f64; n]);
