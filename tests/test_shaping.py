@@ -79,3 +79,11 @@ def test_sliding_window_view_big():
     y = sliding_window_view(x, 25)
     assert_eq(y, sliding_window_view(a, 25))
     assert_eq(y.mean(axis=-1), sliding_window_view(a, 25).mean(axis=-1))
+
+
+def test_sliding_window_view_through_the_namespace_lib():
+    # xarray's rolling calls xp.lib.stride_tricks.sliding_window_view on the array's namespace.
+    a = np.arange(12.0).reshape(3, 4)
+    xp = ox.asarray(a, chunks=2).__array_namespace__()
+    got = xp.lib.stride_tricks.sliding_window_view(ox.asarray(a, chunks=2), 3, axis=1)
+    assert_eq(got, np.lib.stride_tricks.sliding_window_view(a, 3, axis=1))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as _np
 
-from . import config, fft, linalg
+from . import config, fft, lib, linalg
 from . import random as random  # the public ox.random module
 from ._apply import apply_along_axis, apply_over_axes, map_blocks, piecewise
 from ._array import Array
