@@ -8,6 +8,7 @@
 
 use crate::expr::{Node, NodeKind, NodeRef};
 use crate::lower::Lowering;
+use crate::scan::column;
 use crate::task::{Task, TaskId, TaskKind, Value};
 use oxarray_core::shape::normalize_axis;
 use oxarray_core::{Chunk, ChunkGrid, DType, OxError, OxResult};
@@ -186,17 +187,6 @@ fn push(
         shape: shape.into(),
         dtype,
     })
-}
-
-/// The blocks of `grid` along `axis` through block `start` (its own index on the axis ignored).
-fn column(grid: &ChunkGrid, start: &[usize], axis: usize) -> Vec<usize> {
-    (0..grid.numblocks()[axis])
-        .map(|b| {
-            let mut i = start.to_vec();
-            i[axis] = b;
-            grid.linear(&i)
-        })
-        .collect()
 }
 
 /// The tasks of every block of an ordering node (C order of its grid).

@@ -240,8 +240,8 @@ fn push_task(
     })
 }
 
-/// The blocks of `x` along `axis` through the block `start` (whose `axis` index is ignored).
-fn column(grid: &ChunkGrid, start: &[usize], axis: usize) -> Vec<usize> {
+/// The blocks of `grid` along `axis` through the block `start` (whose `axis` index is ignored).
+pub(crate) fn column(grid: &ChunkGrid, start: &[usize], axis: usize) -> Vec<usize> {
     (0..grid.numblocks()[axis])
         .map(|b| {
             let mut i = start.to_vec();
