@@ -275,3 +275,10 @@ def test_eye_default_dtype_and_keyword_m():
 def test_arange_lengths_as_numpy(args):
     # A length that does not fit an intp is NumPy's ValueError even when it is negative.
     differential(lambda: np.arange(*args), lambda: ox.arange(*args))
+
+
+@pytest.mark.parametrize("k", [2**63, -(2**63) - 1, 2**70, 3, -3, 4, -4])
+def test_eye_takes_any_diagonal_offset(k):
+    # NumPy accepts any Python int k; past an edge the result is all zeros.
+    for n, m in [(0, None), (3, None), (3, 4)]:
+        assert_eq(ox.eye(n, m, k=k), np.eye(n, m, k=k))

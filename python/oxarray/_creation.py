@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import math
 import operator
 
@@ -254,7 +255,10 @@ def eye(N, M=None, k=0, dtype=float, order="C", *, chunks="auto", device=None) -
     check_order(order, "CF")
     dt = check_dtype(dtype)
     N, M = _shape((N, N if M is None else M), dt)
-    return Array(_core.eye(N, M, operator.index(k), dt.name, _chunk_spec(chunks)))
+    # Any k is NumPy's (k = 2**63 is all zeros): a diagonal past either edge is the same as one
+    # just past it, so k is clamped into the engine's int64.
+    k = builtins.max(-N, builtins.min(M, operator.index(k)))
+    return Array(_core.eye(N, M, k, dt.name, _chunk_spec(chunks)))
 
 
 def identity(n, dtype=float, *, chunks="auto") -> Array:
