@@ -38,6 +38,7 @@ bench: build ## Benchmarks against NumPy (and numexpr/Dask when installed)
 	$(PIP) install -q numexpr "dask[array]" threadpoolctl || true
 	$(PY) bench/run.py
 	$(PY) bench/scaling.py
+	$(PY) bench/streaming.py
 	$(PY) bench/deep_chain.py
 
 lint: $(STAMP) ## cargo fmt --check, clippy -D warnings, ruff

@@ -51,6 +51,15 @@ def set_chunk_bytes(n: int) -> None:
 def get_chunk_bytes() -> int:
     """The target size in bytes of a chunk chosen by ``chunks="auto"`` (64 MiB by default)."""
 
+def set_memory_limit(n: int) -> None:
+    """Sets the memory limit of a run in bytes; 0 restores the default."""
+
+def get_memory_limit() -> int:
+    """The memory limit in force, in bytes (default: 3/4 of ``available_memory()``)."""
+
+def available_memory() -> int:
+    """Physical memory, or a container's cgroup limit when lower, in bytes."""
+
 # --- creation --------------------------------------------------------------------------------
 
 def from_numpy(arr: npt.NDArray[Any], dtype: str, chunks: _ChunksSpec, byteswap: bool) -> Node:
@@ -282,7 +291,9 @@ __all__ = [
     "fold",
     "from_numpy",
     "full",
+    "available_memory",
     "get_chunk_bytes",
+    "get_memory_limit",
     "linalg_batched",
     "linspace",
     "mask_counts",
@@ -296,6 +307,7 @@ __all__ = [
     "reduceat",
     "reshape",
     "set_chunk_bytes",
+    "set_memory_limit",
     "set_lookup",
     "slice",
     "sort",

@@ -61,3 +61,36 @@ pub fn explain(graph: &TaskGraph, outputs: &[usize]) -> String {
     );
     s
 }
+
+/// The memory lines of `explain()`: the run's projected peak against the limit, the largest task,
+/// the sources recomputed to stay under the limit, or why the plan cannot run.
+pub fn memory_summary(plan: &crate::Plan) -> String {
+    use crate::memory::{format_bytes, largest_task, projected_peak};
+    let g = &plan.graph;
+    let peak = projected_peak(g, rayon::current_num_threads()).saturating_add(plan.result_bytes);
+    let mut s = format!(
+        "projected peak memory: {} (memory limit {}; results {})\n",
+        format_bytes(peak),
+        format_bytes(plan.memory_limit),
+        format_bytes(plan.result_bytes)
+    );
+    if let Some((id, bytes)) = largest_task(g) {
+        let _ = writeln!(
+            s,
+            "largest task: {} ({} with its scratch)",
+            g.tasks[id].label(),
+            format_bytes(bytes)
+        );
+    }
+    if plan.recomputed > 0 {
+        let _ = writeln!(
+            s,
+            "recomputed sources: {} (made again for each reader rather than held)",
+            plan.recomputed
+        );
+    }
+    if let Err(e) = crate::memory::check_fits(g, plan.result_bytes, plan.memory_limit) {
+        let _ = writeln!(s, "does not fit (MemoryError at compute): {e}");
+    }
+    s
+}

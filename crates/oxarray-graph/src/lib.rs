@@ -17,6 +17,7 @@ pub mod fperr;
 pub mod indexing;
 pub mod linalg;
 pub mod lower;
+pub mod memory;
 pub mod multi;
 pub mod node_program;
 pub mod optimize;

@@ -540,6 +540,15 @@ impl Lowering {
             split_every,
         } = shape;
         let out_dtype = node.dtype;
+        let largest_partial: usize = (0..x.shape.len())
+            .filter(|d| !axes.contains(d))
+            .map(|d| x.grid.chunks()[d].iter().copied().max().unwrap_or(0))
+            .product();
+        let split_every = crate::memory::fan_in(
+            split_every,
+            largest_partial.saturating_mul(3 * out_dtype.itemsize().max(8)),
+            axes.len(),
+        );
         let kept = |shape: Vec<usize>| -> Vec<usize> {
             shape
                 .iter()

@@ -1,10 +1,11 @@
 //! From nodes to results: plan (lower + optimize), execute, and assemble each output array as its
 //! blocks complete, so no block outlives its copy into the result.
 
-use crate::exec::execute;
+use crate::exec::{execute, Limits};
 use crate::expr::{Node, NodeKind, NodeRef};
 use crate::fperr::FpLog;
 use crate::lower::Lowering;
+use crate::memory;
 use crate::optimize::optimize;
 use crate::program::RawDest;
 use crate::task::{TaskGraph, TaskId, TaskKind, Value};
@@ -20,19 +21,50 @@ use std::sync::{Arc, Mutex};
 pub struct Plan {
     pub graph: TaskGraph,
     pub outputs: Vec<Vec<TaskId>>,
+    /// The bytes of the results (set aside before the run).
+    pub result_bytes: usize,
+    /// The memory limit the plan was made for.
+    pub memory_limit: usize,
+    /// Sources given a copy per reader to stay under the limit (`optimize::remat`).
+    pub recomputed: usize,
 }
 
 pub fn plan(nodes: &[NodeRef]) -> OxResult<Plan> {
     let mut lowering = Lowering::new();
     let per_node = lowering.lower_all(nodes)?;
     let flat: Vec<TaskId> = per_node.iter().flatten().copied().collect();
-    let (graph, new_ids) = optimize(lowering.graph, &flat);
+    let (mut graph, mut new_ids) = optimize(lowering.graph, &flat);
+    let result_bytes = result_bytes(nodes);
+    let memory_limit = memory::limit();
+    let mut recomputed = 0;
+    let threads = rayon::current_num_threads();
+    if memory::projected_peak(&graph, threads).saturating_add(result_bytes) > memory_limit {
+        (graph, new_ids, recomputed) = crate::optimize::remat::rematerialize(graph, &new_ids);
+    }
     let mut it = new_ids.into_iter();
     let outputs = per_node
         .iter()
         .map(|v| it.by_ref().take(v.len()).collect())
         .collect();
-    Ok(Plan { graph, outputs })
+    Ok(Plan {
+        graph,
+        outputs,
+        result_bytes,
+        memory_limit,
+        recomputed,
+    })
+}
+
+/// What the nodes' results take in memory.
+pub fn result_bytes(nodes: &[NodeRef]) -> usize {
+    nodes
+        .iter()
+        .map(|n| {
+            n.shape
+                .iter()
+                .fold(n.dtype.itemsize(), |a, &d| a.saturating_mul(d))
+        })
+        .fold(0usize, |a, b| a.saturating_add(b))
 }
 
 /// A result array being filled block by block from worker threads.
@@ -50,6 +82,7 @@ pub fn compute(nodes: &[NodeRef], cancel: &AtomicBool) -> OxResult<Vec<Chunk>> {
 /// [`compute`], recording the floating-point errors of elementwise ops in `fp`.
 pub fn compute_logged(nodes: &[NodeRef], cancel: &AtomicBool, fp: &FpLog) -> OxResult<Vec<Chunk>> {
     // The results first: a result that cannot be allocated fails before any planning or work.
+    memory::check_fits(&TaskGraph::default(), result_bytes(nodes), memory::limit())?;
     let single: Vec<bool> = nodes.iter().map(|n| n.grid.nblocks() == 1).collect();
     let mut results: Vec<Option<Chunk>> = nodes
         .iter()
@@ -57,6 +90,7 @@ pub fn compute_logged(nodes: &[NodeRef], cancel: &AtomicBool, fp: &FpLog) -> OxR
         .map(|(n, &s)| (!s).then(|| Chunk::zeros(n.dtype, &n.shape)).transpose())
         .collect::<OxResult<_>>()?;
     let plan = plan(nodes)?;
+    memory::check_fits(&plan.graph, plan.result_bytes, plan.memory_limit)?;
     // Where each output task goes: (node, block) pairs (a task may fill several places).
     let mut places: HashMap<TaskId, Vec<(usize, usize)>> = HashMap::new();
     for (n, tasks) in plan.outputs.iter().enumerate() {
@@ -106,6 +140,7 @@ pub fn compute_logged(nodes: &[NodeRef], cancel: &AtomicBool, fp: &FpLog) -> OxR
         &direct,
         cancel,
         fp,
+        Limits::for_run(plan.result_bytes, false),
     )?;
     let mut out = Vec::with_capacity(nodes.len());
     for (n, r) in results.into_iter().enumerate() {
@@ -230,6 +265,7 @@ pub fn persist_logged(
     fp: &FpLog,
 ) -> OxResult<Vec<NodeRef>> {
     let plan = plan(nodes)?;
+    memory::check_fits(&plan.graph, plan.result_bytes, plan.memory_limit)?;
     let slots: Vec<Vec<Mutex<Option<Arc<Chunk>>>>> = plan
         .outputs
         .iter()
@@ -259,6 +295,10 @@ pub fn persist_logged(
         &HashMap::new(),
         cancel,
         fp,
+        Limits {
+            memory: plan.memory_limit,
+            hold_outputs: true,
+        },
     )?;
     nodes
         .iter()

@@ -380,6 +380,7 @@ pub fn distinct(
         &HashMap::new(),
         cancel,
         &FpLog::default(),
+        crate::exec::Limits::for_run(0, false),
     )?;
     let v = slot
         .into_inner()

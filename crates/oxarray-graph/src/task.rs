@@ -64,6 +64,9 @@ pub enum TaskKind {
         /// np.errstate of the reduction (shared by the node's tasks; `None`: unchecked).
         check: Option<Arc<FpCheck>>,
     },
+    /// A reduction's per-chunk step over a random block it draws itself, slab by slab
+    /// (`optimize::fuse_random`).
+    RandomReduce(Arc<crate::stream_reduce::RandomReduce>),
     ReduceCombine {
         op: ReduceOp,
         axes: Vec<usize>,
@@ -138,7 +141,7 @@ impl Task {
             TaskKind::Transpose(_) => "transpose",
             TaskKind::Reshape | TaskKind::Gather { .. } => "reshape",
             TaskKind::Broadcast => "broadcast",
-            TaskKind::ReducePartial { .. } => "reduce-chunk",
+            TaskKind::ReducePartial { .. } | TaskKind::RandomReduce(_) => "reduce-chunk",
             TaskKind::ReduceCombine { .. } => "reduce-combine",
             TaskKind::ReduceFinalize { .. } => "reduce-aggregate",
             TaskKind::Matmul(_) => "matmul",

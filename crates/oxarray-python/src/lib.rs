@@ -85,6 +85,24 @@ fn get_chunk_bytes() -> usize {
     CHUNK_BYTES.load(Ordering::Relaxed)
 }
 
+/// Sets the memory limit of runs in bytes; 0 restores the default.
+#[pyfunction]
+fn set_memory_limit(n: usize) {
+    oxarray_graph::memory::set_limit((n > 0).then_some(n));
+}
+
+/// The memory this process may use (physical, or a cgroup's limit), in bytes.
+#[pyfunction]
+fn available_memory() -> usize {
+    oxarray_graph::memory::available_memory()
+}
+
+/// The memory limit in force, in bytes.
+#[pyfunction]
+fn get_memory_limit() -> usize {
+    oxarray_graph::memory::limit()
+}
+
 fn grid_for(
     spec: &Bound<'_, PyAny>,
     shape: &[usize],
@@ -399,10 +417,9 @@ fn to_dot(xs: Vec<PyRef<'_, PyNode>>) -> PyOxResult<String> {
 #[pyfunction]
 fn explain(xs: Vec<PyRef<'_, PyNode>>) -> PyOxResult<String> {
     let plan = oxarray_graph::plan(&nodes(&xs))?;
-    Ok(oxarray_graph::dot::explain(
-        &plan.graph,
-        &plan.outputs.concat(),
-    ))
+    let mut text = oxarray_graph::dot::explain(&plan.graph, &plan.outputs.concat());
+    text.push_str(&oxarray_graph::dot::memory_summary(&plan));
+    Ok(text)
 }
 
 /// Number of tasks in the optimized plan.
@@ -416,6 +433,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyNode>()?;
     m.add_function(wrap_pyfunction!(set_chunk_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(get_chunk_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(set_memory_limit, m)?)?;
+    m.add_function(wrap_pyfunction!(get_memory_limit, m)?)?;
+    m.add_function(wrap_pyfunction!(available_memory, m)?)?;
     m.add_function(wrap_pyfunction!(from_numpy, m)?)?;
     m.add_function(wrap_pyfunction!(full, m)?)?;
     m.add_function(wrap_pyfunction!(arange, m)?)?;

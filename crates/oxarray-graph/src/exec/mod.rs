@@ -1,14 +1,17 @@
-//! Execution: runs a task graph on rayon's thread pool.
+//! Execution: runs a task graph on rayon's thread pool, under a memory limit.
 //!
-//! Dependency counting starts every task as soon as its inputs exist; a worker that finishes a
-//! task runs the consumers it made ready first (depth-first, so chunks are freed early); a value
-//! is dropped when its last consumer has read it. Output values go to a sink as they complete.
+//! Dependency counting makes a task ready as soon as its inputs exist; [`admission`] decides
+//! which ready task starts next and whether memory allows it now (consumers first, depth-first,
+//! so chunks are freed early); a value is dropped when its last consumer has read it. Output
+//! values go to a sink as they complete.
 
+mod admission;
 mod run_task;
 
 pub use run_task::run_task;
 
 use crate::fperr::FpLog;
+use crate::memory::value_bytes;
 use crate::program::RawDest;
 use crate::task::{Consumers, TaskGraph, TaskId, Value};
 use oxarray_core::{OxError, OxResult};
@@ -18,6 +21,31 @@ use std::sync::{Arc, Mutex};
 
 /// Receives each output task's value once it is computed (called from worker threads).
 pub type Sink<'a> = dyn Fn(TaskId, Arc<Value>) -> OxResult<()> + Sync + 'a;
+
+/// How much memory a run may use, and whether its outputs stay in memory after it (`persist`)
+/// or leave for a result buffer counted before the run (`compute`).
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub memory: usize,
+    pub hold_outputs: bool,
+}
+
+impl Limits {
+    /// The configured memory limit, less `result_bytes` already set aside for the results.
+    pub fn for_run(result_bytes: usize, hold_outputs: bool) -> Self {
+        Limits {
+            memory: crate::memory::limit().saturating_sub(result_bytes),
+            hold_outputs,
+        }
+    }
+}
+
+/// What a run measured about itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunStats {
+    /// The highest the bytes held plus the projections of the tasks running went.
+    pub peak_bytes: usize,
+}
 
 struct Run<'g, 's> {
     graph: &'g TaskGraph,
@@ -32,11 +60,14 @@ struct Run<'g, 's> {
     fp: &'s FpLog,
     error: Mutex<Option<OxError>>,
     done: AtomicUsize,
+    admission: admission::Admission<'g>,
+    hold_outputs: bool,
 }
 
 /// Runs every task of `graph`, sending each task in `outputs` to `sink`. Setting `cancel` stops
 /// the run at the next task boundary with [`OxError::Cancelled`]; the first error stops it too.
-/// Floating-point errors of fused programs are recorded in `fp`.
+/// Floating-point errors of fused programs are recorded in `fp`. Tasks start only while memory
+/// stays under `limits.memory` (see [`admission`]).
 pub fn execute(
     graph: &TaskGraph,
     outputs: &[TaskId],
@@ -44,7 +75,8 @@ pub fn execute(
     direct: &HashMap<TaskId, RawDest>,
     cancel: &AtomicBool,
     fp: &FpLog,
-) -> OxResult<()> {
+    limits: Limits,
+) -> OxResult<RunStats> {
     let n = graph.len();
     let consumers = graph.consumers();
     let mut is_output = vec![false; n];
@@ -53,12 +85,10 @@ pub fn execute(
     }
     let distinct_deps = |t: &crate::task::Task| {
         if t.deps.len() <= 1 {
-            return t.deps.len();
+            t.deps.len()
+        } else {
+            crate::memory::distinct(&t.deps).len()
         }
-        let mut d = t.deps.clone();
-        d.sort_unstable();
-        d.dedup();
-        d.len()
     };
     let run = Run {
         graph,
@@ -79,13 +109,13 @@ pub fn execute(
         fp,
         error: Mutex::new(None),
         done: AtomicUsize::new(0),
+        admission: admission::Admission::new(graph, limits.memory, rayon::current_num_threads()),
+        hold_outputs: limits.hold_outputs,
     };
     rayon::in_place_scope(|scope| {
-        for id in 0..n {
-            if graph.tasks[id].deps.is_empty() {
-                let run = &run;
-                scope.spawn(move |s| run.task(s, id));
-            }
+        for id in run.admission.start() {
+            let run = &run;
+            scope.spawn(move |s| run.task(s, id));
         }
     });
     if let Some(e) = run.error.into_inner().unwrap_or_else(|p| p.into_inner()) {
@@ -99,7 +129,9 @@ pub fn execute(
             "scheduler finished with tasks left".into(),
         ));
     }
-    Ok(())
+    Ok(RunStats {
+        peak_bytes: run.admission.peak(),
+    })
 }
 
 impl<'g, 's> Run<'g, 's> {
@@ -127,7 +159,7 @@ impl<'g, 's> Run<'g, 's> {
 
     fn task<'scope>(&'scope self, scope: &rayon::Scope<'scope>, id: TaskId) {
         if self.cancel.load(Ordering::Relaxed) {
-            return;
+            return self.admission.abandoned(id);
         }
         let task = &self.graph.tasks[id];
         let deps: Option<Vec<Arc<Value>>> = task.deps.iter().map(|&d| self.value(d)).collect();
@@ -148,33 +180,47 @@ impl<'g, 's> Run<'g, 's> {
         };
         let value = match result {
             Ok(v) => Arc::new(v),
-            Err(e) => return self.fail(e),
+            Err(e) => {
+                self.admission.abandoned(id);
+                return self.fail(e);
+            }
         };
         if self.is_output[id] {
             if let Err(e) = (self.sink)(id, Arc::clone(&value)) {
+                self.admission.abandoned(id);
                 return self.fail(e);
             }
         }
+        let kept = self.consumers.count(id) != 0 || (self.is_output[id] && self.hold_outputs);
+        let held_added = if kept { value_bytes(task, &value) } else { 0 };
         if self.consumers.count(id) != 0 {
             *self.values[id].lock().unwrap_or_else(|p| p.into_inner()) = Some(value);
         }
-        // Free inputs whose last reader this was.
-        let mut deps = task.deps.clone();
-        deps.sort_unstable();
-        deps.dedup();
-        for d in deps {
+        // Free inputs whose last reader this was (an output kept by the run stays counted).
+        let mut held_freed = 0;
+        for d in crate::memory::distinct(&task.deps) {
             if self.readers_left[d].fetch_sub(1, Ordering::AcqRel) == 1 {
-                self.values[d]
+                let v = self.values[d]
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .take();
+                if let Some(v) = v {
+                    if !(self.is_output[d] && self.hold_outputs) {
+                        held_freed += value_bytes(&self.graph.tasks[d], &v);
+                    }
+                }
             }
         }
         self.done.fetch_add(1, Ordering::Relaxed);
-        for &c in self.consumers.of(id) {
-            if self.waiting_on[c].fetch_sub(1, Ordering::AcqRel) == 1 {
-                scope.spawn(move |s| self.task(s, c));
-            }
+        let ready: Vec<TaskId> = self
+            .consumers
+            .of(id)
+            .iter()
+            .copied()
+            .filter(|&c| self.waiting_on[c].fetch_sub(1, Ordering::AcqRel) == 1)
+            .collect();
+        for c in self.admission.finished(id, held_added, held_freed, &ready) {
+            scope.spawn(move |s| self.task(s, c));
         }
     }
 }

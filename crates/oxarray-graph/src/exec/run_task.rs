@@ -159,6 +159,10 @@ pub fn run_task(
             };
             return Ok(Value::Partial(partial));
         }
+        TaskKind::RandomReduce(r) => {
+            return crate::stream_reduce::random_partial(r, shape, task.dtype, fp)
+                .map(Value::Partial)
+        }
         TaskKind::ReduceCombine {
             op,
             axes,

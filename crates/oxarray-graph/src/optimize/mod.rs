@@ -3,6 +3,8 @@
 
 pub mod cull;
 pub mod fuse;
+pub mod fuse_random;
+pub mod remat;
 
 use crate::task::{TaskGraph, TaskId};
 
@@ -10,5 +12,6 @@ use crate::task::{TaskGraph, TaskId};
 pub fn optimize(graph: TaskGraph, outputs: &[TaskId]) -> (TaskGraph, Vec<TaskId>) {
     let mut graph = graph;
     fuse::fuse(&mut graph, outputs);
+    fuse_random::fuse_random(&mut graph, outputs);
     cull::cull(graph, outputs)
 }
