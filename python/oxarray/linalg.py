@@ -154,7 +154,10 @@ def svd(a, full_matrices=_UNSET, compute_uv=True, hermitian=False):
         return stacked_svd(_as_stacked(a), full, bool(compute_uv))
     x = _as_matrix_array(a, "svd")
     m, n = x.shape
-    if full_matrices is True and m != n and compute_uv:
+    if full_matrices is not _UNSET and full_matrices and m != n and compute_uv:
+        if m * n == 0:  # identity factors, as NumPy: the stacked path builds them
+            u, s, vh = stacked_svd(x[np.newaxis], True, True)
+            return _svd_result(u[0], s[0], vh[0])
         side = max(m, n)
         x = _single_block(x, side * side * x.itemsize, "svd",
                           "pass full_matrices=False for the reduced factors")
