@@ -39,3 +39,15 @@ def test_svd_factors_like_numpy(shape, full, dtype):
     if 0 in shape[-2:]:
         for c, e in zip((u, s, vh), expected, strict=True):
             np.testing.assert_array_equal(c, e)
+
+
+@pytest.mark.parametrize("shape", [(1, 2), (3, 5), (5, 3), (2, 3, 5), (3, 0)])
+def test_array_api_svd_defaults_to_the_complete_factors(shape):
+    # The Array API standard (and NumPy) default full_matrices=True; ox.linalg.svd follows it.
+    a = np.random.default_rng(1).random(shape)
+    got = ox.linalg.svd(ox.asarray(a))
+    assert [g.shape for g in got] == [e.shape for e in np.linalg.svd(a)]
+    # np.linalg.svd on an oxarray Array keeps the reduced (TSQR) default for 2-d input.
+    if len(shape) == 2:
+        k = min(shape)
+        assert np.linalg.svd(ox.asarray(a))[2].shape == (k, shape[1])
