@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import public_type
 
 import oxarray as ox
+from helpers import public_type
 from oxarray.testing import assert_eq
 
 SHAPES = [(3, 4), (0, 0), (3, 0), (0, 4), (2,)]
