@@ -15,6 +15,7 @@ from . import random as random  # the public ox.random module
 from ._apply import apply_along_axis, apply_over_axes, map_blocks, piecewise
 from ._array import Array
 from ._assignment import copyto, fill_diagonal, place, put, put_along_axis, putmask
+from ._bits import packbits, unpackbits
 from ._convolve import convolve, correlate
 from ._creation import (
     arange,

@@ -85,6 +85,17 @@ def assign(x: Array, entries, v: Array) -> Array:
                                        (0, x.shape[e[2]], 1)) for e in entries)
         if whole and mask.ndim:
             return _expand_assign(x, mask, adv[0][2], pos, v)
+        if mask.ndim == 0 and v.size == 0 and x.size:
+            # No values for a 0-d mask (array-api-extra's ``at(x, cond).set`` does this): nothing
+            # changes when it is False; when it is True NumPy raises, here at compute.
+            from ._manipulation import broadcast_to
+
+            flag = broadcast_to(mask if isinstance(mask, Array) else Array(node_of(mask)),
+                                x.shape).rechunk(x.chunks)
+            n = int(np.prod(shape))
+            msg = (f"NumPy boolean array indexing assignment cannot assign 0 input values to the "
+                   f"{n} output values where the mask is true")
+            return Array(_core.check(x._node, flag._node, msg))
     arrays, axes = index_arrays(x.shape, entries, check=False)  # NumPy checks the value first
     if None in axes:
         raise NotImplementedError("oxarray: assignment with a 0-d boolean index combined with "

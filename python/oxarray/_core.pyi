@@ -330,6 +330,11 @@ def correlate(x: Node, y: Node, n_left: int, length: int, chunks: list[int]) -> 
 def interp(x: Node, xp: Node, fp: Node, left: float | complex | None = None,
            right: float | complex | None = None) -> Node:
     """Lazy ``np.interp`` of float64 ``x`` at one-block ``xp`` with values ``fp``."""
+# --- bit packing (crates/oxarray-python/src/bits.rs) --------------------------------------
+def packbits(x: Node, axis: int, little: bool) -> Node:
+    """Lazy ``packbits`` of bool ``x`` along ``axis`` (blocks there hold multiples of 8)."""
+def unpackbits(x: Node, axis: int, little: bool) -> Node:
+    """Lazy ``unpackbits`` of uint8 ``x`` along ``axis`` (8 elements per byte)."""
 # --- user callables per block (crates/oxarray-python/src/callback.rs) ----------------------
 def map_blocks(xs: list[Node], f: Callable[..., Any], name: str, shape: list[int], dtype: str,
                chunks: list[list[int]]) -> Node:

@@ -94,14 +94,15 @@ def parse_key(shape: tuple[int, ...], key) -> list[list]:
                 raise IndexError(f"index {v} is out of bounds for axis {axis} with size {n}")
             e[1] = v % n
         elif kind == "bool":
-            if v.ndim and v.size == 0:
-                # NumPy takes any empty mask (it becomes empty index arrays): nothing selected.
-                v = e[1] = np.zeros(shape[axis : axis + v.ndim], dtype=bool)
             for j, m in enumerate(v.shape):
-                if m != shape[axis + j]:
+                # NumPy lets an empty mask have length 0 on any axis (it selects nothing).
+                if m != shape[axis + j] and not (m == 0 and v.size == 0):
                     raise IndexError(
                         f"boolean index did not match indexed array along axis {axis + j}; size "
                         f"of axis is {shape[axis + j]} but size of corresponding boolean axis is {m}")
+            if v.ndim and v.size == 0:
+                # An empty mask becomes empty index arrays in NumPy: nothing selected.
+                v = e[1] = np.zeros(shape[axis : axis + v.ndim], dtype=bool)
         axis += 0 if kind == "new" else v.ndim if kind == "bool" else 1
     return entries
 

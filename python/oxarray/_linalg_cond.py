@@ -3,8 +3,9 @@
 Compositions: ``p`` None/2/-2 from our singular values (the ratio of the largest to the
 smallest, or its inverse), any other norm as ``norm(x, p) * norm(inv(x), p)`` over the last two
 axes; a NaN result becomes inf unless the matrix held NaN, as NumPy does (a lazy ``where``).
-Unlike NumPy, a singular matrix with a norm ``p`` raises LinAlgError when computed (our ``inv``
-refuses it) instead of giving inf.
+As NumPy, the inverse of a singular matrix is all NaN there (the batched ``inv`` kernel in its
+``inv-or-nan`` form, NumPy's ``inv`` under ``errstate(all='ignore')``), so a singular matrix of
+a stack gets inf and the others their condition number, with no error.
 """
 
 from __future__ import annotations
@@ -35,10 +36,14 @@ def cond(x, p=None):
     else:
         if x.shape[-1] != x.shape[-2]:
             raise LinAlgError("Last 2 dimensions of the array must be square")
-        invx = np.linalg.inv(x)
+        from ._linalg_dense import _check_stacked, _common_type, _run
+
+        _check_stacked(x)
+        t, result_t = _common_type(x)
+        (invx,) = _run("inv-or-nan", [x], t)  # in double precision, as NumPy
         with np.errstate(all="ignore"):
             r = np.linalg.norm(x, p, axis=(-2, -1)) * np.linalg.norm(invx, p, axis=(-2, -1))
-        real = np.empty(0, dtype=invx.dtype).real.dtype
+        real = np.empty(0, dtype=result_t).real.dtype
         if r.dtype != real:
             r = r.astype(real)
     nan_mask = np.isnan(r) & ~np.isnan(x).any(axis=(-2, -1))

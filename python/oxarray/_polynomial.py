@@ -19,6 +19,7 @@ import operator
 
 import numpy as np
 
+from . import _core
 from ._array import Array
 from ._dispatch import implements
 from ._elementwise import node_of
@@ -206,7 +207,11 @@ def poly(seq_of_zeros):
 def roots(p):
     """The roots of a polynomial: eigenvalues of its companion matrix (our ``eigvals``). The
     positions of the first and last non-zero coefficients are computed at the call (they fix
-    the result's length)."""
+    the result's length). The dtype depends on the data, as NumPy's (its ``eigvals`` returns
+    real roots when every imaginary part is exactly zero, for a real polynomial): that one flag
+    is computed at the call too, in the same pass as the roots, whose blocks are kept (see
+    ``decide_now``), so nothing is computed twice and the result's dtype is known when the call
+    returns."""
     p = _atleast_1d(p)
     if p.ndim != 1:
         raise ValueError("Input must be a rank-1 array.")
@@ -223,15 +228,27 @@ def roots(p):
         first = (-p[1:] / p[0]).reshape(1, N - 1)
         A = np.concatenate((first.astype(p.dtype), _arr(np.eye(N - 2, N - 1, dtype=p.dtype))))
         r = np.linalg.eigvals(A)
+        if p.dtype.kind != "c":
+            from ._ufuncs_more import decide_now
+
+            imag = Array(_core.unary("imag", r._node))
+            r, real = decide_now(r, np.all(imag == 0))
+            if real:
+                r = Array(_core.unary("real", r._node))
     else:
-        r = _arr(np.array([], dtype=np.complex128))
+        r = _arr(np.array([], dtype=p.dtype))
     return np.concatenate((r, _zeros(trailing_zeros, r.dtype)))
 
 
 @implements(np.polyfit)
 def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
     """Least-squares polynomial fit: ``vander`` scaled per column, then our ``lstsq`` (with
-    ``w=``, ``cov=`` (True or "unscaled") and ``full=`` as NumPy)."""
+    ``w=``, ``cov=`` (True or "unscaled") and ``full=`` as NumPy).
+
+    Without ``full=True``, NumPy warns (``RankWarning``) when the fit is rank deficient, which
+    only the data can tell: the coefficients (and the residuals for ``cov=True``) are then
+    computed at the call, in one pass with the rank, and returned as in-memory Arrays. With
+    ``full=True`` (no warning, the rank is returned) everything stays lazy."""
     order = int(deg) + 1
     x = _arr(x) + 0.0
     y = _arr(y) + 0.0
@@ -263,6 +280,16 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
     c = (c.T / scale).T
     if full:
         return c, resids, rank, s, rcond
+    # NumPy's RankWarning needs the rank now: one pass computes it with what we return.
+    kept = _core.persist([c._node, resids._node, rank._node])
+    c, resids = Array(kept[0]), Array(kept[1])
+    if int(Array(kept[2]).compute()) != order:
+        import warnings
+
+        from ._errstate import _stacklevel
+
+        warnings.warn("Polyfit may be poorly conditioned", np.exceptions.RankWarning,
+                      stacklevel=_stacklevel() - 1)  # counted from here
     if cov:
         Vbase = np.linalg.inv(lhs.T @ lhs)
         Vbase = Vbase / np.outer(scale, scale)

@@ -11,6 +11,8 @@ Difference from NumPy (as in Dask): ``np.linalg.svd(x)`` without ``full_matrices
 reduced factors (``u`` is m x k, ``vh`` k x n with k = min(m, n)), because the complete ``u`` of a
 tall array is m x m (200 GB for 200,000 rows). Passing ``full_matrices=True`` explicitly gives
 NumPy's complete factors when they fit the budget, and a ``ValueError`` otherwise.
+``ox.linalg.svd`` itself (the Array API's ``linalg.svd``, whose standard fixes the default
+``full_matrices=True``, as NumPy's) defaults to the complete factors.
 """
 
 from __future__ import annotations
@@ -128,8 +130,22 @@ def _single_block(x: Array, nbytes: int, name: str, hint: str) -> Array:
     return x.rechunk(x.shape)
 
 
+def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    """Singular value decomposition, lazy, with the default of NumPy and of the Array API
+    standard: the complete factors (``u`` m x m, ``vh`` n x n) unless ``full_matrices=False``.
+    ``np.linalg.svd(x)`` on an oxarray Array defaults to the reduced (TSQR) factors instead (see
+    the module's docstring).
+
+    >>> import numpy as np, oxarray as ox
+    >>> u, s, vh = ox.linalg.svd(ox.asarray(np.arange(6.0).reshape(1, 6)))
+    >>> u.shape, s.shape, vh.shape
+    ((1, 1), (1,), (6, 6))
+    """
+    return _svd(a, bool(full_matrices), compute_uv, hermitian)
+
+
 @implements(np.linalg.svd)
-def svd(a, full_matrices=_UNSET, compute_uv=True, hermitian=False):
+def _svd(a, full_matrices=_UNSET, compute_uv=True, hermitian=False):
     """Singular value decomposition, lazy: ``u, s, vh`` (or ``s`` with ``compute_uv=False``).
 
     >>> import numpy as np, oxarray as ox
@@ -154,7 +170,10 @@ def svd(a, full_matrices=_UNSET, compute_uv=True, hermitian=False):
         return stacked_svd(_as_stacked(a), full, bool(compute_uv))
     x = _as_matrix_array(a, "svd")
     m, n = x.shape
-    if full_matrices is True and m != n and compute_uv:
+    if full_matrices is not _UNSET and full_matrices and m != n and compute_uv:
+        if m * n == 0:  # identity factors, as NumPy: the stacked path builds them
+            u, s, vh = stacked_svd(x[np.newaxis], True, True)
+            return _svd_result(u[0], s[0], vh[0])
         side = max(m, n)
         x = _single_block(x, side * side * x.itemsize, "svd",
                           "pass full_matrices=False for the reduced factors")
@@ -162,7 +181,7 @@ def svd(a, full_matrices=_UNSET, compute_uv=True, hermitian=False):
         return _svd_result(u, s, vh)
     if x.numblocks[1] != 1 and x.numblocks[0] == 1:
         # Short-fat: svd(x.T) = U S V^H gives x = conj(V) S U^T, i.e. u = vh_t.T and vh = u_t.T.
-        t = svd(x.T, full_matrices=False, compute_uv=compute_uv)
+        t = _svd(x.T, full_matrices=False, compute_uv=compute_uv)
         return t if not compute_uv else _svd_result(t[2].T, t[1], t[0].T)
     x = _one_column_of_chunks(x, "svd", "use ox.linalg.svd_compressed(x, k) for the top k "
                                         "singular values/vectors")
@@ -179,7 +198,7 @@ def svdvals(x, /):
     >>> np.linalg.svdvals(ox.asarray([[3.0, 0.0], [0.0, 4.0]])).compute()
     array([4., 3.])
     """
-    return svd(x, compute_uv=False)
+    return _svd(x, compute_uv=False)
 
 
 def _svd_result(u, s, vh):
@@ -255,7 +274,7 @@ def svd_compressed(a, k: int, n_power_iter: int = 0, n_oversamples: int = 10, se
         q = q.persist()
     qh = np.conjugate(q.T) if x.dtype.kind == "c" else q.T
     b = matmul(qh, x)  # width x n, short-fat
-    ub, s, vh = svd(b, full_matrices=False)
+    ub, s, vh = _svd(b, full_matrices=False)
     u = matmul(q, ub)
     return _svd_result(u[:, :k], s[:k], vh[:k, :])
 

@@ -21,7 +21,11 @@ pub enum BatchedOp {
     Det,
     /// Outputs `[sign, logabsdet]`.
     Slogdet,
-    Inv,
+    /// `nan_if_singular`: a singular matrix's inverse is all NaN (NumPy's `inv` gufunc under
+    /// `errstate(all='ignore')`, which `cond` uses) instead of a LinAlgError.
+    Inv {
+        nan_if_singular: bool,
+    },
     /// Inputs `[a (..., m, m), b (..., m, k)]` with equal batch shapes.
     Solve,
     Cholesky {
@@ -53,7 +57,9 @@ impl BatchedOp {
         Ok(match name {
             "det" => BatchedOp::Det,
             "slogdet" => BatchedOp::Slogdet,
-            "inv" => BatchedOp::Inv,
+            "inv" | "inv-or-nan" => BatchedOp::Inv {
+                nan_if_singular: name == "inv-or-nan",
+            },
             "solve" => BatchedOp::Solve,
             "cholesky" => BatchedOp::Cholesky { upper },
             "eigh" | "eigvalsh" => BatchedOp::Eigh {
@@ -86,7 +92,7 @@ impl BatchedOp {
         let names: &[&str] = match self {
             BatchedOp::Det => &["det"],
             BatchedOp::Slogdet => &["slogdet-sign", "slogdet-logabsdet"],
-            BatchedOp::Inv => &["inv"],
+            BatchedOp::Inv { .. } => &["inv"],
             BatchedOp::Solve => &["solve"],
             BatchedOp::Cholesky { .. } => &["cholesky"],
             BatchedOp::Eigh { vectors: true, .. } => &["eigh-w", "eigh-v"],
@@ -112,7 +118,7 @@ impl BatchedOp {
         match *self {
             BatchedOp::Det => vec![(vec![], dt)],
             BatchedOp::Slogdet => vec![(vec![], dt), (vec![], real)],
-            BatchedOp::Inv | BatchedOp::Cholesky { .. } => vec![(vec![n, n], dt)],
+            BatchedOp::Inv { .. } | BatchedOp::Cholesky { .. } => vec![(vec![n, n], dt)],
             BatchedOp::Solve => vec![(vec![m, k], dt)],
             BatchedOp::Eigh { vectors, .. } => {
                 let mut o = vec![(vec![n], real)];
@@ -281,7 +287,7 @@ pub(crate) fn run(op: BatchedOp, deps: &[&Chunk]) -> OxResult<Value> {
             let (s, l) = dense::slogdet(a)?;
             vec![s, l]
         }
-        BatchedOp::Inv => vec![dense::inv(a)?],
+        BatchedOp::Inv { nan_if_singular } => vec![dense::inv(a, nan_if_singular)?],
         BatchedOp::Solve => {
             let b = deps
                 .get(1)
@@ -332,7 +338,12 @@ mod tests {
     fn numpy_errors_at_the_call() {
         let rect = node(&[2, 3], vec![vec![2], vec![3]]);
         assert!(matches!(
-            batched(BatchedOp::Inv, std::slice::from_ref(&rect)),
+            batched(
+                BatchedOp::Inv {
+                    nan_if_singular: false
+                },
+                std::slice::from_ref(&rect)
+            ),
             Err(OxError::LinAlg(_))
         ));
         assert!(batched(BatchedOp::Qr { mode: QrMode::R }, &[rect]).is_ok());

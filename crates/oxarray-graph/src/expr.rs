@@ -157,6 +157,8 @@ pub enum NodeKind {
     Sets(crate::sets::SetsOp),
     /// Correlation and interpolation (see [`crate::signal`]).
     Signal(crate::signal::SignalOp),
+    /// `packbits`/`unpackbits` along one axis (`crate::bits`).
+    Bits(crate::bits::BitsOp),
     /// A user's function per block (see [`crate::callback`]).
     Callback(crate::callback::CallbackOp),
     /// Searches, lazy gathers and topk over NumPy's order (see [`crate::ordering`]).
@@ -238,6 +240,7 @@ impl Node {
             NodeKind::Index(op) => op.inputs(),
             NodeKind::Sets(op) => op.inputs(),
             NodeKind::Signal(op) => op.inputs(),
+            NodeKind::Bits(op) => op.inputs(),
             NodeKind::Callback(op) => op.inputs(),
             NodeKind::Ordering(op) => op.inputs(),
         }
@@ -272,6 +275,7 @@ impl Node {
             NodeKind::Index(_)
             | NodeKind::Sets(_)
             | NodeKind::Signal(_)
+            | NodeKind::Bits(_)
             | NodeKind::Callback(_)
             | NodeKind::Ordering(_) => {}
             NodeKind::Binary { a, b, .. } | NodeKind::Matmul { a, b, .. } => out.extend([a, b]),
@@ -314,6 +318,7 @@ impl Node {
             NodeKind::Index(op) => op.label().into(),
             NodeKind::Sets(op) => op.label().into(),
             NodeKind::Signal(op) => op.label().into(),
+            NodeKind::Bits(op) => op.label().into(),
             NodeKind::Callback(op) => op.f.0.name(),
             NodeKind::Ordering(op) => op.label().into(),
             NodeKind::Check { .. } => "check".into(),

@@ -6,6 +6,7 @@
 //! chunks; [`dot`] draws it. No PyO3 here: the bindings crate calls [`compute`] and friends.
 
 pub mod batched;
+pub mod bits;
 pub mod callback;
 pub mod check;
 pub mod construct;

@@ -167,6 +167,7 @@ impl Lowering {
             NodeKind::Index(op) => return crate::indexing::lower(self, node, op),
             NodeKind::Sets(op) => return crate::sets::lower(self, node, op),
             NodeKind::Signal(op) => return crate::signal::lower(self, node, op),
+            NodeKind::Bits(op) => return crate::bits::lower(self, node, op),
             NodeKind::Callback(op) => return crate::callback::lower(self, node, op),
             NodeKind::Ordering(op) => return crate::ordering::lower(self, node, op),
             NodeKind::Sort { x, op } => return crate::sort::lower(self, node, x, op),
@@ -318,6 +319,7 @@ impl Lowering {
                 | NodeKind::Index(_)
                 | NodeKind::Sets(_)
                 | NodeKind::Signal(_)
+                | NodeKind::Bits(_)
                 | NodeKind::Callback(_)
                 | NodeKind::Ordering(_)
                 | NodeKind::Sort { .. }

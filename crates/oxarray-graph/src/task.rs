@@ -103,6 +103,8 @@ pub enum TaskKind {
     Sets(crate::sets::SetsTask),
     /// A correlation or interpolation kernel (`crate::signal`).
     Signal(crate::signal::SignalTask),
+    /// A bit packing kernel (`crate::bits`).
+    Bits(crate::bits::BitsTask),
     /// A user's function on the block at this index (`crate::callback`).
     Callback(crate::callback::Callback, Vec<usize>),
     /// A search, lazy gather or topk kernel (`crate::ordering`).
@@ -154,6 +156,7 @@ impl Task {
             TaskKind::Sort(s) => s.label(),
             TaskKind::Sets(s) => s.label(),
             TaskKind::Signal(s) => s.label(),
+            TaskKind::Bits(s) => s.label(),
             TaskKind::Callback(..) => "callback",
             TaskKind::Ordering(s) => s.label(),
             TaskKind::Scan(s, _) => s.label(),

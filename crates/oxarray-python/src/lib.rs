@@ -1,6 +1,7 @@
 //! `oxarray._core`: the bindings. Every function converts its arguments, asks the graph crate for
 //! a node (or runs a plan through `gil::run_detached`) and converts the answer. No numerics here.
 
+mod bits;
 mod callback;
 mod check;
 mod convert;
@@ -475,6 +476,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     fft::register(m)?;
     scan::register(m)?;
     signal::register(m)?;
+    bits::register(m)?;
     callback::register(m)?;
     ordering::register(m)?;
     Ok(())

@@ -115,6 +115,7 @@ pub fn run_task(
             });
         }
         TaskKind::Signal(s) => return crate::signal::run(s, deps),
+        TaskKind::Bits(s) => return crate::bits::run(s, deps),
         TaskKind::Callback(f, block) => return crate::callback::run(f, block, task, deps),
         TaskKind::Ordering(s) => return crate::ordering::run(s, deps),
         TaskKind::Check(action) => return crate::check::run(action, deps),

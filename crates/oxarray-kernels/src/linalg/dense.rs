@@ -8,7 +8,7 @@
 use super::{as_faer, to_array, Field};
 use crate::dispatch_field;
 use faer::linalg::solvers::{DenseSolveCore, PartialPivLu, Solve};
-use faer::traits::math_utils::{abs, add, mul, mul_real, neg, one, recip, zero};
+use faer::traits::math_utils::{abs, add, mul, mul_real, nan, neg, one, recip, zero};
 use faer::Side;
 use ndarray::{Array2, ArrayD, ArrayView2, ArrayView3, Axis, CowArray, Ix3, IxDyn};
 use oxarray_core::{Chunk, OxError, OxResult, C32, C64};
@@ -160,7 +160,7 @@ fn slogdet_typed<T: LnAbs>(a: &Chunk) -> OxResult<(Chunk, Chunk)> {
 }
 
 /// The inverse of each matrix.
-pub fn inv(a: &Chunk) -> OxResult<Chunk> {
+pub fn inv(a: &Chunk, nan_if_singular: bool) -> OxResult<Chunk> {
     dispatch_field!(a.dtype(), T => {
         let (batch, s) = stack::<T>(a)?;
         let n = s.len_of(Axis(1));
@@ -169,6 +169,9 @@ pub fn inv(a: &Chunk) -> OxResult<Chunk> {
                 return Ok(Array2::default((0, 0)));
             }
             let (f, _, singular) = lu(m);
+            if singular && nan_if_singular {
+                return Ok(Array2::from_elem((n, n), nan::<T>()));
+            }
             if singular {
                 return Err(singular_matrix());
             }
@@ -252,7 +255,7 @@ mod tests {
         let (s, l) = slogdet(&chunk2(z.clone())).unwrap();
         assert_eq!(f64::array(&s).unwrap()[[]], 0.0);
         assert_eq!(f64::array(&l).unwrap()[[]], f64::NEG_INFINITY);
-        assert!(matches!(inv(&chunk2(z)), Err(OxError::LinAlg(_))));
+        assert!(matches!(inv(&chunk2(z), false), Err(OxError::LinAlg(_))));
         let e = Array2::<f64>::zeros((0, 0));
         assert_eq!(f64::array(&det(&chunk2(e)).unwrap()).unwrap()[[]], 1.0);
     }
@@ -262,7 +265,7 @@ mod tests {
         let ms: Vec<Array2<f64>> = (0..3)
             .map(|s| matrix(4, 4, s) + Array2::<f64>::eye(4) * 3.0)
             .collect();
-        let out = inv(&stack2(&ms)).unwrap();
+        let out = inv(&stack2(&ms), false).unwrap();
         let out = f64::array(&out).unwrap();
         for (i, m) in ms.iter().enumerate() {
             let x = out
