@@ -10,6 +10,7 @@ mod fft;
 mod gil;
 mod indexing;
 mod ordering;
+mod pickle;
 mod random;
 mod scan;
 mod sets;
@@ -457,5 +458,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     signal::register(m)?;
     callback::register(m)?;
     ordering::register(m)?;
+    pickle::register(m)?;
     Ok(())
 }
