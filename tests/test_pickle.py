@@ -126,12 +126,12 @@ def test_deep_chain_does_not_recurse():
     x = ox.zeros(4, chunks=2)
     for _ in range(100_000):
         x = x + 1
-    y = round_trip(x)
-    data = pickle.dumps(y)
+    data = pickle.dumps(x)
     assert len(data) < 3_000_000  # ~15 bytes per node
     del x
+    y = pickle.loads(data)
     # Fused chains this deep are computed elsewhere; here only the graph is checked.
-    assert y.shape == (4,)
+    assert y.shape == (4,) and y.chunks == ((2, 2),)
 
 
 def test_copy_and_deepcopy_are_new_handles():

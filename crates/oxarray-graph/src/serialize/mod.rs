@@ -175,7 +175,7 @@ fn body(bytes: &[u8]) -> OxResult<&[u8]> {
 /// `fp_sites` standing for the tables of [`Encoded`] in the same order.
 pub fn decode(bytes: &[u8], callbacks: &[Callback], fp_sites: &[u64]) -> OxResult<Vec<NodeRef>> {
     let mut r = Reader::new(body(bytes)?, callbacks, fp_sites);
-    let n = r.len()?;
+    let n = r.count()?;
     for _ in 0..n {
         let shape: Vec<usize> = Wire::get(&mut r)?;
         let dtype = DType::get(&mut r)?;

@@ -104,7 +104,7 @@ impl<'a> Reader<'a> {
         usize::try_from(self.varint()?).map_err(|_| corrupt("size out of range"))
     }
     /// A count of items that take at least one byte each: never more than the bytes left.
-    pub fn len(&mut self) -> OxResult<usize> {
+    pub fn count(&mut self) -> OxResult<usize> {
         let n = self.usize()?;
         if n > self.remaining() {
             return Err(corrupt("length past the end of data"));
@@ -254,7 +254,7 @@ impl<T: Wire> Wire for Vec<T> {
         }
     }
     fn get(r: &mut Reader<'_>) -> OxResult<Self> {
-        let n = r.len()?;
+        let n = r.count()?;
         let mut v = Vec::with_capacity(n);
         for _ in 0..n {
             v.push(T::get(r)?);
@@ -325,7 +325,7 @@ impl Wire for Arc<str> {
         w.raw(self.as_bytes());
     }
     fn get(r: &mut Reader<'_>) -> OxResult<Self> {
-        let n = r.len()?;
+        let n = r.count()?;
         let s = std::str::from_utf8(r.take(n)?).map_err(|_| corrupt("bad text"))?;
         Ok(Arc::from(s))
     }
@@ -353,7 +353,7 @@ impl Wire for String {
                 .cloned()
                 .ok_or_else(|| corrupt("unknown name"));
         }
-        let n = r.len()?;
+        let n = r.count()?;
         let s = std::str::from_utf8(r.take(n)?).map_err(|_| corrupt("bad text"))?;
         r.strings.push(s.to_owned());
         Ok(s.to_owned())
