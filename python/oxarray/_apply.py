@@ -13,6 +13,7 @@ function on the lazy Array itself (``np.sum`` and friends stay lazy), exactly as
 from __future__ import annotations
 
 import collections.abc
+import functools
 
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
@@ -40,9 +41,9 @@ def map_blocks(func, *arrays: Array, shape, dtype, chunks, name: str = "map_bloc
     dtype = check_dtype(dtype)
     shape = tuple(int(s) for s in shape)
 
-    def block_fn(_index, *blocks):
-        return np.asarray(func(*blocks), dtype=dtype, order="C")
-
+    # A module-level function under functools.partial (not a closure), so pickle can carry the
+    # graph when ``func`` itself is picklable.
+    block_fn = functools.partial(_block_fn, func, dtype)
     nodes = [a._node for a in arrays]
     return Array(_core.map_blocks(nodes, block_fn, name, list(shape), dtype.name,
                                   [list(c) for c in chunks]))
@@ -66,11 +67,7 @@ def apply_along_axis(func1d, axis, arr, *args, **kwargs):
     out_shape = x.shape[:axis] + res_shape + x.shape[axis + 1:]
     out_chunks = x.chunks[:axis] + tuple((d,) for d in res_shape) + x.chunks[axis + 1:]
 
-    def per_block(block):
-        if block.size == 0:
-            return np.empty(block.shape[:axis] + res_shape + block.shape[axis + 1:], dtype)
-        return np.apply_along_axis(func1d, axis, block, *args, **kwargs)
-
+    per_block = functools.partial(_along_axis_block, func1d, axis, res_shape, dtype, args, kwargs)
     return map_blocks(per_block, x, shape=out_shape, dtype=dtype, chunks=out_chunks,
                       name=f"apply_along_axis-{_name(func1d)}")
 
@@ -137,20 +134,33 @@ def piecewise(x, condlist, funclist, *args, **kw):
     funcs = list(funclist)
     dtype = x.dtype
 
-    def per_block(xb, *cb):
-        cb = [np.asarray(c, dtype=bool) for c in cb]
-        if len(cb) == len(funcs) - 1:
-            cb.append(~np.any(np.stack(cb), axis=0) if cb else np.ones(xb.shape, bool))
-        y = np.zeros_like(xb)
-        for cond, func in zip(cb, funcs, strict=True):
-            if not isinstance(func, collections.abc.Callable):
-                y[cond] = func
-            else:
-                vals = xb[cond]
-                if vals.size > 0:
-                    y[cond] = func(vals, *args, **kw)
-        return y
-
+    per_block = functools.partial(_piecewise_block, funcs, args, kw)
     return map_blocks(per_block, x, *nodes, shape=x.shape, dtype=dtype, chunks=chunks,
                       name="piecewise")
 
+
+
+# The per-block functions, at module level so a pickled graph refers to them by name.
+def _block_fn(func, dtype, _index, *blocks):
+    return np.asarray(func(*blocks), dtype=dtype, order="C")
+
+
+def _along_axis_block(func1d, axis, res_shape, dtype, args, kwargs, block):
+    if block.size == 0:
+        return np.empty(block.shape[:axis] + res_shape + block.shape[axis + 1:], dtype)
+    return np.apply_along_axis(func1d, axis, block, *args, **kwargs)
+
+
+def _piecewise_block(funcs, args, kw, xb, *cb):
+    cb = [np.asarray(c, dtype=bool) for c in cb]
+    if len(cb) == len(funcs) - 1:
+        cb.append(~np.any(np.stack(cb), axis=0) if cb else np.ones(xb.shape, bool))
+    y = np.zeros_like(xb)
+    for cond, func in zip(cb, funcs, strict=True):
+        if not isinstance(func, collections.abc.Callable):
+            y[cond] = func
+        else:
+            vals = xb[cond]
+            if vals.size > 0:
+                y[cond] = func(vals, *args, **kw)
+    return y

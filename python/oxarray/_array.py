@@ -36,6 +36,18 @@ class Array:
     def __init__(self, node: _core.Node):
         self._node = node
 
+    # --- pickling and copying (see _pickle.py) ------------------------------------------------
+    def __reduce__(self):
+        from ._pickle import reduce_array
+
+        return reduce_array(self)
+
+    def __copy__(self) -> Array:
+        return Array(self._node)
+
+    def __deepcopy__(self, memo) -> Array:
+        return Array(self._node)
+
     # --- metadata (known without computing) ---------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:

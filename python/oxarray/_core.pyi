@@ -339,3 +339,8 @@ def unpackbits(x: Node, axis: int, little: bool) -> Node:
 def map_blocks(xs: list[Node], f: Callable[..., Any], name: str, shape: list[int], dtype: str,
                chunks: list[list[int]]) -> Node:
     """Lazy node whose block ``b`` is ``f(block_index, *blocks b of xs)`` (a NumPy array)."""
+
+# pickling (pickle.rs)
+def graph_dumps(xs: list[Node]) -> tuple[bytes, list[tuple[Callable[..., Any], str]], list[int]]: ...
+def graph_loads(data: bytes, callbacks: list[tuple[Callable[..., Any], str]],
+                fp_sites: list[int]) -> list[Node]: ...

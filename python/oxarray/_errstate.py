@@ -70,6 +70,27 @@ def capture(name: str | tuple[str, ...]) -> int:
     return site << 8 | raises << 4 | care
 
 
+def export_sites(ids) -> list:
+    """The ``(name, modes, errcall)`` of the sites ``ids``, for pickling a graph."""
+    return [_SITES[i] for i in ids]
+
+
+def import_sites(sites) -> list[int]:
+    """Registers sites of :func:`export_sites` (from any process); returns their ids here."""
+    ids = []
+    for name, modes, call in sites:
+        name = name if isinstance(name, str) else tuple(name)
+        modes = tuple(modes)
+        key = (name, modes, id(call))
+        site = _SITE_IDS.get(key)
+        if site is None:
+            site = len(_SITES)
+            _SITES.append((name, modes, call))
+            _SITE_IDS[key] = site
+        ids.append(site)
+    return ids
+
+
 def capture_method(ufunc_name: str, method: str) -> int:
     """The error state for ``ufunc.<method>`` ("reduce", "accumulate", "reduceat"): none for the
     ufuncs whose loops never report errors (maximum, logical_and, ...)."""

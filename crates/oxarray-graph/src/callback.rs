@@ -21,6 +21,11 @@ pub trait BlockFn: Send + Sync {
     ) -> OxResult<Chunk>;
     /// A short name for plans and pictures.
     fn name(&self) -> String;
+    /// The implementor itself, so the bindings can serialize their own functions
+    /// ([`crate::serialize`] hands callbacks back to its caller); `None`: cannot be serialized.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// Shared by the node and every task of it.

@@ -28,6 +28,7 @@ pub mod random;
 pub mod result;
 pub mod scan;
 pub mod select;
+pub mod serialize;
 pub mod sets;
 pub mod signal;
 pub mod sort;

@@ -85,6 +85,25 @@ impl BlockFn for PyBlockFn {
     fn name(&self) -> String {
         self.name.clone()
     }
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+}
+
+/// The Python function and name behind a per-block function (for pickling, `pickle.rs`).
+pub fn callback_to_py(py: Python<'_>, c: &Callback) -> PyResult<(PyObject, String)> {
+    match c.0.as_any().and_then(|a| a.downcast_ref::<PyBlockFn>()) {
+        Some(b) => Ok((b.f.clone_ref(py), b.name.clone())),
+        None => Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "cannot pickle the per-block function {}",
+            c.0.name()
+        ))),
+    }
+}
+
+/// A per-block function calling the Python callable `f`.
+pub fn callback_from_py(f: Py<PyAny>, name: String) -> Callback {
+    Callback(Arc::new(PyBlockFn { f, name }))
 }
 
 /// A lazy node whose block `b` is `f(block_index, *blocks b of xs)` (a NumPy array of the

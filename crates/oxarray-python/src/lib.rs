@@ -11,6 +11,7 @@ mod fft;
 mod gil;
 mod indexing;
 mod ordering;
+mod pickle;
 mod random;
 mod scan;
 mod sets;
@@ -479,5 +480,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     bits::register(m)?;
     callback::register(m)?;
     ordering::register(m)?;
+    pickle::register(m)?;
     Ok(())
 }

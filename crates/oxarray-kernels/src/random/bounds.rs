@@ -50,6 +50,27 @@ impl IntBounds {
         })
     }
 
+    /// The fields `(full, strides, low, span)`, for serialization (`oxarray-graph::serialize`).
+    pub fn parts(&self) -> (&[usize], &[usize], &[i128], &[u64]) {
+        (&self.full, &self.strides, &self.low, &self.span)
+    }
+
+    /// Rebuilds bounds from [`IntBounds::parts`]. Any parts are safe: [`IntBounds::at`] never
+    /// indexes out of bounds.
+    pub fn from_parts(
+        full: Vec<usize>,
+        strides: Vec<usize>,
+        low: Vec<i128>,
+        span: Vec<u64>,
+    ) -> Self {
+        IntBounds {
+            full,
+            strides,
+            low,
+            span,
+        }
+    }
+
     /// `(low, span)` of flat result index `i` (indices past the end wrap; never panics).
     #[inline]
     pub fn at(&self, i: u64) -> (i128, u64) {
