@@ -9,6 +9,7 @@ mod errstate;
 mod fft;
 mod gil;
 mod indexing;
+mod io;
 mod ordering;
 mod random;
 mod scan;
@@ -457,5 +458,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     signal::register(m)?;
     callback::register(m)?;
     ordering::register(m)?;
+    io::register(m)?;
     Ok(())
 }
