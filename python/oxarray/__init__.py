@@ -62,7 +62,7 @@ from ._histograms import (
 # The Array API's inspection section and the names it adds at 2025.12.
 from ._inspection import __array_namespace_info__
 from ._interp import interp
-from ._io import may_share_memory, min_scalar_type, shares_memory
+from ._io import from_npy, may_share_memory, min_scalar_type, shares_memory, to_npy
 from ._joining import (
     append,
     array_split,
@@ -178,6 +178,7 @@ from ._take import (
 )
 from ._tensor import kron, matvec, vecmat
 from ._ufuncs_more import fix, i0, iscomplex, isneginf, isposinf, isreal, real_if_close, unwrap
+from ._zarr import from_zarr, to_zarr  # Zarr v2/v3 storage (zarrs, in Rust)
 
 globals().update(_ELEMENTWISE)
 

@@ -241,6 +241,18 @@ class Array:
     def rechunk(self, chunks="auto") -> Array:
         return Array(_core.rechunk(self._node, _chunk_spec(chunks)))
 
+    def to_npy(self, path) -> None:
+        """Writes the array to the ``.npy`` file ``path``, streamed chunk by chunk (``_io``)."""
+        from ._io import to_npy
+
+        to_npy(self, path)
+
+    def to_zarr(self, path, chunks=None, **kwargs) -> None:
+        """Writes the array as a Zarr array at ``path``, chunks in parallel (``_zarr``)."""
+        from ._zarr import to_zarr
+
+        to_zarr(self, path, chunks, **kwargs)
+
     def astype(self, dtype, order="K", casting: str = "unsafe", subok=True, copy: bool = True) -> Array:
         from ._arguments import check_order
         from ._data_types import astype

@@ -344,3 +344,19 @@ def map_blocks(xs: list[Node], f: Callable[..., Any], name: str, shape: list[int
 def graph_dumps(xs: list[Node]) -> tuple[bytes, list[tuple[Callable[..., Any], str]], list[int]]: ...
 def graph_loads(data: bytes, callbacks: list[tuple[Callable[..., Any], str]],
                 fp_sites: list[int]) -> list[Node]: ...
+
+# --- files: .npy and Zarr (crates/oxarray-python/src/io.rs) --------------------------------
+def from_npy(path: str, chunks: Any) -> Node:
+    """Lazy node of the memory-mapped ``.npy`` file at ``path``."""
+def to_npy(x: Node, path: str) -> None:
+    """Writes ``x`` to ``path`` chunk by chunk (renamed into place at the end)."""
+def to_npy_fd(x: Node, fd: int, base: int) -> int:
+    """Writes ``x`` as a ``.npy`` into ``fd`` from byte ``base``; returns the end offset."""
+def npy_header(dtype: str, shape: list[int]) -> bytes:
+    """NumPy's ``.npy`` header bytes for ``shape`` and ``dtype``."""
+def zarr_info(path: str) -> tuple[list[int], str, list[int]]:
+    """Shape, dtype and chunk shape of the Zarr array at ``path``."""
+def from_zarr(path: str, chunks: Any) -> Node:
+    """Lazy node of the Zarr array at ``path``."""
+def to_zarr(x: Node, path: str, metadata: str) -> None:
+    """Writes ``x`` (aligned to the Zarr chunk grid) as the Zarr array ``metadata`` at ``path``."""

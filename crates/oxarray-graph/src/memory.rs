@@ -143,7 +143,8 @@ pub fn projected_task_bytes(t: &Task) -> usize {
         | TaskKind::Reshape
         | TaskKind::Gather { .. }
         | TaskKind::Broadcast
-        | TaskKind::TakeRows(_) => 0,
+        | TaskKind::TakeRows(_)
+        | TaskKind::Bits(_) => 0,
         // Drawn slab by slab when axis 0 is reduced; else the whole block first.
         TaskKind::RandomReduce(r) => {
             if r.axes.contains(&0) {

@@ -10,6 +10,7 @@ mod errstate;
 mod fft;
 mod gil;
 mod indexing;
+mod io;
 mod ordering;
 mod pickle;
 mod random;
@@ -481,5 +482,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     callback::register(m)?;
     ordering::register(m)?;
     pickle::register(m)?;
+    io::register(m)?;
     Ok(())
 }

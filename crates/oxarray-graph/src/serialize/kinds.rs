@@ -4,6 +4,7 @@
 
 use super::wire::{corrupt, Reader, Wire, Writer};
 use crate::batched::BatchedOp;
+use crate::bits::{BitsKind, BitsOp};
 use crate::callback::{Callback, CallbackOp};
 use crate::check::CheckAction;
 use crate::expr::{AxisSlice, NodeKind, NodeRef};
@@ -58,6 +59,7 @@ wire_enum!(NodeKind {
     26 => Callback(op),
     27 => Ordering(op),
     28 => Pick { op, k },
+    29 => Bits(op),
 });
 
 wire_struct!(AxisSlice { start, step, len });
@@ -137,6 +139,16 @@ wire_enum!(SignalOp {
     1 => Interp { x, xp, fp, left, right },
 });
 wire_struct!(CallbackOp { inputs, f });
+wire_struct!(BitsOp {
+    x,
+    kind,
+    axis,
+    little
+});
+wire_enum!(BitsKind {
+    0 => Pack {},
+    1 => Unpack {},
+});
 wire_enum!(OrderingOp {
     0 => SearchSorted { a, v, right },
     1 => TakeAlong { x, idx, axis },
@@ -155,7 +167,7 @@ wire_enum!(LinalgOp {
 wire_enum!(BatchedOp {
     0 => Det {},
     1 => Slogdet {},
-    2 => Inv {},
+    2 => Inv { nan_if_singular },
     3 => Solve {},
     4 => Cholesky { upper },
     5 => Eigh { upper, vectors },

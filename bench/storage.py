@@ -1,0 +1,99 @@
+"""Storage throughput: Zarr write and read of oxarray (zarrs, in Rust) against zarr-python driven
+by dask.array on the same data, codec (blosc/zstd, shuffle, level 5) and chunks; and ``to_npy`` /
+``from_npy`` against ``np.save`` / ``np.load``. One process; every result is checked (the two Zarr
+stores decode to the same bits, each library reads the other's store). Never asserts a time.
+
+    python bench/storage.py               # 1 GiB of float64
+    python bench/storage.py --gib 4       # the 4 GiB case of issue 10
+    python bench/storage.py --dir /tmp/x  # where the files go (default: a temporary directory)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+
+import numpy as np
+
+import oxarray as ox
+
+COLS = 2**12  # float64 per row: 32 KiB
+
+
+def timed(f) -> float:
+    t = time.perf_counter()
+    f()
+    return time.perf_counter() - t
+
+
+def report(name: str, ox_s: float, other: str, other_s: float, gib: float) -> None:
+    print(f"{name:<26} oxarray {ox_s:7.2f} s ({gib / ox_s:5.2f} GiB/s)   "
+          f"{other} {other_s:7.2f} s ({gib / other_s:5.2f} GiB/s)   ratio {other_s / ox_s:5.2f}x")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--gib", type=float, default=1.0)
+    ap.add_argument("--chunk-mib", type=int, default=16)
+    ap.add_argument("--dir", default=None)
+    args = ap.parse_args()
+    import dask
+    import dask.array as da
+    import zarr
+    from zarr.codecs import BloscCodec
+
+    rows = int(args.gib * 2**30) // (COLS * 8)
+    crow = args.chunk_mib * 2**20 // (COLS * 8)
+    gib = rows * COLS * 8 / 2**30
+    base = args.dir or tempfile.mkdtemp(prefix="oxbench-")
+    os.makedirs(base, exist_ok=True)
+    print(f"{gib:.2f} GiB float64 ({rows} x {COLS}), chunks ({crow}, {COLS}), blosc zstd 5 shuffle,"
+          f" in {base}; dask {dask.__version__}, zarr {zarr.__version__}")
+    src = os.path.join(base, "src.npy")
+    # The same data for both: a .npy written once by oxarray, read by each library.
+    ox.random.default_rng(0).random((rows, COLS), chunks=(crow, COLS)).to_npy(src)
+
+    p_ox, p_da = os.path.join(base, "ox.zarr"), os.path.join(base, "da.zarr")
+    w_ox = timed(lambda: ox.from_npy(src, chunks=(crow, COLS)).to_zarr(
+        p_ox, chunks=(crow, COLS), codec="blosc", overwrite=True))
+
+    def dask_write():
+        z = zarr.create_array(store=p_da, shape=(rows, COLS), chunks=(crow, COLS), dtype="f8",
+                              compressors=BloscCodec(cname="zstd", clevel=5, shuffle="shuffle"),
+                              overwrite=True)
+        d = da.from_array(np.load(src, mmap_mode="r"), chunks=(crow, COLS))
+        da.store(d, z, lock=False, scheduler="threads")
+
+    w_da = timed(dask_write)
+    report("zarr write", w_ox, "zarr-python+dask", w_da, gib)
+
+    got = {}
+    r_ox = timed(lambda: got.__setitem__("ox", float(ox.from_zarr(p_ox).sum().compute())))
+    r_da = timed(lambda: got.__setitem__("da", float(da.from_zarr(p_ox).sum().compute(
+        scheduler="threads"))))
+    report("zarr read + sum", r_ox, "zarr-python+dask", r_da, gib)
+    same = not bool((ox.from_zarr(p_ox) != ox.from_zarr(p_da)).any().compute())
+    close = np.isclose(got["ox"], got["da"], rtol=1e-12)
+    print(f"bit-identical stores: {same}; sums agree: {close}")
+
+    p_npy = os.path.join(base, "out.npy")
+    x = ox.from_zarr(p_ox)
+    t_ox = timed(lambda: x.to_npy(p_npy))
+    held = [x.compute()]
+    t_np = timed(lambda: np.save(os.path.join(base, "np.npy"), held[0]))
+    report("to_npy / np.save", t_ox, "numpy", t_np, gib)
+    held.clear()
+    r_ox = timed(lambda: ox.from_npy(p_npy).sum().compute())
+    r_np = timed(lambda: np.load(p_npy).sum())
+    report("from_npy+sum / np.load", r_ox, "numpy", r_np, gib)
+    if args.dir is None:
+        shutil.rmtree(base, ignore_errors=True)
+    if not (same and close):
+        raise SystemExit("results differ")
+
+
+if __name__ == "__main__":
+    main()

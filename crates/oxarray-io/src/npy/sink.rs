@@ -1,0 +1,187 @@
+//! Writing a `.npy` file chunk by chunk: the header is written first and the file sized, then
+//! each block's task writes the block it was handed at its offset (a positioned write, so tasks
+//! run in any order on any thread) and keeps nothing: the whole array is never in memory.
+//!
+//! A file named by path is written under a temporary name beside it and renamed into place only
+//! after every block is written; a failed run removes it, so no half-written `.npy` is left.
+
+use super::header;
+use crate::region::{as_bytes, for_each_run};
+use crate::{os_error, task_io_error, IoResult};
+use oxarray_core::{dispatch_typed, Chunk, ChunkGrid, DType, OxError, OxResult, Scalar};
+use oxarray_graph::callback::{map_blocks, BlockFn, Callback};
+use oxarray_graph::NodeRef;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A temporary name in `dest`'s directory (so the final rename stays on one file system).
+pub(crate) fn temp_name(dest: &Path) -> PathBuf {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    dest.with_file_name(format!(
+        ".{name}.{}-{n}.oxarray-partial",
+        std::process::id()
+    ))
+}
+
+/// A `.npy` file being written: the header is in place, the data is written by [`Self::sink`]'s
+/// tasks, and [`Self::finish`] publishes it.
+pub struct NpyWriter {
+    file: Arc<File>,
+    /// (temporary, final) names; `None` when writing into a file the caller opened.
+    names: Option<(PathBuf, PathBuf)>,
+    data_offset: u64,
+    shape: Vec<usize>,
+    dtype: DType,
+}
+
+impl NpyWriter {
+    /// Starts the file `dest` (created under a temporary name beside it).
+    pub fn create(dest: &Path, dtype: DType, shape: &[usize]) -> IoResult<NpyWriter> {
+        let tmp = temp_name(dest);
+        let file = File::create(&tmp).map_err(os_error(dest))?;
+        let mut w = NpyWriter {
+            file: Arc::new(file),
+            names: Some((tmp, dest.to_path_buf())),
+            data_offset: 0,
+            shape: shape.to_vec(),
+            dtype,
+        };
+        w.start(0)?;
+        Ok(w)
+    }
+
+    /// Writes into `file` (opened by the caller for writing) from byte `base` on.
+    pub fn into_file(file: File, base: u64, dtype: DType, shape: &[usize]) -> IoResult<NpyWriter> {
+        let mut w = NpyWriter {
+            file: Arc::new(file),
+            names: None,
+            data_offset: 0,
+            shape: shape.to_vec(),
+            dtype,
+        };
+        w.start(base)?;
+        Ok(w)
+    }
+
+    fn start(&mut self, base: u64) -> IoResult<()> {
+        let path = self.path();
+        let head = header::write(self.dtype, &self.shape);
+        let data: u64 = self
+            .shape
+            .iter()
+            .try_fold(self.dtype.itemsize() as u64, |a, &d| {
+                a.checked_mul(d as u64)
+            })
+            .ok_or_else(|| OxError::Value("array too large for a .npy file".into()))?;
+        self.file
+            .write_all_at(&head, base)
+            .map_err(os_error(&path))?;
+        self.data_offset = base + head.len() as u64;
+        // Sized up front: blocks land anywhere, and a short disk fails here, not mid-run.
+        self.file
+            .set_len(self.data_offset + data)
+            .map_err(os_error(&path))?;
+        Ok(())
+    }
+
+    fn path(&self) -> PathBuf {
+        self.names
+            .as_ref()
+            .map(|(_, d)| d.clone())
+            .unwrap_or_else(|| PathBuf::from("<file>"))
+    }
+
+    /// Bytes from the start of the header to the end of the data.
+    pub fn end(&self) -> u64 {
+        let n: usize = self.shape.iter().product();
+        self.data_offset + (n * self.dtype.itemsize()) as u64
+    }
+
+    /// A node whose blocks (one `true` per block of `x`) are computed by writing `x`'s blocks.
+    pub fn sink(&self, x: &NodeRef) -> OxResult<NodeRef> {
+        if x.shape != self.shape || x.dtype != self.dtype {
+            return Err(OxError::ShapeMismatch(format!(
+                "cannot write a {:?} {} array into a .npy file of {:?} {}",
+                x.shape, x.dtype, self.shape, self.dtype
+            )));
+        }
+        let nb = x.grid.numblocks();
+        let chunks = nb.iter().map(|&n| vec![1; n]).collect();
+        let f = NpySink {
+            file: self.file.clone(),
+            path: self.path(),
+            data_offset: self.data_offset,
+            shape: self.shape.clone(),
+            grid: x.grid.clone(),
+        };
+        map_blocks(&[x.clone()], Callback(Arc::new(f)), nb, DType::Bool, chunks)
+    }
+
+    /// Publishes the file: renamed into place when written under a temporary name.
+    pub fn finish(mut self) -> IoResult<()> {
+        if let Some((tmp, dest)) = self.names.take() {
+            if let Err(e) = std::fs::rename(&tmp, &dest) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(os_error(&dest)(e));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for NpyWriter {
+    /// Not finished (a failed or cancelled run): the partial file is removed.
+    fn drop(&mut self) {
+        if let Some((tmp, _)) = self.names.take() {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+struct NpySink {
+    file: Arc<File>,
+    path: PathBuf,
+    data_offset: u64,
+    shape: Vec<usize>,
+    grid: ChunkGrid,
+}
+
+impl BlockFn for NpySink {
+    fn call(
+        &self,
+        block: &[usize],
+        inputs: &[&Chunk],
+        shape: &[usize],
+        _: DType,
+    ) -> OxResult<Chunk> {
+        let c = inputs
+            .first()
+            .ok_or_else(|| OxError::Internal("to_npy: no block to write".into()))?;
+        let offset = self.grid.block_offset(block);
+        let itemsize = c.dtype().itemsize();
+        dispatch_typed!(Chunk, c, a => {
+            let std = a.as_standard_layout();
+            let elems = std.as_slice().ok_or_else(|| OxError::Internal("layout".into()))?;
+            let bytes = as_bytes(elems);
+            for_each_run(&self.shape, &offset, a.shape(), |at, from, len| {
+                let pos = self.data_offset + (at * itemsize) as u64;
+                self.file
+                    .write_all_at(&bytes[from * itemsize..(from + len) * itemsize], pos)
+                    .map_err(|e| task_io_error("cannot write to", &self.path, e))
+            })
+        })?;
+        Chunk::full(DType::Bool, shape, Scalar::Bool(true))
+    }
+    fn name(&self) -> String {
+        "to_npy".into()
+    }
+}

@@ -1,0 +1,60 @@
+//! Zarr v2 and v3 arrays on the local file system, through the `zarrs` crate: [`source`] reads
+//! the Zarr chunks under each block, [`sink`] encodes and stores each block's chunks from the
+//! task that computed it, [`store`] makes every chunk write atomic, [`dtype`] maps data types.
+
+pub mod dtype;
+pub mod sink;
+pub mod source;
+pub mod store;
+
+pub use sink::ZarrWriter;
+pub use source::{from_zarr, ZarrReader};
+
+use oxarray_core::OxError;
+
+/// A `zarrs` error as the engine's (a `ValueError` naming the array).
+pub(crate) fn zarr_error(path: &std::path::Path, e: impl std::fmt::Display) -> OxError {
+    OxError::Value(format!("Zarr array {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{compute, ramp, run, temp_dir};
+    use oxarray_core::ChunkGrid;
+
+    #[test]
+    fn v2_and_v3_round_trips() {
+        let v3 = r#"{"zarr_format":3,"node_type":"array","shape":[7,4],"data_type":"float64",
+            "chunk_grid":{"name":"regular","configuration":{"chunk_shape":[2,4]}},
+            "chunk_key_encoding":{"name":"default","configuration":{"separator":"/"}},
+            "fill_value":0.0,"codecs":[{"name":"bytes","configuration":{"endian":"little"}},
+            {"name":"zstd","configuration":{"level":3,"checksum":false}}]}"#;
+        let v2 = r#"{"zarr_format":2,"shape":[7,4],"chunks":[2,4],"dtype":"<f8",
+            "compressor":{"id":"gzip","level":5},"fill_value":0.0,"order":"C","filters":null}"#;
+        for meta in [v3, v2] {
+            let d = temp_dir("zarr").join("a.zarr");
+            let (x, values) = ramp(&[7, 4], vec![vec![4, 2, 1], vec![4]]);
+            let w = ZarrWriter::create(&d, meta).unwrap();
+            run(w.sink(&x).unwrap());
+            w.finish().unwrap();
+            let r = ZarrReader::open(&d).unwrap();
+            assert_eq!(
+                (r.shape.clone(), r.chunk_shape.clone()),
+                (vec![7, 4], vec![2, 4])
+            );
+            let grid = ChunkGrid::new(&[7, 4], vec![vec![3, 4], vec![1, 3]]).unwrap();
+            assert_eq!(compute(&from_zarr(r, grid).unwrap()), values);
+        }
+    }
+
+    #[test]
+    fn misaligned_blocks_are_refused() {
+        let d = temp_dir("zarr-bad").join("a.zarr");
+        let meta = r#"{"zarr_format":2,"shape":[6],"chunks":[2],"dtype":"<f8",
+            "compressor":null,"fill_value":0.0,"order":"C","filters":null}"#;
+        let (x, _) = ramp(&[6], vec![vec![3, 3]]);
+        let w = ZarrWriter::create(&d, meta).unwrap();
+        assert!(w.sink(&x).is_err());
+    }
+}

@@ -1,0 +1,156 @@
+"""Zarr v2 and v3: ``ox.from_zarr`` / ``x.to_zarr`` against zarr-python (files written by one are
+read by the other), codecs, sharding, chunk grouping, bad input and failed writes."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import oxarray as ox
+from oxarray import testing as oxst
+from oxarray.testing import SUPPORTED_DTYPES, assert_eq
+
+zarr = pytest.importorskip("zarr")
+
+SETTINGS = settings(max_examples=30, deadline=None)
+
+
+def files_under(path) -> list[str]:
+    return [os.path.join(r, f) for r, _, fs in os.walk(path) for f in fs]
+
+
+def zarr_python_compressors(codec, fmt):
+    if codec is None:
+        return None
+    if fmt == 2:
+        import numcodecs
+
+        return {"blosc": numcodecs.Blosc(cname="zstd"), "zstd": numcodecs.Zstd(),
+                "gzip": numcodecs.GZip()}[codec]
+    from zarr.codecs import BloscCodec, GzipCodec, ZstdCodec
+
+    return {"blosc": BloscCodec(cname="zstd"), "zstd": ZstdCodec(), "gzip": GzipCodec()}[codec]
+
+
+@SETTINGS
+@given(oxst.chunked_arrays(shape=oxst.shapes(min_dims=0, max_dims=3, min_side=1)),
+       st.sampled_from([2, 3]), st.sampled_from(["blosc", "zstd", "gzip", None]))
+def test_ox_writes_zarr_python_reads(tmp_path_factory, a_chunks, fmt, codec):
+    a, chunks = a_chunks
+    p = tmp_path_factory.mktemp("z") / "a.zarr"
+    ox.asarray(a, chunks=chunks).to_zarr(p, zarr_format=fmt, codec=codec)
+    z = zarr.open_array(str(p), mode="r")
+    assert z.metadata.zarr_format == fmt
+    got = z[...]
+    assert got.dtype == a.dtype and got.shape == a.shape
+    np.testing.assert_array_equal(got, a)
+    assert not [f for f in files_under(p) if "partial" in f]
+    assert_eq(ox.from_zarr(p), a)  # and back
+
+
+@SETTINGS
+@given(oxst.chunked_arrays(shape=oxst.shapes(min_dims=1, max_dims=3, min_side=1)),
+       st.sampled_from([2, 3]), st.sampled_from(["blosc", "zstd", "gzip", None]),
+       st.data())
+def test_zarr_python_writes_ox_reads(tmp_path_factory, a_chunks, fmt, codec, data):
+    a, _ = a_chunks
+    zchunks = tuple(data.draw(st.integers(1, n)) for n in a.shape)
+    p = str(tmp_path_factory.mktemp("z") / "a.zarr")
+    z = zarr.create_array(store=p, shape=a.shape, chunks=zchunks, dtype=a.dtype,
+                          zarr_format=fmt, compressors=zarr_python_compressors(codec, fmt))
+    z[...] = a
+    x = ox.from_zarr(p)
+    # Blocks hold whole Zarr chunks.
+    for c, zc, n in zip(x.chunks, zchunks, a.shape, strict=True):
+        assert all(b % zc == 0 for b in c[:-1]) and sum(c) == n
+    assert_eq(x, a)
+    any_chunks = data.draw(oxst.chunkings(a.shape))
+    assert_eq(ox.from_zarr(p, chunks=any_chunks), a)
+
+
+def test_sharded_round_trip(tmp_path):
+    a = np.arange(24 * 30, dtype=np.float32).reshape(24, 30)
+    x = ox.asarray(a, chunks=(5, 7))  # not aligned: rechunked onto the shards
+    x.to_zarr(tmp_path / "s.zarr", chunks=(4, 5), shards=(8, 10))
+    z = zarr.open_array(str(tmp_path / "s.zarr"), mode="r")
+    assert z.shards == (8, 10) and z.chunks == (4, 5)
+    np.testing.assert_array_equal(z[...], a)
+    y = ox.from_zarr(tmp_path / "s.zarr")
+    assert all(b % 8 == 0 for b in y.chunks[0][:-1])
+    assert_eq(y, a)
+    # zarr-python's own sharded array.
+    p = str(tmp_path / "zp.zarr")
+    zp = zarr.create_array(store=p, shape=a.shape, chunks=(3, 5), shards=(6, 10), dtype=a.dtype)
+    zp[...] = a
+    assert_eq(ox.from_zarr(p)[5:17, 3:], a[5:17, 3:])
+
+
+def test_lazy_graph_to_zarr_and_explicit_chunks(tmp_path):
+    rng = ox.random.default_rng(1)
+    x = rng.random((50, 40), chunks=(10, 40)) * 3 - 1
+    x.to_zarr(tmp_path / "a.zarr", chunks=(25, 20), codec="zstd")
+    z = zarr.open_array(str(tmp_path / "a.zarr"), mode="r")
+    assert z.chunks == (25, 20)
+    np.testing.assert_array_equal(z[...], x.compute())
+    assert_eq(np.mean(ox.from_zarr(tmp_path / "a.zarr")[:, :7], axis=1),
+              x.compute()[:, :7].mean(axis=1))
+
+
+def test_every_dtype_round_trips(tmp_path):
+    for dt in SUPPORTED_DTYPES:
+        a = (np.arange(12) % 3).astype(dt).reshape(3, 4)
+        for fmt in (2, 3):
+            p = tmp_path / f"{dt}-{fmt}.zarr"
+            ox.asarray(a, chunks=2).to_zarr(p, zarr_format=fmt)
+            np.testing.assert_array_equal(zarr.open_array(str(p), mode="r")[...], a)
+            assert_eq(ox.from_zarr(p), a)
+
+
+def test_bad_input(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        ox.from_zarr(tmp_path / "missing.zarr")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="Zarr"):
+        ox.from_zarr(tmp_path / "empty")
+    p = str(tmp_path / "f16.zarr")
+    zarr.create_array(store=p, shape=(4,), chunks=(2,), dtype="float16")
+    with pytest.raises(TypeError, match="(?i)float16"):
+        ox.from_zarr(p)
+    x = ox.arange(10, chunks=5)
+    x.to_zarr(tmp_path / "a.zarr")
+    with pytest.raises(FileExistsError):
+        x.to_zarr(tmp_path / "a.zarr")
+    x.to_zarr(tmp_path / "a.zarr", overwrite=True, chunks=2)
+    with pytest.raises(ValueError, match="chunks"):
+        x.to_zarr(tmp_path / "b.zarr", chunks=(2, 2))
+    with pytest.raises(ValueError, match="codec"):
+        x.to_zarr(tmp_path / "b.zarr", codec="lz77")
+    with pytest.raises(ValueError, match="sharding"):
+        x.to_zarr(tmp_path / "b.zarr", chunks=2, shards=4, zarr_format=2)
+    with pytest.raises(ValueError, match="multiples"):
+        x.to_zarr(tmp_path / "b.zarr", chunks=3, shards=4)
+    # A corrupt chunk is found when it is read, as a ValueError naming the array.
+    chunk = os.path.join(tmp_path, "a.zarr", "c", "1")
+    with open(chunk, "wb") as f:
+        f.write(b"garbage")
+    y = ox.from_zarr(tmp_path / "a.zarr")
+    with pytest.raises(ValueError, match="a.zarr"):
+        y.compute()
+    assert_eq(ox.from_zarr(tmp_path / "a.zarr", chunks=2)[:2], np.arange(2))
+
+
+def test_failed_write_leaves_nothing(tmp_path):
+    def f(block):
+        if block[0] >= 6:
+            raise ZeroDivisionError("a later chunk fails")
+        return block
+
+    x = ox.map_blocks(f, ox.arange(10, chunks=2), shape=(10,), dtype=np.int64,
+                      chunks=((2,) * 5,))
+    with pytest.raises(ZeroDivisionError):
+        x.to_zarr(tmp_path / "a.zarr", chunks=2)
+    assert os.listdir(tmp_path) == []
