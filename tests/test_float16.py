@@ -295,3 +295,19 @@ def test_matmul_and_where():
     assert_eq(ox.asarray(a) @ ox.asarray(a.T), a @ a.T)
     assert_eq(ox.where(ox.asarray(a) > 2, ox.asarray(a), np.float16(-1)),
               np.where(a > 2, a, np.float16(-1)))
+
+
+@pytest.mark.parametrize("name", ["nanmean", "nanvar", "nanstd", "nansum", "nanmedian"])
+def test_nan_aware_statistics(name):
+    a = np.array([[1, 2.5, -3], [np.nan, 4, 0.1], [np.nan, np.nan, 7]], F16)
+    f = getattr(np, name)
+    for axis in (None, 0, 1):
+        differential(lambda axis=axis: f(a, axis=axis), lambda axis=axis: f(ox.asarray(a, chunks=2), axis=axis),
+                     rtol=2e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("name", ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "rfftn"])
+def test_fft_computes_half_in_single_precision(name):
+    a = np.array([[1, 2.5, -3, 0.5], [2, 4, 0.1, -1]], F16)
+    f = getattr(np.fft, name)
+    differential(lambda: f(a), lambda: f(ox.asarray(a, chunks=1)), rtol=2e-3, atol=1e-3)

@@ -279,7 +279,7 @@ mod tests {
         assert!(spacing(F16::INFINITY).is_nan());
         assert_eq!(nextafter(h(-0.0), h(0.0)).to_bits(), 0x8000);
         assert_eq!(nextafter(h(0.0), h(-1.0)).to_bits(), 0x8001);
-        assert_eq!(nextafter(h(1.0), h(2.0)), h(1.0009765625));
+        assert_eq!(nextafter(h(1.0), h(2.0)).to_bits(), 0x3c01);
         assert!(nextafter(h(65504.0), F16::INFINITY).is_infinite());
         assert_eq!(nextafter(F16::INFINITY, h(0.0)), F16::MAX);
     }
