@@ -71,9 +71,7 @@ def test_ldexp(c, e):
         n = np.arange(-5, 6) * 300
     else:
         n = e.draw(arrays(e.draw(dtypes("biu")), a.shape))
-    # 2**70: NumPy's OverflowError; a float16 loop (bool, 8/16-bit ints) is oxarray's TypeError first.
-    big = (2**70,) if a.dtype.itemsize > 2 or a.dtype.kind == "f" else ()
-    for exp in (n, ox.asarray(n), 3, -2000, *big):
+    for exp in (n, ox.asarray(n), 3, -2000, 2**70):  # 2**70: NumPy's OverflowError
         differential(lambda exp=exp: np.ldexp(a, exp), lambda exp=exp: np.ldexp(x, exp))
 
 
@@ -134,10 +132,6 @@ def test_two_outputs(name, c):
             want = f(a)
     except Exception as exc:
         with pytest.raises(public_type(exc)):
-            f(x)
-        return
-    if any(w.dtype not in SUPPORTED_DTYPES for w in want):  # float16 from small integers
-        with pytest.raises(TypeError):
             f(x)
         return
     _pairs_equal(f(x), want)
@@ -223,8 +217,6 @@ def test_unary_dtype_table(name):
     f = getattr(np, name)
     for d in ALL:
         want = _resolution(f, np.ones(2, d))
-        if isinstance(want, tuple) and any(w not in SUPPORTED_DTYPES for w in want):
-            want = TypeError
         assert _resolution(f, ox.ones(2, dtype=d)) == want, (name, d)
 
 
@@ -234,8 +226,6 @@ def test_binary_dtype_table(name):
     for d1 in ALL:
         for d2 in ALL:
             want = _resolution(f, np.ones(2, d1), np.ones(2, d2))
-            if isinstance(want, tuple) and any(w not in SUPPORTED_DTYPES for w in want):
-                want = TypeError
             got = _resolution(f, ox.ones(2, dtype=d1), ox.ones(2, dtype=d2))
             assert got == want, (name, d1, d2)
 
@@ -362,9 +352,6 @@ def test_emath_unary(name, c):
        n=st.sampled_from([2, 10, -3, 0.5]))
 def test_emath_power_and_logn(c, p, n):
     a, x = c
-    if a.dtype.itemsize <= 2:  # NumPy's log of a small int is float16, which oxarray lacks
-        a = a.astype(np.int32 if a.dtype.kind == "i" else np.uint32)
-        x = ox.asarray(a)
     if isinstance(p, np.ndarray) and a.shape not in ((2,), ()):
         p = 2
     pp = ox.asarray(p) if isinstance(p, np.ndarray) else p
@@ -377,6 +364,6 @@ def test_emath_decides_dtype_at_the_call():
     y = np.emath.sqrt(x)
     assert y.dtype == np.complex128
     assert np.emath.sqrt(ox.asarray(np.array([4.0, 1.0]))).dtype == np.float64
-    with pytest.raises(TypeError):  # NumPy computes sqrt of uint8 in float16, not ours
-        np.emath.sqrt(ox.asarray(np.array([4, 1], dtype=np.uint8)))
+    u8 = np.array([4, 1], dtype=np.uint8)  # NumPy computes sqrt of uint8 in float16, as we do
+    assert_eq(np.emath.sqrt(ox.asarray(u8)), np.emath.sqrt(u8))
     assert_eq(y, np.emath.sqrt(np.array([4.0, -1.0])))

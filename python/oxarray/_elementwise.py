@@ -19,7 +19,7 @@ SUPPORTED_DTYPES = frozenset(
     np.dtype(n)
     for n in (
         "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-        "float32", "float64", "complex64", "complex128",
+        "float16", "float32", "float64", "complex64", "complex128",
     )
 )  # fmt: skip
 _UNARY = frozenset(_core.unary_ops())
@@ -46,7 +46,7 @@ def check_dtype(dtype: np.dtype) -> np.dtype:
     dtype = np.dtype(dtype)
     if dtype not in SUPPORTED_DTYPES:
         raise TypeError(f"oxarray does not support dtype {dtype} (supported: bool, integers, "
-                        f"float32/64, complex64/128)")
+                        f"float16/32/64, complex64/128)")
     return dtype
 
 
@@ -70,7 +70,7 @@ def node_of(x, dtype: np.dtype | None = None) -> _core.Node:
         from ._creation import asarray
 
         if dtype is not None and np.asarray(x).dtype not in SUPPORTED_DTYPES:
-            x = np.asarray(x).astype(dtype)  # a float16 operand, cast to its loop as NumPy does
+            x = np.asarray(x).astype(dtype)  # e.g. where='yes': cast to its loop as NumPy does
         node = asarray(x)._node
     if dtype is not None and node.dtype != np.dtype(dtype).name:
         node = _core.cast(node, check_dtype(dtype).name)
@@ -110,15 +110,11 @@ def resolve(ufunc: np.ufunc, operands, dtype=None, casting: str = "same_kind"):
                 raise OverflowError("Python int too large to convert to C long")
     loop = ufunc.resolve_dtypes(types, **kwargs)  # no loop: NumPy's TypeError, before shapes
     if ufunc.nin == 2 and ufunc.signature is None:  # gufuncs (matmul) check their core dims
-        _check_broadcast(operands)  # ...and shapes before the loops oxarray lacks (float16)
-    if all(d in SUPPORTED_DTYPES for d in loop[ufunc.nin :]):
-        # A float16 input loop with a supported result (np.signbit of int8 -> bool): float32
-        # holds every float16 value, so computing there gives NumPy's answer.
-        loop = tuple(np.dtype("float32") if d == np.float16 else d for d in loop)
+        _check_broadcast(operands)  # ...and shapes before the loops oxarray lacks
     for d in loop:
         if d not in SUPPORTED_DTYPES:
             raise TypeError(f"ufunc '{ufunc.__name__}' would compute in {d}, which oxarray does "
-                            f"not support (supported: bool, integers, float32/64, complex64/128)")
+                            f"not support (supported: bool, integers, float16/32/64, complex64/128)")
     return loop[: ufunc.nin], loop[ufunc.nin :]
 
 

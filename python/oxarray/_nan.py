@@ -174,7 +174,7 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, *, where=n
         return _stat.mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
     _inexact_args(dtype, out)
     if _plain_where(where):
-        avg = _stat.reduce("nanmean", a, axis, dtype, None, keepdims)
+        avg = _half_widened(lambda w: _stat.reduce("nanmean", w, axis, dtype, None, keepdims), a, dtype)
         avg = checked(avg, apply_ufunc(np.equal, _valid_count(a, axis, keepdims), 0),
                       "Mean of empty slice", warn=True)
         return rebind(out, avg, "nanmean", "unsafe") if out is not None else avg
@@ -185,6 +185,14 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, *, where=n
     avg = checked(_divide_keep(tot, cnt), apply_ufunc(np.equal, cnt, 0), "Mean of empty slice",
                   warn=True)
     return rebind(out, avg, "nanmean", "unsafe") if out is not None else avg
+
+
+def _half_widened(reduce, a, dtype):
+    """``reduce(a)``; a float16 ``a`` (no ``dtype=``) is reduced as the float32 it widens to and
+    the result rounded back, as the NaN-aware moment kernels have no half loop."""
+    if a.dtype != np.float16 or dtype is not None:
+        return reduce(a)
+    return reduce(a.astype(np.float32)).astype(np.float16)
 
 
 def _valid_count(a, axis, keepdims):
@@ -229,7 +237,8 @@ def _nan_var(a, axis, dtype, out, ddof, keepdims, where, mean, correction, name,
         # One kernel (``nanvar``): per chunk the non-NaN sum and count in one pass, then the
         # squared deviations; chunks combined with Chan et al.'s update. NaN where dof <= 0,
         # warned at compute (the flag counts the non-NaN values: a NaN from inf - inf is not it).
-        var = _stat.reduce(name, a, axis, dtype, None, keepdims, ddof=int(ddof))
+        var = _half_widened(lambda w: _stat.reduce(name, w, axis, dtype, None, keepdims, ddof=int(ddof)),
+                            a, dtype)
         var = checked(var, apply_ufunc(np.less_equal, _valid_count(a, axis, keepdims), int(ddof)),
                       "Degrees of freedom <= 0 for slice.", warn=True)
         return rebind(out, var, name, "unsafe") if out is not None else var

@@ -99,9 +99,14 @@ def _raw_fft(a: Array, n, axis, is_real, is_forward, norm, out=None, *, conj_in=
                         f"rule ''safe''")
     from . import config
 
+    half = a.dtype == np.float16
+    if half:
+        a = a.astype(np.float32)  # NumPy's pocketfft computes float16 in single precision too
     node = _core.fft(a._node, kind, axis, n, float(fct), config.get("fft_block_bytes"),
                      conj_in, conj_out)
     result = Array(node)
+    if half and kind == "irfft":
+        result = result.astype(np.float16)  # NumPy's irfft answers in the input's real dtype
     if out is None:
         return result
     from ._elementwise import rebind

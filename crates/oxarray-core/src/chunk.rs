@@ -4,7 +4,7 @@
 //! Kernels are written once, generic over [`Element`](crate::Element); the `dispatch_*` macros are
 //! the one place that turns a runtime dtype into a monomorphized call.
 
-use crate::dtype::{DType, Element, Scalar, C32, C64};
+use crate::dtype::{DType, Element, Scalar, C32, C64, F16};
 use crate::error::{OxError, OxResult};
 use ndarray::{ArrayD, IxDyn};
 
@@ -22,6 +22,7 @@ macro_rules! typed_enum {
             UInt16($container<u16>),
             UInt32($container<u32>),
             UInt64($container<u64>),
+            Float16($container<F16>),
             Float32($container<f32>),
             Float64($container<f64>),
             Complex64($container<C32>),
@@ -56,6 +57,7 @@ macro_rules! dispatch_typed {
             $crate::$enum::UInt16($a) => $body,
             $crate::$enum::UInt32($a) => $body,
             $crate::$enum::UInt64($a) => $body,
+            $crate::$enum::Float16($a) => $body,
             $crate::$enum::Float32($a) => $body,
             $crate::$enum::Float64($a) => $body,
             $crate::$enum::Complex64($a) => $body,
@@ -104,6 +106,10 @@ macro_rules! dispatch_dtype {
             }
             $crate::DType::UInt64 => {
                 type $t = u64;
+                $body
+            }
+            $crate::DType::Float16 => {
+                type $t = $crate::F16;
                 $body
             }
             $crate::DType::Float32 => {
@@ -168,6 +174,7 @@ macro_rules! impl_typed_all {
         impl_typed!($enum, $container, u16, UInt16);
         impl_typed!($enum, $container, u32, UInt32);
         impl_typed!($enum, $container, u64, UInt64);
+        impl_typed!($enum, $container, F16, Float16);
         impl_typed!($enum, $container, f32, Float32);
         impl_typed!($enum, $container, f64, Float64);
         impl_typed!($enum, $container, C32, Complex64);

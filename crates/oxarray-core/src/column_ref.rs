@@ -1,7 +1,7 @@
 //! [`ColumnRef`]: a borrowed flat run of values of one dtype — a register of a fused program, or a
 //! slice of an input chunk read in place (so a program never copies its inputs into registers).
 
-use crate::dtype::{DType, Element, C32, C64};
+use crate::dtype::{DType, Element, C32, C64, F16};
 use crate::{dispatch_typed, Chunk, Column};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -15,6 +15,7 @@ pub enum ColumnRef<'a> {
     UInt16(&'a [u16]),
     UInt32(&'a [u32]),
     UInt64(&'a [u64]),
+    Float16(&'a [F16]),
     Float32(&'a [f32]),
     Float64(&'a [f64]),
     Complex64(&'a [C32]),
@@ -44,7 +45,7 @@ macro_rules! impl_slice_elem {
     )*};
 }
 impl_slice_elem!(bool => Bool, i8 => Int8, i16 => Int16, i32 => Int32, i64 => Int64,
-    u8 => UInt8, u16 => UInt16, u32 => UInt32, u64 => UInt64, f32 => Float32, f64 => Float64,
+    u8 => UInt8, u16 => UInt16, u32 => UInt32, u64 => UInt64, F16 => Float16, f32 => Float32, f64 => Float64,
     C32 => Complex64, C64 => Complex128);
 
 impl<'a> ColumnRef<'a> {

@@ -1,4 +1,4 @@
-//! The 13 dtypes oxarray stores, named as NumPy names them, and the scalar that carries one value.
+//! The 14 dtypes oxarray stores, named as NumPy names them, and the scalar that carries one value.
 //!
 //! Type *promotion* is decided in the Python front by NumPy itself (`ufunc.resolve_dtypes`), so
 //! our results follow NEP 50 exactly; Rust only checks that a requested loop exists.
@@ -20,6 +20,7 @@ pub enum DType {
     UInt16,
     UInt32,
     UInt64,
+    Float16,
     Float32,
     Float64,
     Complex64,
@@ -37,7 +38,7 @@ pub enum Kind {
 }
 
 impl DType {
-    pub const ALL: [DType; 13] = [
+    pub const ALL: [DType; 14] = [
         DType::Bool,
         DType::Int8,
         DType::Int16,
@@ -47,6 +48,7 @@ impl DType {
         DType::UInt16,
         DType::UInt32,
         DType::UInt64,
+        DType::Float16,
         DType::Float32,
         DType::Float64,
         DType::Complex64,
@@ -65,6 +67,7 @@ impl DType {
             DType::UInt16 => "uint16",
             DType::UInt32 => "uint32",
             DType::UInt64 => "uint64",
+            DType::Float16 => "float16",
             DType::Float32 => "float32",
             DType::Float64 => "float64",
             DType::Complex64 => "complex64",
@@ -79,7 +82,7 @@ impl DType {
     pub fn itemsize(self) -> usize {
         match self {
             DType::Bool | DType::Int8 | DType::UInt8 => 1,
-            DType::Int16 | DType::UInt16 => 2,
+            DType::Int16 | DType::UInt16 | DType::Float16 => 2,
             DType::Int32 | DType::UInt32 | DType::Float32 => 4,
             DType::Int64 | DType::UInt64 | DType::Float64 | DType::Complex64 => 8,
             DType::Complex128 => 16,
@@ -91,7 +94,7 @@ impl DType {
             DType::Bool => Kind::Bool,
             DType::Int8 | DType::Int16 | DType::Int32 | DType::Int64 => Kind::SignedInt,
             DType::UInt8 | DType::UInt16 | DType::UInt32 | DType::UInt64 => Kind::UnsignedInt,
-            DType::Float32 | DType::Float64 => Kind::Float,
+            DType::Float16 | DType::Float32 | DType::Float64 => Kind::Float,
             DType::Complex64 | DType::Complex128 => Kind::Complex,
         }
     }
@@ -203,6 +206,29 @@ macro_rules! impl_element_float {
 impl_element_float!(f32, Float32);
 impl_element_float!(f64, Float64);
 
+/// IEEE half precision, NumPy's float16: stored as 16 bits, computed in f32 (see `F16`).
+pub type F16 = half::f16;
+
+impl Element for F16 {
+    const DTYPE: DType = DType::Float16;
+    fn from_scalar(s: Scalar) -> Self {
+        match s {
+            Scalar::Bool(b) => F16::from_f32(b as u8 as f32),
+            // NumPy converts integers through float (exact below 2**24; anything larger is inf).
+            Scalar::Int(v) => F16::from_f32(v as f32),
+            Scalar::UInt(v) => F16::from_f32(v as f32),
+            Scalar::Float(v) => F16::from_f64(v),
+            Scalar::Complex(re, _) => F16::from_f64(re),
+        }
+    }
+    fn to_scalar(self) -> Scalar {
+        Scalar::Float(self.to_f64())
+    }
+    fn swap_bytes(self) -> Self {
+        F16::from_bits(self.to_bits().swap_bytes())
+    }
+}
+
 macro_rules! impl_element_complex {
     ($t:ty, $f:ty, $d:ident) => {
         impl Element for Complex<$f> {
@@ -259,7 +285,8 @@ mod tests {
         for d in DType::ALL {
             assert_eq!(DType::from_name(d.name()), Some(d));
         }
-        assert_eq!(DType::from_name("float16"), None);
+        assert_eq!(DType::from_name("float16"), Some(DType::Float16));
+        assert_eq!(DType::from_name("float128"), None);
     }
 
     #[test]

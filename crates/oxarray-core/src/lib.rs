@@ -18,6 +18,6 @@ pub mod shape;
 
 pub use chunk::{Chunk, Column};
 pub use column_ref::{ColumnRef, SliceElem};
-pub use dtype::{DType, Element, Scalar, C32, C64};
+pub use dtype::{DType, Element, Scalar, C32, C64, F16};
 pub use error::{OxError, OxResult};
 pub use grid::ChunkGrid;

@@ -187,6 +187,7 @@ pub fn unary_value_flags(op: UnaryOp, x: ColumnRef<'_>, out: ColumnRef<'_>) -> u
     let (nan_from_number, inf_from_finite) = match (x, out) {
         (ColumnRef::Float64(x), ColumnRef::Float64(y)) => scan(x, y),
         (ColumnRef::Float32(x), ColumnRef::Float32(y)) => scan(x, y),
+        (ColumnRef::Float16(x), ColumnRef::Float16(y)) => scan(x, y),
         _ => (false, false),
     };
     let inf_flag = if pole { DIVIDE } else { OVERFLOW };

@@ -9,6 +9,7 @@ pub mod compress;
 pub mod create;
 pub mod elementwise;
 pub mod fft;
+pub mod float16;
 pub mod histogram;
 pub mod layout;
 pub mod linalg;

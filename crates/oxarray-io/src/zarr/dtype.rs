@@ -1,4 +1,4 @@
-//! Our 13 dtypes and Zarr's data types (v3 names; v2 arrays are read through zarrs' mapping of
+//! Our 14 dtypes and Zarr's data types (v3 names; v2 arrays are read through zarrs' mapping of
 //! NumPy's `<f8`-style strings to the same types).
 
 use oxarray_core::{DType, OxError, OxResult};
@@ -17,6 +17,7 @@ pub fn from_zarr(d: &DataType) -> OxResult<DType> {
         (d.is::<UInt16DataType>(), DType::UInt16),
         (d.is::<UInt32DataType>(), DType::UInt32),
         (d.is::<UInt64DataType>(), DType::UInt64),
+        (d.is::<Float16DataType>(), DType::Float16),
         (d.is::<Float32DataType>(), DType::Float32),
         (d.is::<Float64DataType>(), DType::Float64),
         (d.is::<Complex64DataType>(), DType::Complex64),
@@ -29,7 +30,7 @@ pub fn from_zarr(d: &DataType) -> OxResult<DType> {
         .ok_or_else(|| {
             OxError::DTypeNotSupported(format!(
                 "oxarray does not support the Zarr data type {d:?} \
-                 (supported: bool, int8-64, uint8-64, float32/64, complex64/128)"
+                 (supported: bool, int8-64, uint8-64, float16/32/64, complex64/128)"
             ))
         })
 }
@@ -46,6 +47,7 @@ pub fn to_zarr(t: DType) -> DataType {
         DType::UInt16 => dt::uint16(),
         DType::UInt32 => dt::uint32(),
         DType::UInt64 => dt::uint64(),
+        DType::Float16 => dt::float16(),
         DType::Float32 => dt::float32(),
         DType::Float64 => dt::float64(),
         DType::Complex64 => dt::complex64(),

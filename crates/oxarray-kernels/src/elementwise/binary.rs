@@ -25,7 +25,7 @@ pub fn binary_into<'a, 'b>(
     })
 }
 
-trait BinaryKernels: Value {
+pub(super) trait BinaryKernels: Value {
     fn binary(op: BinaryOp, a: &[Self], b: &[Self], out: &mut Column) -> OxResult<()>;
 }
 

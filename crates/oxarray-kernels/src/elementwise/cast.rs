@@ -201,6 +201,9 @@ pub fn cast_flags<'a>(x: impl Into<ColumnRef<'a>>, to: DType) -> u8 {
     use oxarray_core::fpflags::INVALID;
     let x = x.into();
     let to_int = to.is_integer();
+    if to == DType::Float16 {
+        return super::float16::cast_flags_to_half(x);
+    }
     let narrower_float = matches!(to, DType::Float32 | DType::Complex64);
     if !(to_int || narrower_float) {
         return 0;
@@ -211,6 +214,9 @@ pub fn cast_flags<'a>(x: impl Into<ColumnRef<'a>>, to: DType) -> u8 {
         ColumnRef::Float64(v) if to_int => flag(v.iter().any(|&a| !int_in_range(a, to)), INVALID),
         ColumnRef::Float32(v) if to_int => {
             flag(v.iter().any(|&a| !int_in_range(f64::from(a), to)), INVALID)
+        }
+        ColumnRef::Float16(v) if to_int => {
+            flag(v.iter().any(|&a| !int_in_range(a.to_f64(), to)), INVALID)
         }
         ColumnRef::Complex128(v) if to_int => {
             flag(v.iter().any(|a| !int_in_range(a.re, to)), INVALID)

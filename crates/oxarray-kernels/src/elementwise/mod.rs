@@ -11,6 +11,7 @@ mod cast;
 mod complex_inverse;
 mod complex_math;
 mod dtype_rules;
+mod float16;
 mod float_parts;
 mod loops;
 pub(crate) mod numeric;

@@ -20,7 +20,7 @@ pub fn unary_into<'a>(op: UnaryOp, x: impl Into<ColumnRef<'a>>, out: &mut Column
 }
 
 /// The kernel family of an element type.
-trait UnaryKernels: Value {
+pub(super) trait UnaryKernels: Value {
     fn unary(op: UnaryOp, x: &[Self], out: &mut Column) -> OxResult<()>;
 }
 

@@ -147,10 +147,12 @@ macro_rules! dispatch_random {
                 type $t = f64;
                 $body
             }
-            DType::Complex64 | DType::Complex128 => Err(OxError::DTypeNotSupported(format!(
-                "random numbers of dtype {} are not supported",
-                $dtype
-            ))),
+            DType::Float16 | DType::Complex64 | DType::Complex128 => {
+                Err(OxError::DTypeNotSupported(format!(
+                    "random numbers of dtype {} are not supported",
+                    $dtype
+                )))
+            }
         }
     };
 }
