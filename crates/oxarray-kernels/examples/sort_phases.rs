@@ -1,7 +1,7 @@
 //! Times the phases of a chunked sort of float64 (per-chunk sort, rank split, merge) in CPU
 //! seconds of the process, rayon at one thread (a profiling aid; perf works on it too):
 //! `cargo run --release -p oxarray-kernels --example sort_phases [log2 n] [chunks]`.
-use oxarray_kernels::sort::{lanes::Lanes, local, merge, msd, radix};
+use oxarray_kernels::sort::{lanes::Lanes, local, merge, msd, radix, simd};
 use std::time::Instant;
 
 fn cpu() -> f64 {
@@ -50,6 +50,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let c0 = cpu();
     msd::sort_into(&data[..n], &mut out, false);
     println!("msd radix of one chunk: {:.3} s cpu", cpu() - c0);
+    let c0 = cpu();
+    if simd::sort_into(&data[..n], &mut out, false) {
+        println!("avx-512 quicksort of one chunk: {:.3} s cpu", cpu() - c0);
+    }
     let (c0, w0) = (cpu(), Instant::now());
     let sorted: Vec<Vec<f64>> = data
         .chunks(n)

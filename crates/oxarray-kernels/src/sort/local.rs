@@ -3,14 +3,22 @@
 
 use super::lanes::{fill_lanes2, map_lanes, Lanes};
 use super::order::{compare, NpOrd};
-use super::{msd, radix};
+use super::{msd, radix, simd};
 use oxarray_core::buffer::zeroed_vec;
 use oxarray_core::OxResult;
 use rayon::prelude::*;
 
-/// Sorts one lane in place (stable: equal values keep their order).
+/// Sorts one lane in place (stable: equal values keep their order): the AVX-512 quicksort on keys
+/// where the CPU has it ([`simd`]), else radix, else a comparison sort.
 pub fn sort_lane<T: NpOrd>(v: &mut [T], descending: bool) {
-    if !radix::sort_values(v, descending) {
+    // Long lanes: MSD radix (whose cache-sized buckets take the vectorized sort); short ones
+    // the vectorized sort; radix or comparison where it does not apply.
+    let done = if v.len() >= msd::MIN_LEN {
+        radix::sort_values(v, descending)
+    } else {
+        simd::sort_values(v, descending) || radix::sort_values(v, descending)
+    };
+    if !done {
         v.sort_by(|a, b| compare(a, b, descending));
     }
 }
@@ -50,6 +58,7 @@ pub fn sort_block<T: NpOrd>(src: &[T], lanes: Lanes, descending: bool) -> OxResu
             .with_min_len((4096 / lanes.n).max(1))
             .for_each(|(dst, lane)| {
                 if !msd::sort_into(lane, dst, descending)
+                    && !simd::sort_into(lane, dst, descending)
                     && !radix::sort_into(lane, dst, descending)
                 {
                     dst.copy_from_slice(lane);

@@ -10,6 +10,7 @@
 
 use super::lanes::{fill_lanes, fill_lanes2, Lanes};
 use super::order::{compare, NpOrd};
+use super::simd;
 use oxarray_core::{OxError, OxResult};
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -39,7 +40,15 @@ impl<'a, T: Copy> Run<'a, T> {
     }
     /// Number of leading elements for which `pred` holds (`pred` is monotone true -> false).
     pub(crate) fn count(&self, pred: impl Fn(&T) -> bool) -> usize {
-        let (mut lo, mut hi) = (0, self.len);
+        self.count_in(0, self.len, pred)
+    }
+    /// That number clamped to `[lo, hi]` (only `[lo, hi)` is searched).
+    pub(crate) fn count_in(
+        &self,
+        mut lo: usize,
+        mut hi: usize,
+        pred: impl Fn(&T) -> bool,
+    ) -> usize {
         while lo < hi {
             let mid = (lo + hi) / 2;
             if pred(&self.get(mid)) {
@@ -100,10 +109,19 @@ fn co_ranks<T: NpOrd>(rs: &[Run<'_, T>], r: usize, descending: bool) -> Vec<usiz
         let (s, p, _) = pick;
         let pv = rs[s].get(p);
         // How many elements of each run come before the pivot (value, run s, position p).
+        // Counted inside the windows only (clamped to them): when the pivot ranks below `r`
+        // every true count is at most its cut, so the clamped ones are too (and `lo` stays a
+        // lower bound); when it ranks at or above `r` they are all at least their cut. So the
+        // clamped sum decides as the true one would, and equals `r` only at the cuts. The
+        // windows shrink every round, so the searches touch few cache lines.
         let cnt: Vec<usize> = (0..k)
             .map(|i| match i.cmp(&s) {
-                Ordering::Less => rs[i].count(|e| compare(e, &pv, descending) != Ordering::Greater),
-                Ordering::Greater => rs[i].count(|e| compare(e, &pv, descending) == Ordering::Less),
+                Ordering::Less => rs[i].count_in(lo[i], hi[i], |e| {
+                    compare(e, &pv, descending) != Ordering::Greater
+                }),
+                Ordering::Greater => rs[i].count_in(lo[i], hi[i], |e| {
+                    compare(e, &pv, descending) == Ordering::Less
+                }),
                 Ordering::Equal => p,
             })
             .collect();
@@ -304,25 +322,46 @@ const MERGE_BLOCK: usize = 1 << 15;
 /// parallel. The co-ranks break ties by run, as the tree does, so the result is the same.
 fn merge_blocked<T: NpOrd>(slices: &[&[T]], dst: &mut [T], descending: bool) {
     let m = dst.len();
-    let less = |a: &T, b: &T| value_less(a, b, descending);
     if m <= 2 * MERGE_BLOCK || slices.len() <= 1 {
-        return merge_tree(slices, dst, &mut Vec::new(), &less);
+        return merge_block(slices, dst, &mut Default::default(), descending);
     }
     let rs: Vec<Run<'_, T>> = slices.iter().map(|s| Run::new(s, 0, 1, s.len())).collect();
     let cuts: Vec<Vec<usize>> = (0..=m.div_ceil(MERGE_BLOCK))
         .into_par_iter()
         .map(|b| co_ranks(&rs, (b * MERGE_BLOCK).min(m), descending))
         .collect();
-    dst.par_chunks_mut(MERGE_BLOCK)
-        .enumerate()
-        .for_each_init(Vec::new, |scratch, (b, out)| {
+    dst.par_chunks_mut(MERGE_BLOCK).enumerate().for_each_init(
+        Default::default,
+        |scratch, (b, out)| {
             let parts: Vec<&[T]> = slices
                 .iter()
                 .enumerate()
                 .map(|(i, s)| &s[cuts[b][i]..cuts[b + 1][i]])
                 .collect();
-            merge_tree(&parts, out, scratch, &less);
-        });
+            merge_block(&parts, out, scratch, descending);
+        },
+    );
+}
+
+/// Scratch of [`merge_block`]: the values' merge tree's, and the key merge's.
+type BlockScratch<T> = (Vec<T>, simd::MergeScratch);
+
+/// Stable k-way merge of one block: on keys with AVX-512 where the CPU and the type allow
+/// ([`simd::merge_into`]), else the branch-free merge tree on values.
+fn merge_block<T: NpOrd>(
+    parts: &[&[T]],
+    out: &mut [T],
+    scratch: &mut BlockScratch<T>,
+    descending: bool,
+) {
+    if parts.iter().filter(|p| !p.is_empty()).count() > 1
+        && simd::merge_into(parts, out, descending, &mut scratch.1)
+    {
+        return;
+    }
+    merge_tree(parts, out, &mut scratch.0, &|a: &T, b: &T| {
+        value_less(a, b, descending)
+    });
 }
 
 /// Values and indices of output chunk `j`: `idx_blocks` hold the (global) index of each sorted

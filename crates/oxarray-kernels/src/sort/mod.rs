@@ -17,6 +17,7 @@ pub mod order;
 pub mod radix;
 pub mod search;
 pub mod select;
+pub mod simd;
 pub mod topk;
 
 use lanes::Lanes;

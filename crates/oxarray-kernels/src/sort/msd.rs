@@ -1,6 +1,7 @@
 //! Values sort of one long lane by keys, cache-conscious: an MSD radix pass on the top bits that
 //! vary splits the keys into buckets (recursively until a bucket fits in the L2 cache), each
-//! bucket is then LSD-radix-sorted in cache and written back as values. Compared with an LSD sort
+//! bucket is then sorted in cache (AVX-512 quicksort, [`super::simd`], where the CPU has it, else
+//! LSD radix) and written back as values. Compared with an LSD sort
 //! straight over the lane (one DRAM read and scattered write per byte of key), the lane crosses
 //! DRAM about three times instead of fourteen, and the key transform is done once.
 //!
@@ -112,12 +113,15 @@ pub fn sort_into<T: NpOrd>(src: &[T], dst: &mut [T], descending: bool) -> bool {
         .zip(bucket_dst)
         .with_max_len(1)
         .map(|(keys, out)| {
-            let mut tmp = Vec::new();
-            if tmp.try_reserve_exact(keys.len()).is_err() {
-                return false;
+            // A bucket fits in cache: the AVX-512 quicksort where the CPU has it, else LSD.
+            if !super::simd::sort_u64_keys(keys) {
+                let mut tmp = Vec::new();
+                if tmp.try_reserve_exact(keys.len()).is_err() {
+                    return false;
+                }
+                tmp.resize(keys.len(), 0u64);
+                sort_keys(keys, &mut tmp, shift);
             }
-            tmp.resize(keys.len(), 0u64);
-            sort_keys(keys, &mut tmp, shift);
             for (o, &k) in out.iter_mut().zip(keys.iter()) {
                 *o = value(k);
             }
