@@ -92,7 +92,7 @@ pub(crate) mod testing {
     }
 
     pub fn compute(x: &NodeRef) -> Vec<f64> {
-        let c = oxarray_graph::compute(&[x.clone()], &AtomicBool::new(false)).unwrap();
+        let c = oxarray_graph::compute(std::slice::from_ref(x), &AtomicBool::new(false)).unwrap();
         c[0].as_array::<f64>().unwrap().iter().copied().collect()
     }
 

@@ -62,6 +62,7 @@ pub fn parse_descr(descr: &str) -> OxResult<(DType, bool)> {
         "u2" => DType::UInt16,
         "u4" => DType::UInt32,
         "u8" => DType::UInt64,
+        "f2" => DType::Float16,
         "f4" => DType::Float32,
         "f8" => DType::Float64,
         "c8" => DType::Complex64,
@@ -347,9 +348,10 @@ mod tests {
         let mut h = write(DType::Int32, &[2]);
         h.truncate(20);
         assert!(parse(&h).is_err());
-        let h = b"\x93NUMPY\x01\x00\x1e\x00{'descr': '<f2', 'shape': ()} ";
+        let h = b"\x93NUMPY\x01\x00\x1e\x00{'descr': '<U4', 'shape': ()} ";
         assert!(matches!(parse(h), Err(OxError::DTypeNotSupported(_))));
         assert_eq!(parse_descr(">f8").unwrap(), (DType::Float64, true));
         assert_eq!(parse_descr("|u1").unwrap(), (DType::UInt8, false));
+        assert_eq!(parse_descr(">f2").unwrap(), (DType::Float16, true));
     }
 }

@@ -123,7 +123,13 @@ impl NpyWriter {
             shape: self.shape.clone(),
             grid: x.grid.clone(),
         };
-        map_blocks(&[x.clone()], Callback(Arc::new(f)), nb, DType::Bool, chunks)
+        map_blocks(
+            std::slice::from_ref(x),
+            Callback(Arc::new(f)),
+            nb,
+            DType::Bool,
+            chunks,
+        )
     }
 
     /// Publishes the file: renamed into place when written under a temporary name.

@@ -83,7 +83,13 @@ impl ZarrWriter {
             path: self.path.clone(),
             grid: x.grid.clone(),
         };
-        map_blocks(&[x.clone()], Callback(Arc::new(f)), nb, DType::Bool, chunks)
+        map_blocks(
+            std::slice::from_ref(x),
+            Callback(Arc::new(f)),
+            nb,
+            DType::Bool,
+            chunks,
+        )
     }
 
     /// Writes the array's metadata (after every chunk is stored).

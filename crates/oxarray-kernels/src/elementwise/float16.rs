@@ -290,7 +290,7 @@ mod tests {
         F16::binary(
             BinaryOp::Add,
             &[h(60000.0), h(1.0)],
-            &[h(60000.0), h(1e-3)],
+            &[h(60000.0), h(1e-4)],
             &mut out,
         )
         .unwrap();
