@@ -262,3 +262,14 @@ def test_store_writes_each_block_into_its_region():
     assert (later == 0).all()
     ox.compute(*pending)
     np.testing.assert_array_equal(later, A)
+
+
+def test_netcdf_round_trip_through_our_store(tmp_path):
+    pytest.importorskip("scipy")
+    ref, lazy = _pair(WITH_NAN)
+    path = str(tmp_path / "a.nc")
+    lazy.drop_vars("label").to_dataset().to_netcdf(path, engine="scipy")
+    ds = xr.open_dataset(path, engine="scipy", chunks={"time": 16}, chunked_array_type="oxarray")
+    assert ds.v.chunks == ((16,) * 3, (5,))
+    _same(ds.v.sum("x"), ref.drop_vars("label").sum("x"))
+    ds.close()

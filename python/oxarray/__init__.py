@@ -12,6 +12,7 @@ import numpy as _np
 
 from . import config, fft, lib, linalg
 from . import random as random  # the public ox.random module
+from . import special as special  # scipy.special's ufuncs, lazily (SCIPY_ARRAY_API)
 from ._apply import apply_along_axis, apply_over_axes, map_blocks, piecewise
 from ._array import Array
 from ._assignment import copyto, fill_diagonal, place, put, put_along_axis, putmask

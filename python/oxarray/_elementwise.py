@@ -267,6 +267,10 @@ def array_ufunc(ufunc: np.ufunc, method: str, *inputs, **kwargs):
             return NotImplemented
     if method == "__call__" and ufunc in GUFUNCS:
         return GUFUNCS[ufunc](*inputs, **kwargs)
+    from ._foreign_ufuncs import foreign_ufunc, is_foreign
+
+    if method == "__call__" and is_foreign(ufunc):
+        return foreign_ufunc(ufunc, *inputs, **kwargs)  # scipy.special's ufuncs, per block
     if method == "__call__":
         return apply_ufunc(ufunc, *inputs, **kwargs)
     if method in ("reduce", "accumulate", "reduceat", "outer"):
