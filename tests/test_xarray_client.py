@@ -273,3 +273,18 @@ def test_netcdf_round_trip_through_our_store(tmp_path):
     assert ds.v.chunks == ((16,) * 3, (5,))
     _same(ds.v.sum("x"), ref.drop_vars("label").sum("x"))
     ds.close()
+
+
+def test_map_blocks_with_dropped_and_new_axes():
+    x = ox.asarray(A, chunks=(5, 3))
+    same = CM.map_blocks(np.negative, x)
+    np.testing.assert_array_equal(same.compute(), -A)
+    summed = CM.map_blocks(lambda b: b.sum(axis=1), x, drop_axis=1, dtype=float)
+    assert summed.chunks == ((5, 5, 5, 5, 3),)
+    np.testing.assert_allclose(summed.compute(), A.sum(axis=1))
+    twice = CM.map_blocks(lambda b: np.stack([b, 2 * b]), x, new_axis=0, chunks=((2,), (5,) * 4
+                          + (3,), (3, 3)), dtype=float)
+    assert twice.shape == (2, 23, 6)
+    np.testing.assert_array_equal(twice.compute(), np.stack([A, 2 * A]))
+    added = CM.map_blocks(lambda a, b, k: a + b + k, x, x, 1.0)
+    np.testing.assert_array_equal(added.compute(), 2 * A + 1)

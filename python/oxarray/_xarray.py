@@ -183,16 +183,35 @@ class OxarrayChunkManager(ChunkManagerEntrypoint[Array]):
 
     def map_blocks(self, func, *args, dtype=None, chunks=None, drop_axis=None, new_axis=None,
                    **kwargs) -> Array:
-        """``func`` on the blocks of same-chunked arrays, with the blocks' shapes (xarray's
-        encoding paths)."""
-        if drop_axis or new_axis:
-            raise NotImplementedError("oxarray's map_blocks keeps the blocks' dimensions")
+        """``func`` on the blocks of same-chunked arrays (xarray's encoding paths). As in Dask,
+        ``drop_axis`` names axes ``func`` removes (gathered whole first: one block each) and
+        ``new_axis`` positions of the output that ``func`` adds (one block each, of the sizes
+        ``chunks`` gives there, else 1); ``chunks`` may give the output's block sizes."""
         arrays = [a for a in args if isinstance(a, Array)]
         if not arrays:
             raise TypeError("map_blocks needs an oxarray Array argument")
         first = arrays[0]
+        drop = normalize_axis_tuple(drop_axis, first.ndim) if drop_axis not in (None, []) else ()
+        if drop:
+            first = first.rechunk(tuple(-1 if i in drop else c
+                                        for i, c in enumerate(first.chunks)))
         arrays = [a if a.chunks == first.chunks else a.rechunk(first.chunks) for a in arrays]
-        out_chunks = first.chunks if chunks is None else chunks
+        kept = [c for i, c in enumerate(first.chunks) if i not in drop]
+        new = [new_axis] if isinstance(new_axis, (int, np.integer)) else list(new_axis or [])
+        nd = len(kept) + len(new)
+        new = sorted(int(k) % nd for k in new)
+        for k in new:
+            kept.insert(k, (1,))
+        if chunks is not None:
+            given = tuple(tuple(c) if isinstance(c, (tuple, list)) else (int(c),)
+                          for c in chunks)
+            if len(given) != len(kept):
+                raise ValueError(f"chunks has {len(given)} dimensions, the output {len(kept)}")
+            kept = [g if (k in new or len(g) == len(c)) else c
+                    for k, (g, c) in enumerate(zip(given, kept, strict=True))]
+        out_chunks = tuple(kept)
+        if any(len(out_chunks[k]) != 1 for k in new):
+            raise NotImplementedError("oxarray's map_blocks takes each new axis as one block")
         fn = functools.partial(_map_block, func, tuple(isinstance(a, Array) for a in args),
                                tuple(None if isinstance(a, Array) else a for a in args), kwargs)
         return _map_blocks(fn, *arrays, shape=tuple(sum(c) for c in out_chunks),
