@@ -246,3 +246,12 @@ def test_foreign_ufunc_keywords_and_errors():
         _ufuncs.erf(x, where=x > 0)
     empty = ox.asarray(np.zeros((0, 3)))
     check(_ufuncs.gammaln(empty), _ufuncs.gammaln(np.zeros((0, 3))))
+
+
+def test_stats_float32():
+    a, b = A.astype(np.float32), B.astype(np.float32)
+    check(stats.zscore(ox_(a), axis=0), stats.zscore(a, axis=0), rtol=1e-5, atol=1e-6)
+    check(stats.skew(ox_(a), axis=0), stats.skew(a, axis=0), rtol=1e-4, atol=1e-6)
+    got, want = stats.ttest_ind(ox_(a), ox_(b), axis=0), stats.ttest_ind(a, b, axis=0)
+    check((got.statistic, got.pvalue), (want.statistic, want.pvalue), rtol=1e-4, atol=1e-6)
+    check(scipy.fft.rfft(ox_(a), axis=0), scipy.fft.rfft(a, axis=0), rtol=1e-5, atol=1e-5)

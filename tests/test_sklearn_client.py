@@ -197,3 +197,15 @@ def test_pairwise_others():
               getattr(pairwise, name)(A, A * 2 + 1))
     check(pairwise.pairwise_distances(ox_(A), ox_(A[:5]), metric="cosine"),
           pairwise.pairwise_distances(A, A[:5], metric="cosine"))
+
+
+def test_float32_stays_float32():
+    a, y = A.astype(np.float32), YV.astype(np.float32)
+    check(abs(PCA(n_components=2).fit_transform(ox_(a))), abs(PCA(n_components=2).fit_transform(a)),
+          rtol=1e-4, atol=1e-5)
+    check(StandardScaler().fit_transform(ox_(a)), StandardScaler().fit_transform(a), rtol=1e-5,
+          atol=1e-6)
+    check(Ridge(solver="svd").fit(ox_(a), ox_(y)).coef_, Ridge(solver="svd").fit(a, y).coef_,
+          rtol=1e-4, atol=1e-5)
+    check(pairwise.rbf_kernel(ox_(a), ox_(a[:5])), pairwise.rbf_kernel(a, a[:5]), rtol=1e-5,
+          atol=1e-6)
