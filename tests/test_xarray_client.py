@@ -156,6 +156,22 @@ def test_open_zarr_reads_lazily_and_to_zarr_writes_through_our_store(tmp_path):
         (lazy * 2).to_dataset().to_zarr(out)
         back = xr.open_zarr(out).compute()
         xr.testing.assert_allclose(back.v, ref * 2)
+        # DataArray.to_zarr, through the chunk manager's store
+        calls = []
+        real = OxarrayChunkManager.store
+
+        def spy(self, *a, **k):
+            calls.append(len(a[0]))
+            return real(self, *a, **k)
+
+        OxarrayChunkManager.store = spy
+        try:
+            lazy.drop_vars("label").to_zarr(str(tmp_path / "d.zarr"))
+        finally:
+            OxarrayChunkManager.store = real
+        assert calls == [1]
+        back = xr.open_dataarray(str(tmp_path / "d.zarr"), engine="zarr")
+        xr.testing.assert_allclose(back, ref.drop_vars("label"))
         # (to_zarr(compute=False) needs Dask in xarray: it wraps the writes in dask.delayed)
         ds3 = (lazy + 1).to_dataset().chunk({"time": 8})
         ds3.to_zarr(str(tmp_path / "c.zarr"), mode="w")
