@@ -76,7 +76,8 @@ class OxarrayChunkManager(ChunkManagerEntrypoint[Array]):
         (datetime64, strings, objects) stays in NumPy, read at once, as xarray keeps an index."""
         if isinstance(data, Array):
             return data.rechunk(_spec(chunks, data.ndim))
-        dtype = np.dtype(getattr(data, "dtype", None) or np.asarray(data).dtype)
+        dtype = getattr(data, "dtype", None)
+        dtype = np.dtype(dtype) if dtype is not None else np.asarray(data).dtype
         if dtype not in SUPPORTED_DTYPES:
             return np.asarray(data)
         if isinstance(data, np.ndarray) or not hasattr(data, "__getitem__") \
