@@ -304,3 +304,19 @@ def test_map_blocks_with_dropped_and_new_axes():
     np.testing.assert_array_equal(twice.compute(), np.stack([A, 2 * A]))
     added = CM.map_blocks(lambda a, b, k: a + b + k, x, x, 1.0)
     np.testing.assert_array_equal(added.compute(), 2 * A + 1)
+
+
+def test_without_dask_oxarray_is_xarrays_chunk_manager(tmp_path):
+    try:
+        import dask  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("with Dask installed xarray prefers it")
+    ref, _ = _pair()
+    assert isinstance(ref.chunk({"time": 12}).data, ox.Array)
+    path = str(tmp_path / "a.zarr")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref.to_dataset().to_zarr(path)
+        assert isinstance(xr.open_zarr(path).v.data, ox.Array)
