@@ -173,7 +173,7 @@ def test_open_zarr_reads_lazily_and_to_zarr_writes_through_our_store(tmp_path):
         back = xr.open_dataarray(str(tmp_path / "d.zarr"), engine="zarr")
         xr.testing.assert_allclose(back, ref.drop_vars("label"))
         # (to_zarr(compute=False) needs Dask in xarray: it wraps the writes in dask.delayed)
-        ds3 = (lazy + 1).to_dataset().chunk({"time": 8})
+        ds3 = (lazy + 1).to_dataset().chunk({"time": 8}, chunked_array_type="oxarray")
         ds3.to_zarr(str(tmp_path / "c.zarr"), mode="w")
         xr.testing.assert_allclose(xr.open_zarr(str(tmp_path / "c.zarr")).v.compute(), ref + 1)
 
