@@ -7,6 +7,7 @@ store) against NumPy."""
 from __future__ import annotations
 
 import functools
+import pickle
 import warnings
 
 import numpy as np
@@ -147,6 +148,8 @@ def test_open_zarr_reads_lazily_and_to_zarr_writes_through_our_store(tmp_path):
         ds = xr.open_zarr(path, chunked_array_type="oxarray")
         assert isinstance(ds.v.data, ox.Array) and ds.v.chunks == ((8,) * 6, (5,))
         _same(ds.v.mean("x"), ref.mean("x"))
+        back = pickle.loads(pickle.dumps(ds.v.data * 2))  # the file source travels by reference
+        np.testing.assert_array_equal(back.compute(), WITH_NAN * 2)
         ds2 = xr.open_zarr(path, chunks={"time": 16}, chunked_array_type="oxarray",
                            from_array_kwargs={"name": "v"})
         assert ds2.v.chunks == ((16,) * 3, (5,))
