@@ -220,3 +220,17 @@ def test_namespace_exports():
     np.testing.assert_array_equal(ox.diagonal(x).compute(), [0.0, 4.0, 8.0])
     np.testing.assert_array_equal(ox.matrix_transpose(x).compute(), np.arange(9.0).reshape(3, 3).T)
     np.testing.assert_array_equal(ox.vecdot(x, x).compute(), np.linalg.vecdot(x.compute(), x.compute()))
+
+
+@pytest.mark.parametrize("a", [
+    np.array([[1e308, 1e308], [-1e308, 1e308]]),  # squares overflow unless rescaled first
+    np.diag([5e-324, 1e-310]),  # subnormal singular values are not flushed to zero
+    np.array([[1e-320, 2e-320], [3e-320, 0.0]]),
+    np.array([[3e38, 1e38], [0.0, 3e38]], dtype=np.float32),
+])
+def test_svd_at_the_ends_of_the_exponent_range(a):
+    """Singular values where LAPACK (NumPy) rescales before factoring, and so must we."""
+    x = ox.asarray(a)
+    expected = np.linalg.svd(a, compute_uv=False)
+    np.testing.assert_allclose(ox.linalg.svdvals(x).compute(), expected, rtol=1e-6, atol=0)
+    np.testing.assert_allclose(ox.linalg.svd(x)[1].compute(), expected, rtol=1e-6, atol=0)

@@ -24,7 +24,7 @@ def assert_same_bits(actual: ox.Array, expected: np.ndarray) -> None:
     assert_eq(actual, expected)
     got = actual.compute()
     if got.dtype.kind in "fc":
-        view = {4: np.uint32, 8: np.uint64, 16: np.uint64}[got.dtype.itemsize]
+        view = {2: np.uint16, 4: np.uint32, 8: np.uint64, 16: np.uint64}[got.dtype.itemsize]
         np.testing.assert_array_equal(got.view(view), expected.view(view))
 
 

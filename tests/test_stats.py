@@ -193,3 +193,26 @@ def test_mean_where_warns_at_compute():
     with pytest.warns(RuntimeWarning, match="Mean of empty slice"):
         got = res.compute()
     np.testing.assert_array_equal(got, [1.0, np.nan])
+
+
+@pytest.mark.parametrize("name", ["var", "std", "nanvar", "nanstd"])
+@pytest.mark.parametrize("ddof", [0, 1])
+def test_moments_with_a_given_mean(name, ddof):
+    """``mean=`` gives the centre of the deviations (it was ignored by var/std: a silent wrong
+    value)."""
+    a = np.arange(12.0).reshape(3, 4)
+    a[1, 2] = np.nan if name.startswith("nan") else 5.0
+    m = np.full((1, 4), 2.5)
+    x = ox.from_array(a, chunks=(2, 3))
+    differential(lambda: getattr(np, name)(a, axis=0, mean=m, ddof=ddof),
+                 lambda: getattr(np, name)(x, axis=0, mean=m, ddof=ddof))
+
+
+@pytest.mark.parametrize("name", ["var", "std", "nanvar", "nanstd"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, None])
+def test_complex_moments_in_a_real_dtype(name, dtype):
+    """NumPy's recipe for complex data reduced in a real dtype: the mean is the real sum's (the
+    imaginary part discarded), the deviations stay complex."""
+    a = np.array([0, 1j, 2 + 1j, -1 - 3j, 0.5])
+    x = ox.from_array(a, chunks=2)
+    differential(lambda: getattr(np, name)(a, dtype=dtype), lambda: getattr(np, name)(x, dtype=dtype))

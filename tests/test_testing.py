@@ -84,7 +84,7 @@ def test_axes_are_valid_for_numpy(ndim, data):
     np.sum(np.zeros((2,) * ndim), axis=axis)  # NumPy accepts every drawn axis
 
 
-def test_supported_dtypes_are_the_thirteen():
-    assert len(SUPPORTED_DTYPES) == 13
+def test_supported_dtypes_are_the_fourteen():
+    assert len(SUPPORTED_DTYPES) == 14
     for dt in SUPPORTED_DTYPES:
         assert ox.zeros(2, dtype=dt).dtype == dt

@@ -53,9 +53,12 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
 
 @implements(np.sinc)
 def sinc(x):
-    """``sin(pi x) / (pi x)``, 1 at 0 (NumPy's ``where(x == 0, 1e-20, x)`` trick)."""
-    x = _arr(x)
-    y = apply_ufunc(np.multiply, np.pi, _where(apply_ufunc(np.equal, x, 0), 1.0e-20, x))
+    """``sin(pi x) / (pi x)``, 1 at 0: NumPy's recipe, ``y = pi x`` with its zeros replaced by the
+    dtype's ``eps`` (1e-20 for complex) so that ``sin(y) / y`` rounds to 1 there (a fixed 1e-20
+    would flush to 0 in float16)."""
+    y = apply_ufunc(np.multiply, np.pi, _arr(x))
+    eps = np.finfo(y.dtype).eps if y.dtype.kind == "f" else 1e-20
+    y = _where(apply_ufunc(np.not_equal, y, 0), y, eps)
     return apply_ufunc(np.divide, apply_ufunc(np.sin, y), y)
 
 

@@ -173,8 +173,10 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, *, where=n
     if not _has_nan(a):
         return _stat.mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
     _inexact_args(dtype, out)
-    if _plain_where(where):
-        avg = _half_widened(lambda w: _stat.reduce("nanmean", w, axis, dtype, None, keepdims), a, dtype)
+    # float16 takes NumPy's recipe below (a float16 sum, then the division): the one-pass kernel
+    # has no half loop, and computing wider would not overflow where NumPy's float16 sum does.
+    if _plain_where(where) and a.dtype != np.float16:
+        avg = _stat.reduce("nanmean", a, axis, dtype, None, keepdims)
         avg = checked(avg, apply_ufunc(np.equal, _valid_count(a, axis, keepdims), 0),
                       "Mean of empty slice", warn=True)
         return rebind(out, avg, "nanmean", "unsafe") if out is not None else avg
@@ -185,14 +187,6 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, *, where=n
     avg = checked(_divide_keep(tot, cnt), apply_ufunc(np.equal, cnt, 0), "Mean of empty slice",
                   warn=True)
     return rebind(out, avg, "nanmean", "unsafe") if out is not None else avg
-
-
-def _half_widened(reduce, a, dtype):
-    """``reduce(a)``; a float16 ``a`` (no ``dtype=``) is reduced as the float32 it widens to and
-    the result rounded back, as the NaN-aware moment kernels have no half loop."""
-    if a.dtype != np.float16 or dtype is not None:
-        return reduce(a)
-    return reduce(a.astype(np.float32)).astype(np.float16)
 
 
 def _valid_count(a, axis, keepdims):
@@ -233,12 +227,12 @@ def _nan_var(a, axis, dtype, out, ddof, keepdims, where, mean, correction, name,
         dtype = check_dtype(dtype)
     natural = np.empty(0, a.dtype).real.dtype
     if _plain_where(where) and mean is np._NoValue and _small_whole(ddof) \
-            and (dtype is None or dtype == natural):
+            and (dtype is None or (dtype == natural and a.dtype.kind != "c")) \
+            and a.dtype != np.float16:
         # One kernel (``nanvar``): per chunk the non-NaN sum and count in one pass, then the
         # squared deviations; chunks combined with Chan et al.'s update. NaN where dof <= 0,
         # warned at compute (the flag counts the non-NaN values: a NaN from inf - inf is not it).
-        var = _half_widened(lambda w: _stat.reduce(name, w, axis, dtype, None, keepdims, ddof=int(ddof)),
-                            a, dtype)
+        var = _stat.reduce(name, a, axis, dtype, None, keepdims, ddof=int(ddof))
         var = checked(var, apply_ufunc(np.less_equal, _valid_count(a, axis, keepdims), int(ddof)),
                       "Degrees of freedom <= 0 for slice.", warn=True)
         return rebind(out, var, name, "unsafe") if out is not None else var

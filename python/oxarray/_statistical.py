@@ -145,6 +145,8 @@ def var(x, /, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
         mean=np._NoValue, correction=np._NoValue):
     """Variance with ``ddof`` (or the Array API's ``correction``), one pass (Chan et al.)."""
     ddof = _ddof(ddof, correction)
+    if _numpy_recipe(x, dtype, mean):
+        return _moment_recipe("var", x, axis, dtype, out, keepdims, where, ddof, mean)
     return reduce("var", x, axis, dtype, out, keepdims, ddof=ddof, where=where)
 
 
@@ -152,7 +154,29 @@ def var(x, /, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
 def std(x, /, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=np._NoValue,
         mean=np._NoValue, correction=np._NoValue):
     ddof = _ddof(ddof, correction)
+    if _numpy_recipe(x, dtype, mean):
+        return _moment_recipe("std", x, axis, dtype, out, keepdims, where, ddof, mean)
     return reduce("std", x, axis, dtype, out, keepdims, ddof=ddof, where=where)
+
+
+def _numpy_recipe(x, dtype, mean) -> bool:
+    """Whether ``var``/``std`` must follow NumPy's two-pass recipe instead of the one-pass
+    kernel: a given ``mean=``, or a complex ``x`` reduced in a real ``dtype`` (NumPy's mean is
+    then the real part's, while the deviations stay complex)."""
+    if mean is not np._NoValue:
+        return True
+    kind = getattr(getattr(x, "dtype", None), "kind", None)
+    return kind == "c" and dtype is not None and np.dtype(dtype).kind != "c"
+
+
+def _moment_recipe(op, x, axis, dtype, out, keepdims, where, ddof, mean):
+    from ._stats import moment_where
+
+    x = as_array(x)
+    if dtype is not None:
+        check_dtype(dtype)
+    mask = True if where is np._NoValue else where
+    return moment_where(op, x, axis, dtype, out, keepdims, mask, ddof, mean=mean)
 
 
 def _ddof(ddof, correction):

@@ -39,10 +39,14 @@ def _cast(x: Array, dtype) -> Array:
 
 
 # --- mean/var/std with where= (NumPy's _methods._mean/_var recipes) ----------------------------
-def moment_where(op: str, x, axis, dtype, out, keepdims, where, ddof=0) -> Array:
+def moment_where(op: str, x, axis, dtype, out, keepdims, where, ddof=0, mean=np._NoValue) -> Array:
     """``mean``/``var``/``std`` over the elements selected by ``where``: sums of
     ``where(mask, x, 0)`` divided by the per-slice count of the mask; an empty (or ``ddof``
-    exhausted) slice gives NaN and, at compute, NumPy's RuntimeWarning."""
+    exhausted) slice gives NaN and, at compute, NumPy's RuntimeWarning.
+
+    Also NumPy's own recipe where the one-pass kernel would differ from it: a given ``mean=``
+    (the deviations are taken from it), and a complex ``x`` with a real ``dtype`` (NumPy's mean
+    is then the real sum, but the deviations are complex)."""
     x = _stat.as_array(x)
     axes = _stat.normalize_axis_arg(axis)
     mask = _arr(where, np.bool_)
@@ -54,8 +58,11 @@ def moment_where(op: str, x, axis, dtype, out, keepdims, where, ddof=0) -> Array
         dtype = np.float64
     keep = bool(keepdims)
     cnt = _stat.reduce("sum", mask, axes, _COUNT, None, op != "mean" or keep)
-    tot = _stat.reduce("sum", x, axes, dtype, None, op != "mean" or keep, where=mask)
-    avg = _div_cast(tot, cnt)
+    if mean is not np._NoValue and op != "mean":
+        avg = _stat.as_array(mean)
+    else:
+        tot = _stat.reduce("sum", x, axes, dtype, None, op != "mean" or keep, where=mask)
+        avg = _div_cast(tot, cnt)
     if op == "mean":
         avg = checked(avg, apply_ufunc(np.equal, cnt, 0), "Mean of empty slice", warn=True)
         return rebind(out, avg, op, "unsafe") if out is not None else avg

@@ -1,9 +1,11 @@
 //! Whole-matrix factorizations of one (small) matrix: the SVD that finishes TSQR, and the
 //! per-matrix kernels of batched ops.
 
-use super::{as_faer, chunk2, not_converged, to_array, view2, Field};
+use super::{
+    as_faer, chunk2, mul_pow2_by, not_converged, rescale_exponent, to_array, view2, Field,
+};
 use crate::dispatch_field;
-use faer::traits::math_utils::real;
+use faer::traits::math_utils::{from_real, real};
 use ndarray::{Array1, Array2, ArrayView2};
 use oxarray_core::{Chunk, OxResult};
 
@@ -53,20 +55,69 @@ pub(crate) fn svd_mat<T: Field>(a: ArrayView2<'_, T>, full: bool, uv: bool) -> O
         let s = Array1::<T::Real>::from(Vec::new());
         return Ok((uv.then(|| eye(m, uc)), s, uv.then(|| eye(vc, n))));
     }
-    let fa = as_faer(&a);
+    // faer's SVD squares and sums entries on the way: near the ends of the exponent range it
+    // overflows ("did not converge") or flushes subnormal singular values to zero. LAPACK
+    // (NumPy) rescales first; so do we, by a power of two, which is exact and leaves u and vh
+    // unchanged.
+    let exponent = rescale_exponent(&a);
+    let scaled = exponent.map(|e| a.mapv(|x| mul_pow2_by(&x, -e)));
+    let view = match &scaled {
+        Some(m) => m.view(),
+        None => a.view(),
+    };
+    let unscale = |s: Array1<T::Real>| match exponent {
+        Some(e) => s.mapv(|v| real(&mul_pow2_by(&from_real::<T>(&v), e))),
+        None => s,
+    };
+    let fa = as_faer(&view);
     if !uv {
         let s = fa.singular_values().map_err(|_| not_converged("SVD"))?;
-        return Ok((None, Array1::from(s), None));
+        return Ok((None, unscale(Array1::from(s)), None));
     }
     let f = if full { fa.svd() } else { fa.thin_svd() }.map_err(|_| not_converged("SVD"))?;
     let s: Array1<T::Real> = f.S().column_vector().iter().map(real).collect();
-    Ok((Some(to_array(f.U())), s, Some(to_array(f.V().adjoint()))))
+    Ok((
+        Some(to_array(f.U())),
+        unscale(s),
+        Some(to_array(f.V().adjoint())),
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::linalg::testing::{close, matrix};
+
+    #[test]
+    fn singular_values_survive_the_ends_of_the_exponent_range() {
+        let svals = |a: Array2<f64>| {
+            let p = svd(&chunk2(a), false, false).unwrap();
+            f64::array(&p.s)
+                .unwrap()
+                .iter()
+                .copied()
+                .collect::<Vec<_>>()
+        };
+        // Near f64::MAX: the squares overflow unless the matrix is rescaled first.
+        let big = ndarray::arr2(&[[1e308, 1e308], [-1e308, 1e308]]);
+        let s = svals(big);
+        assert!(
+            s.iter()
+                .all(|v| (v / 1.4142135623730951e308 - 1.0).abs() < 1e-14),
+            "{s:?}"
+        );
+        // Subnormal singular values are kept, not flushed to zero.
+        let tiny = ndarray::arr2(&[[5e-324, 0.0], [0.0, 1e-310]]);
+        assert_eq!(svals(tiny), vec![1e-310, 5e-324]);
+        // Ordinary matrices are untouched (no rescaling, identical values).
+        let a = matrix(5, 3, 7);
+        let scaled = a.mapv(|x| x * 2f64.powi(-1060));
+        let s1 = svals(a);
+        let s2 = svals(scaled);
+        for (x, y) in s1.iter().zip(&s2) {
+            assert!((x * 2f64.powi(-1060) - y).abs() <= 1e-14 * y.abs().max(f64::MIN_POSITIVE));
+        }
+    }
 
     #[test]
     fn svd_reconstructs_with_sorted_singular_values() {

@@ -12,6 +12,9 @@ pub mod eig;
 pub mod stacked;
 pub mod tsqr;
 
+use faer::traits::math_utils::{
+    abs1, from_f64, imag, mul_real, real, sqrt_max_positive, sqrt_min_positive,
+};
 use faer::traits::{ComplexField, Conjugate};
 use faer::{MatMut, MatRef};
 use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewMut2, Ix2};
@@ -22,6 +25,8 @@ pub trait Field: Element + ComplexField {
     fn chunk(a: ArrayD<Self>) -> Chunk;
     fn real_chunk(a: ArrayD<Self::Real>) -> Chunk;
     fn array(c: &Chunk) -> OxResult<&ArrayD<Self>>;
+    /// A real value of this field as f64 (exact: the reals are f32 or f64).
+    fn real_f64(r: &Self::Real) -> f64;
 }
 
 macro_rules! impl_field {
@@ -35,6 +40,9 @@ macro_rules! impl_field {
             }
             fn array(c: &Chunk) -> OxResult<&ArrayD<Self>> {
                 crate::layout::typed::<Self>(c)
+            }
+            fn real_f64(r: &Self::Real) -> f64 {
+                f64::from(*r)
             }
         }
     )*};
@@ -105,6 +113,32 @@ pub fn to_array<T: Field, C: Conjugate<Canonical = T>>(m: MatRef<'_, C>) -> Arra
 /// A C-ordered 2-d array as a chunk.
 pub fn chunk2<T: Field>(a: Array2<T>) -> Chunk {
     T::chunk(a.into_dyn())
+}
+
+/// The binary exponent `e` of the largest magnitude in `a` when it lies outside
+/// `[sqrt(min positive), sqrt(max positive)]` of the element type (where faer's SVD loses
+/// precision or overflows), so that `a * 2^-e` has entries of magnitude in `[1, 2)`; `None` when
+/// no rescaling is needed (or `a` is zero, or holds inf/NaN: those stay as they are).
+pub(crate) fn rescale_exponent<T: Field>(a: &ArrayView2<'_, T>) -> Option<i32> {
+    let amax = a.iter().fold(0.0f64, |m, x| {
+        let re = T::real_f64(&abs1(&real(x)));
+        let im = T::real_f64(&abs1(&imag(x)));
+        m.max(re).max(im)
+    });
+    let low = T::real_f64(&sqrt_min_positive::<T::Real>());
+    let high = T::real_f64(&sqrt_max_positive::<T::Real>());
+    if amax == 0.0 || !amax.is_finite() || (low..=high).contains(&amax) {
+        return None;
+    }
+    Some(amax.log2().floor() as i32)
+}
+
+/// `x * 2^e`, in two exactly representable halves (2^e alone overflows for |e| > 1023).
+pub(crate) fn mul_pow2_by<T: Field>(x: &T, e: i32) -> T {
+    let half = e / 2;
+    let first = from_f64::<T::Real>(2f64.powi(half));
+    let second = from_f64::<T::Real>(2f64.powi(e - half));
+    mul_real(&mul_real(x, &first), &second)
 }
 
 pub(crate) fn not_converged(what: &str) -> OxError {

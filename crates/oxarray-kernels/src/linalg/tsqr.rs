@@ -2,7 +2,7 @@
 //! stacked vertically (one node of the reduction tree), and the product that carries the final
 //! small factor down the tree (`Q_child = Q_stack[rows of child] @ C_parent`).
 
-use super::{as_faer, as_faer_mut, chunk2, to_array, view2, Field};
+use super::{as_faer, as_faer_mut, chunk2, mul_pow2_by, rescale_exponent, to_array, view2, Field};
 use crate::dispatch_field;
 use faer::linalg::matmul::matmul;
 use faer::Accum;
@@ -23,8 +23,20 @@ pub(crate) fn qr_typed<T: Field>(
             Array2::default((0, n)),
         );
     }
-    let qr = as_faer(&a).qr();
-    let r = to_array(qr.thin_R());
+    // As LAPACK does: entries near the ends of the exponent range are brought near 1 by a power
+    // of two first (exact; Q is unchanged, R scaled back), so that the Householder norms neither
+    // overflow nor flush subnormal columns to zero.
+    let exponent = rescale_exponent(&a);
+    let scaled = exponent.map(|e| a.mapv(|x| mul_pow2_by(&x, -e)));
+    let view = match &scaled {
+        Some(m) => m.view(),
+        None => a.view(),
+    };
+    let qr = as_faer(&view).qr();
+    let mut r = to_array(qr.thin_R());
+    if let Some(e) = exponent {
+        r.mapv_inplace(|x| mul_pow2_by(&x, e));
+    }
     let q = want_q.then(|| to_array(qr.compute_thin_Q().as_ref()));
     (q, r)
 }
@@ -49,10 +61,19 @@ pub(crate) fn qr_complete_typed<T: Field>(a: ArrayView2<'_, T>) -> (Array2<T>, A
         });
         return (eye, Array2::<T>::default((m, n)));
     }
-    let qr = as_faer(&a).qr();
+    let exponent = rescale_exponent(&a); // as in qr_typed
+    let scaled = exponent.map(|e| a.mapv(|x| mul_pow2_by(&x, -e)));
+    let view = match &scaled {
+        Some(m) => m.view(),
+        None => a.view(),
+    };
+    let qr = as_faer(&view).qr();
     // NumPy's complete R is m x n: the thin R on top of zero rows.
     let mut r = Array2::<T>::default((m, n));
-    let thin = to_array(qr.thin_R());
+    let mut thin = to_array(qr.thin_R());
+    if let Some(e) = exponent {
+        thin.mapv_inplace(|x| mul_pow2_by(&x, e));
+    }
     r.slice_mut(s![..thin.nrows(), ..]).assign(&thin);
     (to_array(qr.compute_Q().as_ref()), r)
 }
