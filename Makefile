@@ -14,7 +14,7 @@ help: ## List the targets
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q "maturin>=1.7,<2" "numpy>=2.0" "pytest>=8" "hypothesis>=6.100" xarray "zarr>=3"
+	$(PIP) install -q "maturin>=1.7,<2" "numpy>=2.0" "pytest>=8" "hypothesis>=6.100" xarray "zarr>=3" "dask[distributed]"
 	touch $(STAMP)
 
 venv: $(STAMP) ## Create .venv and install the Python dependencies from PyPI

@@ -7,6 +7,7 @@
 
 mod admission;
 mod run_task;
+pub mod export;
 
 pub use run_task::run_task;
 
