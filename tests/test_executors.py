@@ -199,8 +199,8 @@ def test_worker_killed_mid_compute(client):
         except Exception:  # the worker dies before answering
             pass
 
-    t = threading.Thread(target=kill)
+    t = threading.Thread(target=kill, daemon=True)
     t.start()
     got = y.compute(executor=ox.DaskExecutor(client))
-    t.join()
+    t.join(timeout=30)  # client.run may never hear back from the worker it killed
     _identical(got, expected)
