@@ -12,8 +12,8 @@ use crate::convert::{chunk_into_py, dtype_from_name, ingest};
 use crate::errors::PyOxError;
 use numpy::{PyUntypedArray, PyUntypedArrayMethods};
 use oxarray_core::{Chunk, ChunkGrid, OxError};
-use oxarray_graph::exec::export::{self, TaskPlan};
 use oxarray_graph::construct as build;
+use oxarray_graph::exec::export::{self, TaskPlan};
 use oxarray_graph::fperr::FpLog;
 use oxarray_graph::serialize;
 use oxarray_graph::task::{TaskKind, Value};
@@ -236,7 +236,9 @@ fn run_task(
     let cancel = AtomicBool::new(false);
     let plan = &*plan;
     let run = py
-        .allow_threads(|| export::run_exported(&plan.plan, plan.token, &prog, &values, &log, &cancel))
+        .allow_threads(|| {
+            export::run_exported(&plan.plan, plan.token, &prog, &values, &log, &cancel)
+        })
         .map_err(|e| PyErr::from(PyOxError(e)));
     crate::check::issue_warnings(py)?;
     let v = crate::errstate::reported(py, &log, run)?;

@@ -143,13 +143,11 @@ pub fn task_keys(graph: &TaskGraph) -> Vec<String> {
         match &t.kind {
             TaskKind::Literal(c) => chunk_hash(&mut h, c),
             TaskKind::Program(p) => {
-                let (a, b) = *programs
-                    .entry(Arc::as_ptr(p) as usize)
-                    .or_insert_with(|| {
-                        let mut ph = KeyHasher::new();
-                        ph.write(format!("{p:?}").as_bytes());
-                        ph.finish()
-                    });
+                let (a, b) = *programs.entry(Arc::as_ptr(p) as usize).or_insert_with(|| {
+                    let mut ph = KeyHasher::new();
+                    ph.write(format!("{p:?}").as_bytes());
+                    ph.finish()
+                });
                 h.mix(a);
                 h.mix(b);
             }
@@ -340,7 +338,10 @@ mod tests {
         let mut other = p.clone();
         other[4] = PROGRAM_VERSION + 1;
         let e = decode_program(&other).unwrap_err().to_string();
-        assert!(e.contains("version 2") && e.contains("reads version 1"), "{e}");
+        assert!(
+            e.contains("version 2") && e.contains("reads version 1"),
+            "{e}"
+        );
         assert!(decode_program(b"nope").is_err());
         assert!(decode_program(&p[..20]).is_err());
         let v = run_exported(

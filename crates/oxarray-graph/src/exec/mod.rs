@@ -6,8 +6,8 @@
 //! values go to a sink as they complete.
 
 mod admission;
-mod run_task;
 pub mod export;
+mod run_task;
 
 pub use run_task::run_task;
 
