@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q "maturin>=1.7,<2" "numpy>=2.0" "pytest>=8" "hypothesis>=6.100" xarray "zarr>=3" \
-		scikit-learn scipy array-api-compat
+		scikit-learn scipy array-api-compat "dask[distributed]" ray
 	touch $(STAMP)
 
 venv: $(STAMP) ## Create .venv and install the Python dependencies from PyPI
@@ -41,6 +41,7 @@ bench: build ## Benchmarks against NumPy (and numexpr/Dask when installed)
 	$(PY) bench/scaling.py
 	$(PY) bench/streaming.py
 	$(PY) bench/deep_chain.py
+	$(PY) bench/executors.py --kills 10
 
 lint: $(STAMP) ## cargo fmt --check, clippy -D warnings, ruff
 	cargo fmt --all --check

@@ -181,6 +181,9 @@ from ._tensor import kron, matvec, vecmat
 from ._ufuncs_more import fix, i0, iscomplex, isneginf, isposinf, isreal, real_if_close, unwrap
 from ._zarr import from_zarr, to_zarr  # Zarr v2/v3 storage (zarrs, in Rust)
 
+# Scale-out: run a plan on Dask distributed or Ray (issue 11)
+from .executors import DaskExecutor, LocalExecutor, RayExecutor
+
 globals().update(_ELEMENTWISE)
 
 __version__ = "0.1.0"
@@ -194,7 +197,7 @@ complex64, complex128 = _np.complex64, _np.complex128
 e, pi, inf, nan, newaxis = _np.e, _np.pi, _np.inf, _np.nan, None
 
 
-def compute(*arrays):
+def compute(*arrays, executor=None):
     """Compute several arrays in one run, sharing their common work (like ``dask.compute``).
 
     >>> import oxarray as ox
@@ -202,15 +205,16 @@ def compute(*arrays):
     >>> ox.compute(a + 1, a * 2)
     (array([2., 2., 2.]), array([2., 2., 2.]))
     """
-    from ._array import compute_nodes
+    from .executors import resolve
 
     nodes = [a._node if isinstance(a, Array) else asarray(a)._node for a in arrays]
-    return tuple(compute_nodes(nodes))
+    return tuple(resolve(executor).compute(nodes))
 
 
-def persist(*arrays):
-    """Compute several arrays' blocks in one run and keep them as new Arrays."""
-    from . import _core
+def persist(*arrays, executor=None):
+    """Compute several arrays' blocks in one run and keep them as new Arrays (on the cluster of
+    ``executor`` when one is given)."""
+    from .executors import resolve
 
     nodes = [a._node if isinstance(a, Array) else asarray(a)._node for a in arrays]
-    return tuple(Array(n) for n in _core.persist(nodes))
+    return tuple(resolve(executor).persist(nodes))

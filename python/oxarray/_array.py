@@ -102,13 +102,30 @@ class Array:
     __hash__ = None  # type: ignore[assignment]  # mutable-by-rebinding, like ndarray
 
     # --- computing ---------------------------------------------------------------------------
-    def compute(self) -> np.ndarray:
-        """Run the graph (all cores, GIL released) and return a ``numpy.ndarray``."""
-        return compute_nodes([self._node])[0]
+    def compute(self, executor=None) -> np.ndarray:
+        """Run the graph and return a ``numpy.ndarray``: on all cores here (GIL released), or on
+        a cluster with ``executor=ox.DaskExecutor(client)`` (see ``oxarray.executors``)."""
+        if executor is None:
+            return compute_nodes([self._node])[0]
+        from .executors import resolve
 
-    def persist(self) -> Array:
-        """Compute the blocks and keep them (in Rust memory) as a new Array of the same chunks."""
-        return Array(_core.persist([self._node])[0])
+        return resolve(executor).compute([self._node])[0]
+
+    def persist(self, executor=None) -> Array:
+        """Compute the blocks and keep them as a new Array of the same chunks: in Rust memory,
+        or on the cluster of ``executor`` (Dask futures, Ray object refs)."""
+        if executor is None:
+            return Array(_core.persist([self._node])[0])
+        from .executors import resolve
+
+        return resolve(executor).persist([self._node])[0]
+
+    def to_dask_array(self):
+        """A ``dask.array.Array`` whose chunks are this array's fused chunk tasks (nothing is
+        computed)."""
+        from .executors import to_dask_array
+
+        return to_dask_array(self)
 
     def explain(self) -> str:
         """The optimized plan: tasks by kind, fused program sizes, bytes."""

@@ -7,6 +7,7 @@ mod check;
 mod convert;
 mod errors;
 mod errstate;
+mod executor;
 mod fft;
 mod gil;
 mod indexing;
@@ -483,5 +484,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ordering::register(m)?;
     pickle::register(m)?;
     io::register(m)?;
+    executor::register(m)?;
     Ok(())
 }

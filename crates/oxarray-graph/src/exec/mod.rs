@@ -6,6 +6,7 @@
 //! values go to a sink as they complete.
 
 mod admission;
+pub mod export;
 mod run_task;
 
 pub use run_task::run_task;

@@ -111,6 +111,17 @@ fn checksum(bytes: &[u8]) -> u64 {
 
 /// The graph of `roots` as bytes (see the module doc for the format).
 pub fn encode(roots: &[NodeRef]) -> Encoded {
+    encode_with(roots, false)
+}
+
+/// [`encode`] with every in-memory block written as an empty block of its dtype: the graph an
+/// executor ships to its workers, which receive the blocks as data inputs instead (issue 11).
+/// Planning reads a literal's grid, never its values, so the plan is the same.
+pub fn encode_without_data(roots: &[NodeRef]) -> Encoded {
+    encode_with(roots, true)
+}
+
+fn encode_with(roots: &[NodeRef], strip_data: bool) -> Encoded {
     let order = topological(roots);
     let mut w = Writer::default();
     w.raw(MAGIC);
@@ -125,7 +136,21 @@ pub fn encode(roots: &[NodeRef]) -> Encoded {
         n.shape.put(&mut w);
         n.dtype.put(&mut w);
         n.grid.put(&mut w);
-        n.kind.put(&mut w);
+        match &n.kind {
+            NodeKind::Literal { chunks } if strip_data => {
+                let empty = vec![0; n.shape.len()];
+                let chunks = chunks
+                    .iter()
+                    .map(|_| oxarray_core::Chunk::zeros(n.dtype, &empty).map(std::sync::Arc::new))
+                    .collect::<OxResult<Vec<_>>>();
+                match chunks {
+                    Ok(chunks) => NodeKind::Literal { chunks }.put(&mut w),
+                    // Cannot happen (no element to allocate); the data then travels along.
+                    Err(_) => n.kind.put(&mut w),
+                }
+            }
+            kind => kind.put(&mut w),
+        }
         w.nodes.insert(n.id, i as u64);
     }
     w.varint(roots.len() as u64);

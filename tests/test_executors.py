@@ -1,0 +1,206 @@
+"""Executors (issue 11): the same plans on the local engine and on a Dask cluster, results
+bit-identical; the executor contract's errors; ``to_dask_array``; a worker killed mid-compute.
+
+One 2-worker ``LocalCluster`` (processes, 127.0.0.1 only) serves the whole module."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import oxarray as ox
+from oxarray import _core
+from oxarray.executors import _base
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def client():
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                           dashboard_address=None)
+    c = Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def ray_started():
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture(params=["local", "dask", "ray"])
+def executor(request):
+    if request.param == "local":
+        return ox.LocalExecutor()
+    if request.param == "ray":
+        request.getfixturevalue("ray_started")
+        return ox.RayExecutor()
+    return ox.DaskExecutor(request.getfixturevalue("client"))
+
+
+def _data(shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+def _elementwise():
+    x = ox.asarray(_data((60, 40)), chunks=(16, 15))
+    return (ox.sin(x) * 2 + x ** 2 - 1) / (ox.abs(x) + 1)
+
+
+def _reductions():
+    x = ox.asarray(_data((60, 40)), chunks=(16, 15))
+    return ox.stack([x.sum(axis=0), x.mean(axis=0), x.max(axis=0), ox.argmax(x, axis=0) * 1.0])
+
+
+def _reduce_all():
+    return (ox.asarray(_data((300,)), chunks=17) + 1).sum()
+
+
+def _rechunk():
+    x = ox.asarray(_data((60, 40)), chunks=(16, 15))
+    return (x + 1).rechunk((7, 40)).T * 3
+
+
+def _svd():
+    x = ox.random.default_rng(1).standard_normal((4000, 20), chunks=(500, 20))
+    return np.linalg.svd(x, compute_uv=False)
+
+
+def _random():
+    rng = ox.random.default_rng(7)
+    return rng.standard_normal((1000, 30), chunks=(100, 30)).sum(axis=1)
+
+
+def _integers():
+    return ox.arange(1000, chunks=64).reshape(10, 100) % 7
+
+
+CASES = {"elementwise": _elementwise, "reductions": _reductions, "reduce_all": _reduce_all,
+         "rechunk": _rechunk, "svd": _svd, "random": _random, "integers": _integers}
+
+
+def _identical(a, b):
+    assert a.dtype == b.dtype and a.shape == b.shape
+    assert a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_same_result_as_local(case, executor):
+    x = CASES[case]()
+    _identical(x.compute(executor=executor), x.compute())
+
+
+def test_several_arrays_share_work(executor):
+    x = ox.random.default_rng(3).standard_normal((3000, 10), chunks=(500, 10))
+    u, s, vt = ox.compute(*np.linalg.svd(x, full_matrices=False), executor=executor)
+    lu, ls, lvt = ox.compute(*np.linalg.svd(x, full_matrices=False))
+    for a, b in ((u, lu), (s, ls), (vt, lvt)):
+        _identical(a, b)
+
+
+def test_persist_then_compute(executor):
+    x = ox.asarray(_data((50, 30)), chunks=(10, 30))
+    y = (x * 2 + 1).persist(executor=executor)
+    assert y.chunks == x.chunks
+    z = (y.sum(axis=0) - 1).compute(executor=executor)
+    _identical(z, (x * 2 + 1).sum(axis=0).compute() - 1)
+    _identical(y.compute(), (x * 2 + 1).compute())  # fetched from the cluster, locally
+    (p,) = ox.persist(x + 1, executor=executor)
+    _identical(p.compute(executor=executor), (x + 1).compute())
+
+
+def test_zero_dim_and_single_block(executor):
+    x = ox.asarray(np.arange(5.0))
+    _identical((x * 2).compute(executor=executor), np.arange(5.0) * 2)
+    _identical(x.sum().compute(executor=executor), np.float64(10.0))
+
+
+def test_task_error_keeps_type_and_names_the_chunk(executor):
+    x = ox.asarray(np.zeros((4, 2, 2)), chunks=(2, 2, 2))
+    y = ox.map_blocks(np.linalg.inv, x, shape=x.shape, dtype=x.dtype, chunks=x.chunks)
+    with pytest.raises(np.linalg.LinAlgError) as info:
+        y.compute(executor=executor)
+    if not isinstance(executor, ox.LocalExecutor):
+        assert "oxarray task" in str(info.value)
+
+
+def test_bad_executor():
+    with pytest.raises(TypeError, match="executor"):
+        ox.ones(3).compute(executor=object())
+
+
+def test_program_version_mismatch():
+    y = ox.ones(10, chunks=5) + 1
+    ex = _base.Export([y._node])
+    plan = _base._plan_for(ex.payload)
+    task = next(t for t in ex.tasks if t.kind == "task" and not t.deps)
+    good = _base.run_task(task.program, task.key, ex.payload)
+    _identical(good, np.full(5, 2.0))
+    bad = bytearray(task.program)
+    bad[4] = _core.task_program_version() + 1
+    with pytest.raises(ValueError, match=r"version \d+.*reads version \d+"):
+        _core.run_task(bytes(bad), plan, [])
+    with pytest.raises(ValueError, match="not an oxarray task program"):
+        _core.run_task(b"junk", plan, [])
+    other = _base._plan_for(_base.Export([(ox.ones(10, chunks=5) * 3)._node]).payload)
+    with pytest.raises(ValueError, match="another plan"):
+        _core.run_task(task.program, other, [])
+
+
+def test_keys_are_deterministic_and_data_is_not_embedded():
+    data = _data((100, 10))
+    y = ox.asarray(data, chunks=(10, 10)) + 1
+    a = _base.Export([y._node])
+    b = _base.Export([y._node])
+    assert [t.key for t in a.tasks] == [t.key for t in b.tasks]
+    z = ox.asarray(data.copy(), chunks=(10, 10))
+    assert {t.key for t in _base.Export([z._node]).tasks} <= {t.key for t in a.tasks}
+    c = _base.Export([(ox.asarray(data + 1, chunks=(10, 10)) + 1)._node])
+    assert {t.key for t in a.tasks}.isdisjoint({t.key for t in c.tasks})
+    assert len(a.payload[1]) < data.nbytes / 4  # the blocks travel as data inputs
+    assert sum(t.kind == "data" for t in a.tasks) == 10
+    assert all(len(t.program) < 64 for t in a.tasks)
+
+
+def test_to_dask_array(client):
+    import dask.array as da
+
+    x = ox.arange(10_000.0, chunks=700).reshape(100, 100)
+    d = (x + 1).to_dask_array()
+    assert isinstance(d, da.Array)
+    assert d.chunks == (x + 1).chunks
+    assert d.sum().compute() == (x + 1).sum().compute()
+    _identical(d.compute(), (x + 1).compute())
+    y = ox.asarray(_data((30, 20)), chunks=(7, 20))
+    _identical((y * 2).to_dask_array().compute(), (y * 2).compute())
+
+
+def test_worker_killed_mid_compute(client):
+    x = ox.random.default_rng(11).standard_normal((4_000_000,), chunks=100_000)
+    y = ox.exp(ox.sin(x) * ox.cos(x)).reshape(40, 100_000).sum(axis=1)
+    expected = y.compute()
+    victim = sorted(client.scheduler_info()["workers"])[0]
+
+    def kill():
+        time.sleep(0.3)
+        try:
+            client.run(os._exit, 1, workers=[victim])
+        except Exception:  # the worker dies before answering
+            pass
+
+    t = threading.Thread(target=kill, daemon=True)
+    t.start()
+    got = y.compute(executor=ox.DaskExecutor(client))
+    t.join(timeout=30)  # client.run may never hear back from the worker it killed
+    _identical(got, expected)
