@@ -53,7 +53,8 @@ pub fn plain_blosc(metadata: &Value) -> bool {
 pub fn decompress_into(src: &[u8], dst: &mut [u8]) -> Result<(), String> {
     let mut nbytes: usize = 0;
     // SAFETY: c-blosc reads at most `src.len()` bytes of `src` and writes one usize.
-    let bad = unsafe { blosc_src::blosc_cbuffer_validate(src.as_ptr().cast(), src.len(), &mut nbytes) };
+    let bad =
+        unsafe { blosc_src::blosc_cbuffer_validate(src.as_ptr().cast(), src.len(), &mut nbytes) };
     if bad != 0 {
         return Err("not a valid blosc frame".into());
     }

@@ -11,7 +11,9 @@ use oxarray_core::{OxError, OxResult};
 use std::cell::RefCell;
 use std::io::Read;
 use unsafe_cell_slice::UnsafeCellSlice;
-use zarrs::array::{ArrayBytesDecodeIntoTarget, ArrayBytesFixedDisjointView, ArraySubset, CodecOptions};
+use zarrs::array::{
+    ArrayBytesDecodeIntoTarget, ArrayBytesFixedDisjointView, ArraySubset, CodecOptions,
+};
 
 /// Per-thread buffers kept between chunks (a fresh buffer per chunk costs a page fault per
 /// 4 KiB); dropped when one grew past this size.
@@ -49,8 +51,8 @@ impl ZarrReader {
                 .map(|a| (start[a] + cs[a]).min(offset[a] + shape[a]) - rs[a])
                 .collect();
             let in_block: Vec<usize> = (0..n).map(|a| rs[a] - offset[a]).collect();
-            let done = self.blosc
-                && self.blosc_chunk(&idx, &start, &region, shape, &in_block, out)?;
+            let done =
+                self.blosc && self.blosc_chunk(&idx, &start, &region, shape, &in_block, out)?;
             if !done {
                 self.zarrs_chunk(&idx, &rs, &region, shape, &in_block, out, options)?;
             }
@@ -109,10 +111,17 @@ impl ZarrReader {
             }
             // One run when the chunk is a contiguous stretch of the block: decode in place.
             let mut runs = Vec::with_capacity(1);
-            for_each_run2(block, in_block, region, &vec![0; cs.len()], cs, |a, b, l| {
-                runs.push((a, b, l));
-                Ok(())
-            })?;
+            for_each_run2(
+                block,
+                in_block,
+                region,
+                &vec![0; cs.len()],
+                cs,
+                |a, b, l| {
+                    runs.push((a, b, l));
+                    Ok(())
+                },
+            )?;
             let r = if let [(at, 0, len)] = runs[..] {
                 if len * item == chunk_bytes {
                     blosc::decompress_into(src, &mut out[at * item..(at + len) * item])
@@ -146,10 +155,18 @@ impl ZarrReader {
             buf.resize(chunk_bytes, 0);
             let r = blosc::decompress_into(src, buf).and_then(|()| {
                 let zero = vec![0; region.len()];
-                for_each_run2(&self.chunk_shape, &zero, region, in_block, block, |a, b, l| {
-                    out[b * item..(b + l) * item].copy_from_slice(&buf[a * item..(a + l) * item]);
-                    Ok(())
-                })
+                for_each_run2(
+                    &self.chunk_shape,
+                    &zero,
+                    region,
+                    in_block,
+                    block,
+                    |a, b, l| {
+                        out[b * item..(b + l) * item]
+                            .copy_from_slice(&buf[a * item..(a + l) * item]);
+                        Ok(())
+                    },
+                )
                 .map_err(|e| e.to_string())
             });
             if buf.capacity() > KEEP_BYTES {
@@ -173,16 +190,17 @@ impl ZarrReader {
         options: &CodecOptions,
     ) -> OxResult<()> {
         let err = |e: &dyn std::fmt::Display| self.chunk_error(idx, e);
-        let subset = ArraySubset::new_with_start_shape(u64s(rs), u64s(region))
-            .map_err(|e| err(&e))?;
-        let in_out = ArraySubset::new_with_start_shape(u64s(in_block), u64s(region))
-            .map_err(|e| err(&e))?;
+        let subset =
+            ArraySubset::new_with_start_shape(u64s(rs), u64s(region)).map_err(|e| err(&e))?;
+        let in_out =
+            ArraySubset::new_with_start_shape(u64s(in_block), u64s(region)).map_err(|e| err(&e))?;
         let block = u64s(block);
         let cells = UnsafeCellSlice::new(out);
         // SAFETY: this is the only view of `out` alive (one chunk at a time).
-        let mut view =
-            unsafe { ArrayBytesFixedDisjointView::new(cells, self.dtype.itemsize(), &block, in_out) }
-                .map_err(|e| err(&e))?;
+        let mut view = unsafe {
+            ArrayBytesFixedDisjointView::new(cells, self.dtype.itemsize(), &block, in_out)
+        }
+        .map_err(|e| err(&e))?;
         self.array
             .retrieve_array_subset_into_opt(
                 &subset,
