@@ -80,7 +80,8 @@ def _fill(dtype: np.dtype):
     return 0.0 if dtype.kind == "f" else 0
 
 
-def _metadata(shape, dtype: np.dtype, chunks, shards, codec, level, zarr_format: int) -> str:
+def _metadata(shape, dtype: np.dtype, chunks, shards, codec, level, zarr_format: int,
+              dimension_names=None) -> str:
     itemsize = dtype.itemsize
     if zarr_format == 2:
         if shards is not None:
@@ -93,6 +94,8 @@ def _metadata(shape, dtype: np.dtype, chunks, shards, codec, level, zarr_format:
             None: None,
         }[codec]
         descr = dtype.newbyteorder("<").str if itemsize > 1 else dtype.str
+        if dimension_names is not None:
+            raise ValueError("dimension_names needs zarr_format=3")
         return json.dumps({
             "zarr_format": 2, "shape": list(shape), "chunks": list(chunks), "dtype": descr,
             "compressor": compressor, "fill_value": _fill(dtype), "order": "C", "filters": None,
@@ -121,12 +124,19 @@ def _metadata(shape, dtype: np.dtype, chunks, shards, codec, level, zarr_format:
                              {"name": "crc32c"}],
             "index_location": "end"}}]
         grid = list(shards)
-    return json.dumps({
+    meta = {
         "zarr_format": 3, "node_type": "array", "shape": list(shape), "data_type": _v3_name(dtype),
         "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": grid}},
         "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
         "fill_value": _fill(dtype), "codecs": codecs, "attributes": {},
-    })
+    }
+    if dimension_names is not None:
+        names = list(dimension_names)
+        if len(names) != len(shape) or not all(isinstance(n, str) for n in names):
+            raise ValueError(f"dimension_names={dimension_names!r} must name each of the "
+                             f"{len(shape)} axes with a string")
+        meta["dimension_names"] = names
+    return json.dumps(meta)
 
 
 def _normalize_shape(name: str, value, ndim: int) -> tuple[int, ...]:
@@ -139,13 +149,15 @@ def _normalize_shape(name: str, value, ndim: int) -> tuple[int, ...]:
 
 
 def to_zarr(x, path, chunks=None, *, shards=None, codec="blosc", level=None, zarr_format=3,
-            overwrite=False) -> None:
+            overwrite=False, dimension_names=None) -> None:
     """Writes ``x`` as a Zarr array at ``path`` (see the module docstring).
 
     ``chunks``: the Zarr chunk shape (default: ``x``'s chunks when they are regular);
     ``shards``: the shard shape (v3 only; each shard holds whole chunks); ``codec``: ``"blosc"``
     (zstd inside, shuffled), ``"zstd"``, ``"gzip"`` or ``None``; ``zarr_format``: 2 or 3;
-    ``overwrite``: replace what is at ``path`` (else a non-empty ``path`` is an error).
+    ``overwrite``: replace what is at ``path`` (else a non-empty ``path`` is an error);
+    ``dimension_names``: one name per axis (v3), which xarray reads as the variable's dimensions
+    when the array is written inside a Zarr group (``xr.open_zarr`` opens groups, not arrays).
     """
     if not isinstance(x, Array):
         raise TypeError(f"to_zarr expects an oxarray Array, got {type(x).__name__}")
@@ -162,7 +174,7 @@ def to_zarr(x, path, chunks=None, *, shards=None, codec="blosc", level=None, zar
         if any(s % c for s, c in zip(shards, chunks, strict=True)):
             raise ValueError(f"shards={shards} must be multiples of chunks={chunks}")
         unit = shards
-    meta = _metadata(x.shape, x.dtype, chunks, shards, codec, level, zarr_format)
+    meta = _metadata(x.shape, x.dtype, chunks, shards, codec, level, zarr_format, dimension_names)
     # Blocks must end on the write unit's boundaries; else rechunk onto its grid.
     aligned = all(
         all((b % u == 0) or (b == s) for b in np.cumsum(c))

@@ -21,6 +21,11 @@ pub trait BlockFn: Send + Sync {
     ) -> OxResult<Chunk>;
     /// A short name for plans and pictures.
     fn name(&self) -> String;
+    /// Whether a block is a pure function of its index, cheap enough to make again rather than
+    /// hold for a later reader (a file source: see [`crate::optimize::remat`]).
+    fn recomputable(&self) -> bool {
+        false
+    }
     /// The implementor itself, so the bindings can serialize their own functions
     /// ([`crate::serialize`] hands callbacks back to its caller); `None`: cannot be serialized.
     fn as_any(&self) -> Option<&dyn std::any::Any> {

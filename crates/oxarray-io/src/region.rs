@@ -10,29 +10,45 @@ pub fn for_each_run(
     full: &[usize],
     offset: &[usize],
     shape: &[usize],
+    f: impl FnMut(usize, usize, usize) -> OxResult<()>,
+) -> OxResult<()> {
+    for_each_run2(full, offset, shape, &vec![0; shape.len()], shape, f)
+}
+
+/// Calls `f(a_element, b_element, len)` for each run of a region of `shape` that is contiguous
+/// both at `off_a` inside the C-ordered array of shape `full_a` and at `off_b` inside the one of
+/// shape `full_b`, in C order of the region (so a region moves between them one copy per run).
+pub fn for_each_run2(
+    full_a: &[usize],
+    off_a: &[usize],
+    shape: &[usize],
+    off_b: &[usize],
+    full_b: &[usize],
     mut f: impl FnMut(usize, usize, usize) -> OxResult<()>,
 ) -> OxResult<()> {
-    let n = full.len();
+    let n = shape.len();
     if n == 0 {
         return f(0, 0, 1);
     }
     if shape.contains(&0) {
         return Ok(());
     }
-    // Axes after `k` are covered whole, so each run spans axes k.. of the block.
-    let mut k = n - 1;
-    while k > 0 && shape[k] == full[k] {
-        k -= 1;
-    }
+    // Axes after `k` are covered whole on both sides, so each run spans axes k.. of the region.
+    let split = |full: &[usize]| {
+        let mut k = n - 1;
+        while k > 0 && shape[k] == full[k] {
+            k -= 1;
+        }
+        k
+    };
+    let k = split(full_a).max(split(full_b));
     let run: usize = shape[k..].iter().product();
-    let strides = c_strides(full);
-    let base: usize = offset.iter().zip(&strides).map(|(o, s)| o * s).sum();
+    let (sa, sb) = (c_strides(full_a), c_strides(full_b));
+    let dot = |i: &[usize], s: &[usize]| i.iter().zip(s).map(|(i, s)| i * s).sum::<usize>();
+    let (base_a, base_b) = (dot(off_a, &sa), dot(off_b, &sb));
     let mut idx = vec![0usize; k];
-    let mut block_at = 0;
     loop {
-        let at = base + idx.iter().zip(&strides).map(|(i, s)| i * s).sum::<usize>();
-        f(at, block_at, run)?;
-        block_at += run;
+        f(base_a + dot(&idx, &sa), base_b + dot(&idx, &sb), run)?;
         // Odometer over the outer axes 0..k.
         let mut ax = k;
         loop {
@@ -89,5 +105,25 @@ mod tests {
             runs(&[2, 3, 4], &[0, 1, 0], &[2, 2, 4]),
             vec![(4, 0, 8), (16, 8, 8)]
         );
+    }
+
+    #[test]
+    fn runs_between_two_arrays() {
+        let mut v = Vec::new();
+        // A 2x3 region at (1, 1) of a 4x5 array and at (0, 0) of a 2x3 one.
+        for_each_run2(&[4, 5], &[1, 1], &[2, 3], &[0, 0], &[2, 3], |a, b, l| {
+            v.push((a, b, l));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(v, vec![(6, 0, 3), (11, 3, 3)]);
+        v.clear();
+        // Whole rows on both sides: one run.
+        for_each_run2(&[4, 3], &[2, 0], &[2, 3], &[0, 0], &[6, 3], |a, b, l| {
+            v.push((a, b, l));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(v, vec![(6, 0, 6)]);
     }
 }

@@ -18,7 +18,7 @@ pub fn is_recomputable(kind: &TaskKind) -> bool {
             | TaskKind::Linspace { .. }
             | TaskKind::Eye { .. }
             | TaskKind::Random { .. }
-    )
+    ) || matches!(kind, TaskKind::Callback(f, _) if f.0.recomputable())
 }
 
 /// Gives every reader after the first of a recomputable source its own copy. Returns the new

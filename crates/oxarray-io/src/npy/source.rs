@@ -136,6 +136,9 @@ impl BlockFn for NpySource {
     fn name(&self) -> String {
         "from_npy".into()
     }
+    fn recomputable(&self) -> bool {
+        true
+    }
 }
 
 /// A lazy array of the opened `.npy` file, cut by `grid` (whose shape is the file's).

@@ -1,7 +1,10 @@
 //! Zarr v2 and v3 arrays on the local file system, through the `zarrs` crate: [`source`] reads
 //! the Zarr chunks under each block, [`sink`] encodes and stores each block's chunks from the
-//! task that computed it, [`store`] makes every chunk write atomic, [`dtype`] maps data types.
+//! task that computed it, [`store`] makes every chunk write atomic, [`dtype`] maps data types; [`chunks`] decodes
+//! the chunks under a block into its buffer, plain blosc chunks through [`blosc`] directly.
 
+pub mod blosc;
+mod chunks;
 pub mod dtype;
 pub mod sink;
 pub mod source;

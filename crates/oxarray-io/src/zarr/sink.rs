@@ -14,7 +14,9 @@ use oxarray_graph::NodeRef;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use zarrs::array::{Array, ArrayBytes, ArrayMetadata, ArraySubset};
+use zarrs::array::{
+    Array, ArrayBytes, ArrayMetadata, ArrayMetadataOptions, ArraySubset, CodecOptions,
+};
 
 type Store = AtomicFilesystemStore;
 
@@ -82,6 +84,7 @@ impl ZarrWriter {
             array: self.array.clone(),
             path: self.path.clone(),
             grid: x.grid.clone(),
+            options: super::source::codec_options(x.grid.nblocks()),
         };
         map_blocks(
             std::slice::from_ref(x),
@@ -92,10 +95,12 @@ impl ZarrWriter {
         )
     }
 
-    /// Writes the array's metadata (after every chunk is stored).
+    /// Writes the array's metadata (after every chunk is stored), without the `_zarrs`
+    /// attribute zarrs adds by default (the file is the user's, not a record of our library).
     pub fn finish(self) -> IoResult<()> {
+        let options = ArrayMetadataOptions::default().with_include_zarrs_metadata(false);
         self.array
-            .store_metadata()
+            .store_metadata_opt(&options)
             .map_err(|e| zarr_error(&self.path, e))?;
         Ok(())
     }
@@ -105,6 +110,7 @@ struct ZarrSink {
     array: Arc<Array<Store>>,
     path: PathBuf,
     grid: ChunkGrid,
+    options: CodecOptions,
 }
 
 impl BlockFn for ZarrSink {
@@ -133,7 +139,7 @@ impl BlockFn for ZarrSink {
                 let elems = std.as_slice().ok_or_else(|| OxError::Internal("layout".into()))?;
                 let bytes = ArrayBytes::new_flen(Cow::Borrowed(as_bytes(elems)));
                 self.array
-                    .store_array_subset(&subset, bytes)
+                    .store_array_subset_opt(&subset, bytes, &self.options)
                     .map_err(|e| zarr_error(&self.path, e))
             })?;
         }

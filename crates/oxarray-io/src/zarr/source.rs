@@ -1,6 +1,10 @@
-//! Reading a Zarr array lazily: each block's task asks zarrs for the region of its block (the
-//! Python front cuts blocks on Zarr chunk boundaries, several small chunks to a block), decoded
-//! to this machine's byte order and copied into a chunk.
+//! Reading a Zarr array lazily: each block's task decodes the Zarr chunks under its block (the
+//! Python front cuts blocks on Zarr chunk boundaries, several small chunks to a block) straight
+//! into the block's buffer ([`super::chunks`]), in this machine's byte order, on the scheduler's
+//! thread with the GIL released. Codec concurrency inside a task is one thread when the array
+//! has at least as many blocks as there are threads (the scheduler runs the blocks in parallel;
+//! nesting zarrs' own parallelism under it would only interleave them). A block read is a pure
+//! function of the file, so the planner may read it again rather than hold it (`recomputable`).
 
 use super::dtype::from_zarr as dtype_of;
 use super::zarr_error;
@@ -13,12 +17,14 @@ use oxarray_graph::callback::{map_blocks, BlockFn, Callback};
 use oxarray_graph::NodeRef;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use zarrs::array::{Array, ArrayBytes, ArraySubset};
+use zarrs::array::{Array, CodecOptions};
 use zarrs::filesystem::FilesystemStore;
 
 /// An opened Zarr array (v2 or v3, detected from its metadata).
 pub struct ZarrReader {
-    array: Array<FilesystemStore>,
+    pub(crate) array: Array<FilesystemStore>,
+    /// Chunks are plain blosc frames (see [`super::blosc::plain_blosc`]).
+    pub(crate) blosc: bool,
     pub path: PathBuf,
     pub shape: Vec<usize>,
     pub dtype: DType,
@@ -44,8 +50,12 @@ impl ZarrReader {
             .iter()
             .map(|d| d.get() as usize)
             .collect();
+        let blosc = serde_json::to_value(array.metadata())
+            .map(|m| super::blosc::plain_blosc(&m))
+            .unwrap_or(false);
         Ok(ZarrReader {
             array,
+            blosc,
             path: path.to_path_buf(),
             shape,
             dtype,
@@ -54,63 +64,70 @@ impl ZarrReader {
     }
 
     /// The block of `shape` at `offset` as a chunk.
-    pub fn read_block(&self, offset: &[usize], shape: &[usize]) -> OxResult<Chunk> {
+    pub fn read_block(
+        &self,
+        offset: &[usize],
+        shape: &[usize],
+        options: &CodecOptions,
+    ) -> OxResult<Chunk> {
         if shape.contains(&0) {
             return Chunk::zeros(self.dtype, shape);
         }
-        let start = offset.iter().map(|&o| o as u64).collect();
-        let extent = shape.iter().map(|&s| s as u64).collect();
-        let subset = ArraySubset::new_with_start_shape(start, extent)
-            .map_err(|e| zarr_error(&self.path, e))?;
-        let bytes: ArrayBytes<'static> = self
-            .array
-            .retrieve_array_subset(&subset)
-            .map_err(|e| zarr_error(&self.path, e))?;
-        let raw = bytes.into_fixed().map_err(|e| zarr_error(&self.path, e))?;
-        dispatch_dtype!(self.dtype, T => typed_chunk::<T>(&raw, shape))
+        dispatch_dtype!(self.dtype, T => self.read_typed::<T>(offset, shape, options))
+    }
+
+    fn read_typed<T: Element>(
+        &self,
+        offset: &[usize],
+        shape: &[usize],
+        options: &CodecOptions,
+    ) -> OxResult<Chunk>
+    where
+        Chunk: Typed<T, Container = ArrayD<T>>,
+    {
+        let n: usize = shape.iter().product();
+        let v: Vec<T> = if T::DTYPE == DType::Bool {
+            // Bytes other than 0/1 are not bools: decoded as u8 and compared with zero.
+            let mut raw = oxarray_core::buffer::zeroed_vec::<u8>(n)?;
+            self.read_into(offset, shape, &mut raw, options)?;
+            raw.into_iter()
+                .map(|b| T::from_scalar(Scalar::Bool(b != 0)))
+                .collect()
+        } else {
+            let mut v = oxarray_core::buffer::zeroed_vec::<T>(n)?;
+            // SAFETY: T is not bool here.
+            self.read_into(offset, shape, unsafe { as_bytes_mut(&mut v) }, options)?;
+            v
+        };
+        let a = ArrayD::from_shape_vec(IxDyn(shape), v)
+            .map_err(|e| OxError::Internal(e.to_string()))?;
+        Ok(Chunk::from_array(a))
     }
 }
 
-/// A chunk of `shape` from native-order element bytes (bools compared with zero).
-fn typed_chunk<T: Element>(raw: &[u8], shape: &[usize]) -> OxResult<Chunk>
-where
-    Chunk: Typed<T, Container = ArrayD<T>>,
-{
-    let n: usize = shape.iter().product();
-    if raw.len() != n * std::mem::size_of::<T>() {
-        return Err(OxError::Value(format!(
-            "a Zarr chunk decoded to {} bytes, expected {}",
-            raw.len(),
-            n * std::mem::size_of::<T>()
-        )));
-    }
-    let v: Vec<T> = if T::DTYPE == DType::Bool {
-        raw.iter()
-            .map(|&b| T::from_scalar(Scalar::Bool(b != 0)))
-            .collect()
-    } else {
-        let mut v = oxarray_core::buffer::zeroed_vec::<T>(n)?;
-        // SAFETY: T is not bool here.
-        unsafe { as_bytes_mut(&mut v) }.copy_from_slice(raw);
-        v
-    };
-    let a =
-        ArrayD::from_shape_vec(IxDyn(shape), v).map_err(|e| OxError::Internal(e.to_string()))?;
-    Ok(Chunk::from_array(a))
+/// Codec options for a task of an array cut in `nblocks` blocks: zarrs' own parallelism only
+/// when there are fewer blocks than threads.
+pub(crate) fn codec_options(nblocks: usize) -> CodecOptions {
+    let threads = rayon::current_num_threads().max(1);
+    CodecOptions::default().with_concurrent_target(threads.div_ceil(nblocks.max(1)).max(1))
 }
 
 struct ZarrSource {
     reader: ZarrReader,
     grid: ChunkGrid,
+    options: CodecOptions,
 }
 
 impl BlockFn for ZarrSource {
     fn call(&self, block: &[usize], _: &[&Chunk], shape: &[usize], _: DType) -> OxResult<Chunk> {
         self.reader
-            .read_block(&self.grid.block_offset(block), shape)
+            .read_block(&self.grid.block_offset(block), shape, &self.options)
     }
     fn name(&self) -> String {
         "from_zarr".into()
+    }
+    fn recomputable(&self) -> bool {
+        true
     }
 }
 
@@ -125,7 +142,11 @@ pub fn from_zarr(reader: ZarrReader, grid: ChunkGrid) -> OxResult<NodeRef> {
     let chunks = grid.chunks().to_vec();
     map_blocks(
         &[],
-        Callback(Arc::new(ZarrSource { reader, grid })),
+        Callback(Arc::new(ZarrSource {
+            options: codec_options(grid.nblocks()),
+            reader,
+            grid,
+        })),
         shape,
         dtype,
         chunks,
