@@ -1,11 +1,9 @@
 """Sorting benchmarks for bench/run.py (same process, same data, ratios against NumPy).
 
-``sort``: ``np.sort`` of 2**27 float64 chunked along the sorted axis. oxarray runs a sample sort:
-splitters from a sample of every chunk, each chunk scattered once into ~1000 cache-sized buckets,
-then each output chunk sorts (AVX-512 quicksort) only the buckets that hold its ranks, so the result
-keeps the chunks with no merge; NumPy's sort is single-threaded (x86-simd-sort where the CPU has
-AVX-512); Dask has no chunked sort and must first rechunk the axis into one chunk, then sort it
-with NumPy.
+``sort``: ``np.sort`` of 2**27 float64 chunked along the sorted axis. oxarray radix-sorts each
+chunk, cuts exact ranks between the sorted chunks and k-way merges the ranges of each output chunk
+(the result keeps the chunks); NumPy's sort is single-threaded; Dask has no chunked sort and must first rechunk the
+axis into one chunk, then sort it with NumPy.
 """
 
 from __future__ import annotations
