@@ -146,7 +146,7 @@ impl Tree {
     /// Whether bucket `b` keeps its values (between splitters, or equal to a zero or NaN key):
     /// the other buckets are one plain key each, only counted.
     fn stored<T: NpOrd>(&self, b: usize, descending: bool) -> bool {
-        b % 2 == 0 || value_of::<T>(self.s[b / 2], descending).needs_fixup()
+        b.is_multiple_of(2) || value_of::<T>(self.s[b / 2], descending).needs_fixup()
     }
 }
 

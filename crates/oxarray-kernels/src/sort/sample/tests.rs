@@ -94,7 +94,7 @@ fn larger_random_and_structured() {
     check(&(0..n).map(|_| next() as i64).collect::<Vec<_>>());
     check(&(0..n).map(|_| next() as u32).collect::<Vec<_>>());
     check(&(0..n).map(|_| next() as i8).collect::<Vec<_>>());
-    check(&(0..n).map(|_| next() % 3 == 0).collect::<Vec<_>>());
+    check(&(0..n).map(|_| next().is_multiple_of(3)).collect::<Vec<_>>());
     check(
         &(0..n)
             .map(|_| (next() % 1000) as f32 - 500.5)
