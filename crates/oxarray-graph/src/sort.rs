@@ -5,6 +5,10 @@
 //! `Split` task that finds the exact rank cuts between them (small: `lanes x (k+1) x k`
 //! integers), and a `Merge` task per output chunk that gathers its ranks from every sorted chunk.
 //! The output has the input's chunks; every task allocates one output chunk.
+//! A values sort of 1-lane blocks (a 1-d array, the common case) of a dtype with integer keys runs
+//! instead as a sample sort (`kernels::sample`): one `Sample` task picks splitters from every
+//! chunk, a `Classify` per input chunk scatters it into cache-sized buckets, and a `Gather` per
+//! output chunk sorts just the buckets holding its ranks: no merge pass at all.
 
 use crate::expr::{Node, NodeKind, NodeRef};
 use crate::lower::Lowering;
@@ -80,6 +84,17 @@ pub enum SortTask {
         indices: bool,
         j: usize,
     },
+    /// Sample sort, step 1: the splitters of a column of 1-lane blocks (deps: the inputs).
+    Sample { descending: bool },
+    /// Sample sort, step 2: one input chunk classified into buckets (deps: the input, `Sample`).
+    Classify { descending: bool },
+    /// Sample sort, step 3: the output chunk of ranks `lo..hi` (deps: every `Classify` of the
+    /// column, then `Sample`).
+    Gather {
+        descending: bool,
+        lo: usize,
+        hi: usize,
+    },
     /// Order statistics of the lanes of one block whose axis is whole (`crate::select`).
     SelectLanes {
         axis: usize,
@@ -109,6 +124,9 @@ impl SortTask {
             SortTask::Local { .. } => "sort-chunk",
             SortTask::Split { .. } => "sort-split",
             SortTask::Merge { .. } => "sort-merge",
+            SortTask::Sample { .. } => "sort-sample",
+            SortTask::Classify { .. } => "sort-classify",
+            SortTask::Gather { .. } => "sort-gather",
             SortTask::SelectLanes { .. } => "select",
             SortTask::Pick { .. } => "select-pick",
             SortTask::PartitionLanes { .. } => "partition",
@@ -201,6 +219,14 @@ pub(crate) fn lower_sort(
         return Ok(out);
     }
     let bounds = grid.axis_bounds(axis);
+    let one_lane = x
+        .shape
+        .iter()
+        .enumerate()
+        .all(|(d, &n)| d == axis || n == 1);
+    if SAMPLE_SORT && !indices && one_lane && kernels::sample_sort_applies(x.dtype) {
+        return lower_sample_sort(lw, node, x, axis, descending, &inputs, out);
+    }
     for start in grid.block_indices().filter(|i| i[axis] == 0) {
         let column: Vec<usize> = (0..k)
             .map(|b| {
@@ -256,6 +282,67 @@ pub(crate) fn lower_sort(
                 node.dtype,
             );
         }
+    }
+    Ok(out)
+}
+
+/// Whether 1-lane values sorts take the sample sort. Off for now: its classification pass
+/// measured 40-50 ns/element of CPU (`examples/sort_phases`, 8 x 2^23 float64, a loaded machine)
+/// against 22 for the per-chunk sort plus 11 for the merge, so the merge path stays the default
+/// until the bucket search is vectorized (the kernel and its tests are complete).
+const SAMPLE_SORT: bool = false;
+
+/// The tasks of a values sort along a chunked axis of 1-lane blocks as a sample sort
+/// (`kernels::sample`): one `Sample`, a `Classify` per input chunk, a `Gather` per output chunk.
+fn lower_sample_sort(
+    lw: &mut Lowering,
+    node: &Node,
+    x: &NodeRef,
+    axis: usize,
+    descending: bool,
+    inputs: &[TaskId],
+    mut out: Vec<TaskId>,
+) -> OxResult<Vec<TaskId>> {
+    let grid = &x.grid;
+    let bounds = grid.axis_bounds(axis);
+    // One lane per block: every block of the grid is in the one column, in axis order.
+    let column: Vec<usize> = grid.block_indices().map(|i| grid.linear(&i)).collect();
+    let deps: Vec<TaskId> = column.iter().map(|&lin| inputs[lin]).collect();
+    let sample = push(
+        lw,
+        SortTask::Sample { descending },
+        deps,
+        vec![kernels::sample::MAX_BUCKETS + 2],
+        DType::Int64,
+    );
+    let classified: Vec<TaskId> = column
+        .iter()
+        .map(|&lin| {
+            let shape = vec![grid.block_shape(&grid.unravel(lin)).iter().product()];
+            push(
+                lw,
+                SortTask::Classify { descending },
+                vec![inputs[lin], sample],
+                shape,
+                x.dtype,
+            )
+        })
+        .collect();
+    for (j, &lin) in column.iter().enumerate() {
+        let kind = SortTask::Gather {
+            descending,
+            lo: bounds[j],
+            hi: bounds[j + 1],
+        };
+        let mut deps = classified.clone();
+        deps.push(sample);
+        out[lin] = push(
+            lw,
+            kind,
+            deps,
+            grid.block_shape(&grid.unravel(lin)),
+            node.dtype,
+        );
     }
     Ok(out)
 }
@@ -364,6 +451,40 @@ pub(crate) fn run(t: &SortTask, deps: &[&Value], shape: &[usize]) -> OxResult<Va
                 None => v,
             };
             Value::Chunk(Arc::new(c))
+        }
+        SortTask::Sample { descending } => {
+            let blocks = deps
+                .iter()
+                .map(|d| chunk(d))
+                .collect::<OxResult<Vec<&Chunk>>>()?;
+            Value::Chunk(Arc::new(kernels::sample_splitters(&blocks, *descending)?))
+        }
+        SortTask::Classify { descending } => {
+            let [x, s] = deps else {
+                return Err(OxError::Internal("sort classify: deps".into()));
+            };
+            let (v, c) = kernels::sample_classify(chunk(x)?, chunk(s)?, *descending)?;
+            Value::Parts(vec![Arc::new(v), Arc::new(c)])
+        }
+        SortTask::Gather { descending, lo, hi } => {
+            let (s, classified) = deps
+                .split_last()
+                .ok_or_else(|| OxError::Internal("sort gather: no deps".into()))?;
+            let pieces = classified
+                .iter()
+                .map(|d| match parts(d)? {
+                    [v, c] => Ok((&**v, &**c)),
+                    _ => Err(OxError::Internal("sort gather: parts".into())),
+                })
+                .collect::<OxResult<Vec<(&Chunk, &Chunk)>>>()?;
+            Value::Chunk(Arc::new(kernels::sample_gather(
+                &pieces,
+                chunk(s)?,
+                *lo,
+                *hi,
+                shape,
+                *descending,
+            )?))
         }
         SortTask::SelectLanes { .. } | SortTask::Pick { .. } | SortTask::PartitionLanes { .. } => {
             return crate::select::run(t, deps)

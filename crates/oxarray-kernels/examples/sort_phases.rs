@@ -1,7 +1,7 @@
 //! Times the phases of a chunked sort of float64 (per-chunk sort, rank split, merge) in CPU
 //! seconds of the process, rayon at one thread (a profiling aid; perf works on it too):
 //! `cargo run --release -p oxarray-kernels --example sort_phases [log2 n] [chunks]`.
-use oxarray_kernels::sort::{lanes::Lanes, local, merge, msd, radix, simd};
+use oxarray_kernels::sort::{lanes::Lanes, local, merge, msd, radix, sample, simd};
 use std::time::Instant;
 
 fn cpu() -> f64 {
@@ -43,6 +43,42 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build_global()?;
+    let total = (n * k) as f64;
+    let per = |t: f64| t * 1e9 / total;
+    // The sample sort (what a chunked np.sort of 1-lane blocks runs).
+    let blocks: Vec<&[f64]> = data.chunks(n).collect();
+    let c0 = cpu();
+    let s = sample::splitters(&blocks, false, sample::BUCKET_KEYS);
+    let t_s = cpu() - c0;
+    let c0 = cpu();
+    let classified: Vec<(Vec<f64>, Vec<i64>)> = blocks
+        .iter()
+        .map(|b| sample::classify(b, &s, false))
+        .collect::<Result<_, _>>()?;
+    let t_c = cpu() - c0;
+    let pieces: Vec<sample::Piece<'_, f64>> = classified
+        .iter()
+        .map(|(values, counts)| sample::Piece { values, counts })
+        .collect();
+    let c0 = cpu();
+    let mut all = Vec::with_capacity(n * k);
+    for j in 0..k {
+        all.extend(sample::gather(&pieces, &s, j * n, (j + 1) * n, false)?);
+    }
+    let t_g = cpu() - c0;
+    println!(
+        "sample sort of {k} x 2^{}: splitters {:.2} ns/el, classify {:.2} ns/el, gather+sort {:.2} ns/el, total {:.2} ns/el ({} splitters)",
+        n.trailing_zeros(),
+        per(t_s),
+        per(t_c),
+        per(t_g),
+        per(t_s + t_c + t_g),
+        s.len()
+    );
+    assert!(all.windows(2).all(|w| w[0] <= w[1]));
+    drop(all);
+    drop(pieces);
+    drop(classified);
     let mut out = vec![0.0f64; n];
     let c0 = cpu();
     radix::sort_into(&data[..n], &mut out, false);

@@ -4,7 +4,8 @@
 //! Along an axis held by one chunk, [`sort_chunk`] / [`argsort_chunk`] sort every lane of the
 //! block (rayon over the lanes). Along a chunked axis the graph runs [`sort_chunk`] per chunk,
 //! then [`split_chunks`] (exact rank cuts, small) and [`merge_chunk`] per output chunk, so the
-//! output keeps the input's chunking and no task holds more than its own chunk's output.
+//! output keeps the input's chunking and no task holds more than its own chunk's output; for
+//! 1-lane blocks of keyed dtypes the graph runs the [`sample`] sort instead (no merge).
 //! The order is NumPy's ([`order`]); the sorts are stable. A long lane's values are sorted by
 //! [`msd`] (MSD radix into cache-sized buckets, LSD radix in cache), shorter ones and argsorts by
 //! [`radix`] (LSD); merges run in cache-sized blocks cut at exact co-ranks ([`merge`]).
@@ -15,6 +16,7 @@ pub mod merge;
 pub mod msd;
 pub mod order;
 pub mod radix;
+pub mod sample;
 pub mod search;
 pub mod select;
 pub mod simd;
@@ -24,7 +26,7 @@ use lanes::Lanes;
 use ndarray::{ArrayD, IxDyn};
 use order::NpOrd;
 use oxarray_core::chunk::Typed;
-use oxarray_core::{dispatch_typed, Chunk, Element, OxError, OxResult};
+use oxarray_core::{dispatch_typed, Chunk, DType, Element, OxError, OxResult};
 use std::borrow::Cow;
 
 /// The chunk's elements in C order (borrowed when already contiguous).
@@ -243,5 +245,114 @@ where
     to_chunk(
         shape,
         select::pick_ranks(&typed_blocks::<T>(sorted)?, lanes, table)?,
+    )
+}
+
+/// Whether a sort of `dtype` values along a chunked axis of 1-lane blocks runs as a sample sort
+/// ([`sample`]): the dtypes whose order is that of an integer key.
+pub fn sample_sort_applies(dtype: DType) -> bool {
+    !matches!(dtype, DType::Float16 | DType::Complex64 | DType::Complex128)
+}
+
+/// The splitters ([`sample::splitters`]) of a sample sort of the 1-lane `blocks` (in axis
+/// order), as an int64 chunk of key bits.
+pub fn sample_splitters(blocks: &[&Chunk], descending: bool) -> OxResult<Chunk> {
+    let first = blocks
+        .first()
+        .ok_or_else(|| OxError::Internal("sample sort: no blocks".into()))?;
+    let keys = dispatch_typed!(Chunk, *first, a => splitters_typed(a, blocks, descending)?);
+    let bits: Vec<i64> = keys.into_iter().map(|k| k as i64).collect();
+    to_chunk(&[bits.len()], bits)
+}
+
+fn splitter_keys(s: &Chunk) -> OxResult<Vec<u64>> {
+    let a = s
+        .as_array::<i64>()
+        .ok_or_else(|| OxError::Internal("sample sort: splitters".into()))?;
+    Ok(a.iter().map(|&k| k as u64).collect())
+}
+
+/// One chunk of the lane classified ([`sample::classify`]): (its stored values in bucket order,
+/// 1-d; the int64 counts of the buckets).
+pub fn sample_classify(c: &Chunk, splitters: &Chunk, descending: bool) -> OxResult<(Chunk, Chunk)> {
+    let s = splitter_keys(splitters)?;
+    dispatch_typed!(Chunk, c, a => {
+        let (v, counts) = sample::classify(&c_order(a), &s, descending)?;
+        Ok((to_chunk(&[v.len()], v)?, to_chunk(&[counts.len()], counts)?))
+    })
+}
+
+/// Ranks `lo..hi` of the sorted lane ([`sample::gather`]) from the classified chunks `parts`
+/// ((values, counts), in axis order), as a block of shape `out_shape`.
+pub fn sample_gather(
+    parts: &[(&Chunk, &Chunk)],
+    splitters: &Chunk,
+    lo: usize,
+    hi: usize,
+    out_shape: &[usize],
+    descending: bool,
+) -> OxResult<Chunk> {
+    let s = splitter_keys(splitters)?;
+    let (first, _) = parts
+        .first()
+        .ok_or_else(|| OxError::Internal("sample sort: no pieces".into()))?;
+    let bad = || OxError::Internal("sample sort: pieces".into());
+    let counts = parts
+        .iter()
+        .map(|(_, c)| {
+            c.as_array::<i64>()
+                .and_then(|a| a.as_slice())
+                .ok_or_else(bad)
+        })
+        .collect::<OxResult<Vec<_>>>()?;
+    dispatch_typed!(Chunk, *first, a => gather_typed(a, parts, &counts, &s, lo..hi, out_shape, descending))
+}
+
+fn splitters_typed<T: NpOrd>(
+    _witness: &ArrayD<T>,
+    blocks: &[&Chunk],
+    descending: bool,
+) -> OxResult<Vec<u64>>
+where
+    Chunk: Typed<T, Container = ArrayD<T>>,
+{
+    let owned = blocks
+        .iter()
+        .map(|b| {
+            b.as_array::<T>()
+                .map(|x| c_order(x))
+                .ok_or_else(|| OxError::Internal("sample sort: blocks of mixed dtypes".into()))
+        })
+        .collect::<OxResult<Vec<_>>>()?;
+    let views: Vec<&[T]> = owned.iter().map(|c| &c[..]).collect();
+    Ok(sample::splitters(&views, descending, sample::BUCKET_KEYS))
+}
+
+fn gather_typed<T: NpOrd>(
+    _witness: &ArrayD<T>,
+    parts: &[(&Chunk, &Chunk)],
+    counts: &[&[i64]],
+    s: &[u64],
+    ranks: std::ops::Range<usize>,
+    out_shape: &[usize],
+    descending: bool,
+) -> OxResult<Chunk>
+where
+    Chunk: Typed<T, Container = ArrayD<T>>,
+{
+    let pieces = parts
+        .iter()
+        .zip(counts)
+        .map(|((v, _), counts)| {
+            let values = v
+                .as_array::<T>()
+                .and_then(|x| x.as_slice())
+                .ok_or_else(|| OxError::Internal("sample sort: pieces".into()))?;
+            Ok(sample::Piece { values, counts })
+        })
+        .collect::<OxResult<Vec<_>>>()?;
+    to_chunk(
+        out_shape,
+        sample::gather(&pieces, s, ranks.start, ranks.end, descending)?,
     )
 }

@@ -1,0 +1,326 @@
+//! Sample sort of one lane split over several chunks (kernel: `np.sort` along a chunked axis of
+//! 1-lane blocks, values of a dtype with an integer key). Three steps, each a task of the graph:
+//!
+//! 1. [`splitters`]: keys sampled over every chunk, sorted; their quantiles (distinct) cut the key
+//!    range into about `n / BUCKET_KEYS` cache-sized buckets. Bucket `2r` holds the keys strictly
+//!    between splitters `r - 1` and `r`, bucket `2r + 1` the keys equal to splitter `r`, so a run
+//!    of equal values is one bucket that needs no sorting. A float's zero and NaN keys are always
+//!    splitters: their buckets hold exactly the values a key does not give back (-0.0 and NaN
+//!    payloads), kept as values in index order (NumPy's stable order of equal values).
+//! 2. [`classify`], per input chunk: every value's bucket (a branchless search of the splitters),
+//!    then one stable scatter of the values into bucket order; buckets of one plain key are only
+//!    counted.
+//! 3. [`gather`], per output chunk (its rank range in the whole lane): the buckets that overlap
+//!    it, one at a time: the bucket's pieces from every chunk are read as keys into a scratch
+//!    buffer that stays in cache, sorted there ([`super::simd`] quicksort where the CPU has
+//!    AVX-512, else `sort_unstable`), and the overlapping ranks written out as values.
+//!
+//! So the data crosses memory a few times in all (classify reads it twice and writes it once,
+//! gather reads it once and writes the output once) with no merge; only the buckets that straddle
+//! an output chunk's edges are sorted twice. A poor sample only makes buckets larger (the result
+//! is exact whatever the splitters are).
+
+use super::order::NpOrd;
+use oxarray_core::buffer::zeroed_vec;
+use oxarray_core::{OxError, OxResult};
+
+/// Buckets aim at about this many keys (1 MiB of u64 keys: sorted inside the L2 cache).
+pub const BUCKET_KEYS: usize = 1 << 17;
+/// Most buckets between splitters (scatter streams stay few enough for the TLB).
+pub const MAX_BUCKETS: usize = 2048;
+/// Sampled keys per bucket.
+const OVERSAMPLE: usize = 32;
+
+#[inline(always)]
+fn key_of<T: NpOrd>(x: &T, descending: bool) -> u64 {
+    let k = x.key();
+    if descending {
+        !k
+    } else {
+        k
+    }
+}
+
+#[inline(always)]
+fn value_of<T: NpOrd>(k: u64, descending: bool) -> T {
+    T::from_key(if descending { !k } else { k })
+}
+
+/// Sorted distinct splitter keys for the lane made of `blocks` (in axis order), aiming at buckets
+/// of `bucket_keys` keys.
+pub fn splitters<T: NpOrd>(blocks: &[&[T]], descending: bool, bucket_keys: usize) -> Vec<u64> {
+    let n: usize = blocks.iter().map(|b| b.len()).sum();
+    let buckets = n.div_ceil(bucket_keys.max(1)).clamp(1, MAX_BUCKETS);
+    let mut s: Vec<u64> = Vec::new();
+    if buckets > 1 {
+        let want = (buckets * OVERSAMPLE).min(n);
+        let mut sample = Vec::with_capacity(want);
+        // Pseudo-random positions (xorshift), each chunk in proportion to its length.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for b in blocks.iter().filter(|b| !b.is_empty()) {
+            let take = (want as u128 * b.len() as u128 / n as u128) as usize;
+            for _ in 0..take.max(1) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                sample.push(key_of(&b[(state % b.len() as u64) as usize], descending));
+            }
+        }
+        sample.sort_unstable();
+        let len = sample.len();
+        s.extend((1..buckets).map(|q| sample[q * len / buckets]));
+    }
+    // Zero and NaN are splitters of their own (see the module doc).
+    for v in [T::default(), T::nan_value()] {
+        if v.needs_fixup() {
+            s.push(key_of(&v, descending));
+        }
+    }
+    s.sort_unstable();
+    s.dedup();
+    s
+}
+
+/// Padded length of the search array: the splitters stay below `1 << 15`.
+const TREE: usize = 1 << 15;
+
+/// The splitters as a search array: sorted, padded with `u64::MAX` to `TREE` keys (a fixed
+/// length, so the masked indices of the search need no bounds checks); `p` is the power of two
+/// above `m` where the search starts.
+struct Tree {
+    s: Box<[u64; TREE]>,
+    m: usize,
+    p: usize,
+}
+
+impl Tree {
+    fn new(splitters: &[u64]) -> OxResult<Tree> {
+        let m = splitters.len();
+        if splitters.windows(2).any(|w| w[0] >= w[1]) || m >= TREE {
+            return Err(OxError::Internal("sample sort: bad splitters".into()));
+        }
+        let mut v = vec![u64::MAX; TREE];
+        v[..m].copy_from_slice(splitters);
+        let s: Box<[u64; TREE]> = v
+            .into_boxed_slice()
+            .try_into()
+            .map_err(|_| OxError::Internal("sample sort: tree".into()))?;
+        Ok(Tree {
+            s,
+            m,
+            p: (m + 1).next_power_of_two(),
+        })
+    }
+
+    fn buckets(&self) -> usize {
+        2 * self.m + 1
+    }
+
+    /// The buckets of 8 keys: `2r` (`r` splitters below the key) or `2r + 1` (equal to
+    /// splitter `r`). Branchless, the 8 searches interleaved so their loads overlap.
+    #[inline(always)]
+    fn bucket8(&self, k: &[u64; 8]) -> [u16; 8] {
+        let s: &[u64; TREE] = &self.s;
+        let mut r = [0usize; 8];
+        let mut step = self.p / 2;
+        while step > 0 {
+            for i in 0..8 {
+                let below = s[(r[i] + step - 1) & (TREE - 1)] < k[i];
+                r[i] += if below { step } else { 0 };
+            }
+            step /= 2;
+        }
+        let mut out = [0u16; 8];
+        for i in 0..8 {
+            let eq = (s[r[i] & (TREE - 1)] == k[i]) & (r[i] < self.m);
+            out[i] = (2 * r[i] + usize::from(eq)) as u16;
+        }
+        out
+    }
+
+    #[inline(always)]
+    fn bucket(&self, k: u64) -> u16 {
+        self.bucket8(&[k; 8])[0]
+    }
+
+    /// Whether bucket `b` keeps its values (between splitters, or equal to a zero or NaN key):
+    /// the other buckets are one plain key each, only counted.
+    fn stored<T: NpOrd>(&self, b: usize, descending: bool) -> bool {
+        b.is_multiple_of(2) || value_of::<T>(self.s[b / 2], descending).needs_fixup()
+    }
+}
+
+/// Chunk `src` of the lane classified: (its stored values in bucket order, stable; the count of
+/// every bucket, `2 * splitters.len() + 1` of them).
+pub fn classify<T: NpOrd>(
+    src: &[T],
+    splitters: &[u64],
+    descending: bool,
+) -> OxResult<(Vec<T>, Vec<i64>)> {
+    let tree = Tree::new(splitters)?;
+    let nb = tree.buckets();
+    let mut ids: Vec<u16> = zeroed_vec(src.len())?;
+    let mut count = vec![0usize; nb];
+    let mut c8 = src.chunks_exact(8);
+    let mut i8 = ids.chunks_exact_mut(8);
+    for (c, o) in (&mut c8).zip(&mut i8) {
+        let k: [u64; 8] = std::array::from_fn(|i| key_of(&c[i], descending));
+        let b = tree.bucket8(&k);
+        o.copy_from_slice(&b);
+        for &x in &b {
+            count[x as usize] += 1;
+        }
+    }
+    for (x, o) in c8.remainder().iter().zip(i8.into_remainder()) {
+        *o = tree.bucket(key_of(x, descending));
+        count[*o as usize] += 1;
+    }
+    let stored: Vec<bool> = (0..nb).map(|b| tree.stored::<T>(b, descending)).collect();
+    let mut off = vec![usize::MAX; nb];
+    let mut total = 0;
+    for b in 0..nb {
+        if stored[b] {
+            off[b] = total;
+            total += count[b];
+        }
+    }
+    let mut out: Vec<T> = zeroed_vec(total)?;
+    scatter(src, &ids, &mut off, &mut out);
+    Ok((out, count.into_iter().map(|c| c as i64).collect()))
+}
+
+/// The stable scatter of `classify`: `src[i]` goes to `out[off[ids[i]]++]` when that bucket is
+/// stored (`off != usize::MAX`).
+fn scatter<T: Copy>(src: &[T], ids: &[u16], off: &mut [usize], out: &mut [T]) {
+    let len = out.len();
+    let p = out.as_mut_ptr();
+    for (x, &b) in src.iter().zip(ids) {
+        let o = off[b as usize];
+        if o != usize::MAX {
+            assert!(o < len);
+            // SAFETY: `o < len` was just checked, so the write is inside `out`. (The offsets
+            // are the prefix sums of the stored buckets' counts, so each slot is written once.)
+            unsafe { *p.add(o) = *x };
+            off[b as usize] = o + 1;
+        }
+    }
+}
+
+/// One classified chunk: its stored values (bucket order) and its bucket counts.
+pub struct Piece<'a, T> {
+    pub values: &'a [T],
+    pub counts: &'a [i64],
+}
+
+/// The ranks `lo..hi` of the sorted lane whose chunks were classified into `pieces` (in axis
+/// order) by `splitters`.
+pub fn gather<T: NpOrd>(
+    pieces: &[Piece<'_, T>],
+    splitters: &[u64],
+    lo: usize,
+    hi: usize,
+    descending: bool,
+) -> OxResult<Vec<T>> {
+    gather_with(
+        pieces,
+        splitters,
+        lo,
+        hi,
+        descending,
+        super::simd::available(),
+    )
+}
+
+/// [`gather`] with the bucket sort chosen: AVX-512 (`simd`, when available) or `sort_unstable`.
+pub fn gather_with<T: NpOrd>(
+    pieces: &[Piece<'_, T>],
+    splitters: &[u64],
+    lo: usize,
+    hi: usize,
+    descending: bool,
+    simd: bool,
+) -> OxResult<Vec<T>> {
+    let tree = Tree::new(splitters)?;
+    let nb = tree.buckets();
+    let bad = || OxError::Internal("sample sort: inconsistent pieces".into());
+    // Where each stored bucket starts in each piece, and the buckets' global counts.
+    let mut starts: Vec<Vec<usize>> = Vec::with_capacity(pieces.len());
+    let mut global = vec![0usize; nb];
+    for p in pieces {
+        if p.counts.len() != nb {
+            return Err(bad());
+        }
+        let mut s = Vec::with_capacity(nb + 1);
+        let mut at = 0usize;
+        for (b, &c) in p.counts.iter().enumerate() {
+            let c = usize::try_from(c).map_err(|_| bad())?;
+            s.push(at);
+            if tree.stored::<T>(b, descending) {
+                at += c;
+            }
+            global[b] += c;
+        }
+        if at != p.values.len() {
+            return Err(bad());
+        }
+        s.push(at);
+        starts.push(s);
+    }
+    let total: usize = global.iter().sum();
+    if lo > hi || hi > total {
+        return Err(bad());
+    }
+    let mut out: Vec<T> = zeroed_vec(hi - lo)?;
+    let mut keys: Vec<u64> = Vec::new();
+    let mut first = 0usize; // rank of bucket b's first key
+    for (b, &g) in global.iter().enumerate() {
+        let (a, e) = (first, first + g);
+        first = e;
+        if e <= lo || g == 0 {
+            continue;
+        }
+        if a >= hi {
+            break;
+        }
+        // This bucket's ranks a..e overlap lo..hi on w0..w1.
+        let (w0, w1) = (a.max(lo), e.min(hi));
+        let dst = &mut out[w0 - lo..w1 - lo];
+        let pieces_of = || {
+            pieces
+                .iter()
+                .zip(&starts)
+                .map(move |(p, s)| &p.values[s[b]..s[b] + p.counts[b] as usize])
+        };
+        if !tree.stored::<T>(b, descending) {
+            dst.fill(value_of(tree.s[b / 2], descending));
+        } else if b % 2 == 1 {
+            // A zero or NaN run: the values themselves, in index order.
+            let mut skip = w0 - a;
+            let mut d = 0;
+            for part in pieces_of() {
+                let take = part.len().saturating_sub(skip).min(dst.len() - d);
+                let from = skip.min(part.len());
+                dst[d..d + take].copy_from_slice(&part[from..from + take]);
+                skip -= from;
+                d += take;
+            }
+        } else {
+            keys.clear();
+            keys.try_reserve(g)
+                .map_err(|_| OxError::Memory("sample sort: a bucket's keys".into()))?;
+            for part in pieces_of() {
+                keys.extend(part.iter().map(|x| key_of(x, descending)));
+            }
+            if !(simd && super::simd::sort_u64_keys(&mut keys)) {
+                keys.sort_unstable();
+            }
+            for (d, &k) in dst.iter_mut().zip(&keys[w0 - a..w1 - a]) {
+                *d = value_of(k, descending);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

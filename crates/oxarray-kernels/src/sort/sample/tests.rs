@@ -1,0 +1,127 @@
+//! The sample sort against `sort_by(compare)` (NumPy's stable order), through the three steps
+//! as the graph runs them, with small buckets so every path is taken.
+
+use super::*;
+use crate::sort::order::compare;
+
+fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut s = seed;
+    move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    }
+}
+
+/// Sorts `v` split at `cuts` into chunks, output chunks equal to the input's, and compares bit
+/// for bit (`{:?}` shows -0.0 and NaN signs) with the stable comparison sort.
+fn check_with<T: NpOrd>(v: &[T], cuts: &[usize], bucket_keys: usize, simd: bool) {
+    let mut bounds = vec![0];
+    bounds.extend(cuts.iter().copied().filter(|&c| c <= v.len()));
+    bounds.push(v.len());
+    bounds.sort_unstable();
+    let blocks: Vec<&[T]> = bounds.windows(2).map(|w| &v[w[0]..w[1]]).collect();
+    for descending in [false, true] {
+        let mut want = v.to_vec();
+        want.sort_by(|a, b| compare(a, b, descending));
+        let s = splitters(&blocks, descending, bucket_keys);
+        let classified: Vec<(Vec<T>, Vec<i64>)> = blocks
+            .iter()
+            .map(|b| classify(b, &s, descending).unwrap())
+            .collect();
+        let pieces: Vec<Piece<'_, T>> = classified
+            .iter()
+            .map(|(values, counts)| Piece { values, counts })
+            .collect();
+        let mut got = Vec::new();
+        for w in bounds.windows(2) {
+            got.extend(gather_with(&pieces, &s, w[0], w[1], descending, simd).unwrap());
+        }
+        assert_eq!(
+            format!("{got:?}"),
+            format!("{want:?}"),
+            "n {} cuts {cuts:?} buckets of {bucket_keys} desc {descending} simd {simd}",
+            v.len()
+        );
+    }
+}
+
+fn check<T: NpOrd>(v: &[T]) {
+    let n = v.len();
+    for cuts in [
+        vec![],
+        vec![n / 3, n / 2],
+        vec![1, n / 4, n / 2, n - n.min(1)],
+    ] {
+        for bucket_keys in [1, 7, 64, 1 << 20] {
+            for simd in [false, true] {
+                check_with(v, &cuts, bucket_keys, simd);
+            }
+        }
+    }
+}
+
+fn floats(n: usize, seed: u64) -> Vec<f64> {
+    let mut next = xorshift(seed);
+    (0..n)
+        .map(|i| match next() % 23 {
+            0 => f64::NAN,
+            1 => -0.0,
+            2 => 0.0,
+            3 => f64::INFINITY,
+            4 => f64::NEG_INFINITY,
+            5 => -f64::NAN,
+            6 => f64::from_bits(0x7ff8_0000_0000_0001), // a NaN payload
+            7 => (i % 5) as f64,
+            _ => (next() >> 11) as f64 / (1u64 << 53) as f64 - 0.25,
+        })
+        .collect()
+}
+
+#[test]
+fn tiny_sizes_of_every_kind() {
+    for n in 0..200 {
+        check(&floats(n, n as u64 + 1));
+    }
+}
+
+#[test]
+fn larger_random_and_structured() {
+    let n = 5000 + 3;
+    let mut next = xorshift(9);
+    check(&floats(n, 4));
+    check(&(0..n).map(|_| next() as i64).collect::<Vec<_>>());
+    check(&(0..n).map(|_| next() as u32).collect::<Vec<_>>());
+    check(&(0..n).map(|_| next() as i8).collect::<Vec<_>>());
+    check(&(0..n).map(|_| next().is_multiple_of(3)).collect::<Vec<_>>());
+    check(
+        &(0..n)
+            .map(|_| (next() % 1000) as f32 - 500.5)
+            .collect::<Vec<_>>(),
+    );
+    check(&vec![2.5f64; n]);
+    check(&vec![-0.0f64; n]);
+    check(&vec![f64::NAN; n]);
+    check(&(0..n as i64).collect::<Vec<_>>());
+    check(&(0..n as i64).rev().collect::<Vec<_>>());
+    check(&(0..n).map(|i| (i % 2) as f64).collect::<Vec<_>>());
+    check(
+        &(0..n)
+            .map(|i| if i % 2 == 0 { 0.0 } else { -0.0 })
+            .collect::<Vec<f64>>(),
+    );
+}
+
+#[test]
+fn bad_splitters_and_pieces_are_errors() {
+    assert!(classify(&[1.0f64], &[3, 2], false).is_err());
+    let (values, counts) = classify(&[1.0f64, 2.0], &[], false).unwrap();
+    let p = [Piece {
+        values: &values,
+        counts: &counts,
+    }];
+    assert!(gather(&p, &[], 0, 3, false).is_err());
+    assert!(gather(&p, &[5], 0, 2, false).is_err());
+    assert_eq!(gather(&p, &[], 1, 2, false).unwrap(), vec![2.0]);
+}
