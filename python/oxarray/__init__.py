@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as _np
 
-from . import config, fft, lib, linalg
+from . import config, diagnostics, fft, lib, linalg, protocol  # progress bar and profiler; the NEP 18/13 toolkit
 from . import random as random  # the public ox.random module
 from ._apply import apply_along_axis, apply_over_axes, map_blocks, piecewise
 from ._array import Array
@@ -193,8 +193,9 @@ complex64, complex128 = _np.complex64, _np.complex128
 e, pi, inf, nan, newaxis = _np.e, _np.pi, _np.inf, _np.nan, None
 
 
-def compute(*arrays):
+def compute(*arrays, progress: bool = False):
     """Compute several arrays in one run, sharing their common work (like ``dask.compute``).
+    ``progress=True`` shows a progress bar (``oxarray.diagnostics.ProgressBar``).
 
     >>> import oxarray as ox
     >>> a = ox.ones(3)
@@ -204,6 +205,11 @@ def compute(*arrays):
     from ._array import compute_nodes
 
     nodes = [a._node if isinstance(a, Array) else asarray(a)._node for a in arrays]
+    if progress:
+        from .diagnostics import ProgressBar
+
+        with ProgressBar():
+            return tuple(compute_nodes(nodes))
     return tuple(compute_nodes(nodes))
 
 
@@ -213,3 +219,9 @@ def persist(*arrays):
 
     nodes = [a._node if isinstance(a, Array) else asarray(a)._node for a in arrays]
     return tuple(Array(n) for n in _core.persist(nodes))
+
+
+# Methods the families attached to Array without a docstring get one naming NumPy's (docstrings).
+from ._dispatch import document_methods as _document_methods  # noqa: E402
+
+_document_methods(Array)

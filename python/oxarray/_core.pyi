@@ -360,3 +360,16 @@ def from_zarr(path: str, chunks: Any) -> Node:
     """Lazy node of the Zarr array at ``path``."""
 def to_zarr(x: Node, path: str, metadata: str) -> None:
     """Writes ``x`` (aligned to the Zarr chunk grid) as the Zarr array ``metadata`` at ``path``."""
+
+# --- diagnostics.rs: task counters, the profiler, the task graph drawn (oxarray.diagnostics) ---
+def progress_counters() -> tuple[int, int]:
+    """``(submitted, finished)`` tasks of the scheduler since the process started."""
+def profiler_start() -> None:
+    """Starts recording time per task kind and peak memory."""
+def profiler_stop() -> tuple[list[tuple[str, int, float]], int]:
+    """Stops a profiler: ``([(kind, tasks, seconds)], peak_bytes)``."""
+def graph_svg(xs: Sequence[Node], optimize: bool = True, max_nodes: int = 300,
+              color: bool = True) -> tuple[str, int, int, int, bool]:
+    """The task graph as SVG: ``(svg, tasks, boxes, edges, summarized)``."""
+def graph_dot(xs: Sequence[Node], optimize: bool = True) -> str:
+    """The task graph as Graphviz DOT, optimized or as lowered."""
