@@ -286,14 +286,14 @@ fn render(
     let total_h = top + n_layers as f64 * (NODE_H + LAYER_GAP) - LAYER_GAP + MARGIN;
 
     let mut s = String::new();
-    let _ = write!(
+    let _ = writeln!(
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{total_w:.0}\" height=\"{total_h:.0}\" \
-         viewBox=\"0 0 {total_w:.0} {total_h:.0}\" font-family=\"monospace\" font-size=\"11\">\n"
+         viewBox=\"0 0 {total_w:.0} {total_h:.0}\" font-family=\"monospace\" font-size=\"11\">"
     );
     s.push_str(
         "<defs><marker id=\"oxarrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" \
-         markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" \
+         markerWidth=\"8\" markerHeight=\"8\" markerUnits=\"userSpaceOnUse\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" \
          fill=\"#555\"/></marker></defs>\n",
     );
     let _ = writeln!(
