@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.deps-stamp
 
-.PHONY: help venv build demo test test-rust test-python bench lint clean
+.PHONY: help venv build demo test test-rust test-python bench lint wheel clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,6 +47,10 @@ lint: $(STAMP) ## cargo fmt --check, clippy -D warnings, ruff
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	$(PIP) install -q ruff && $(VENV)/bin/ruff check python tests bench examples
+
+wheel: $(STAMP) ## Build one abi3 wheel (CPython 3.11+) into dist/
+	$(VENV)/bin/maturin build --release --strip -o dist
+	@ls dist/*abi3*.whl
 
 clean: ## Remove build products and the venv
 	cargo clean

@@ -4,7 +4,6 @@ Run it with `make demo` (or `python examples/svd.py`). It builds the SVD lazily,
 graph, computes it, checks it against NumPy and compares the time. Exits non-zero if a check fails.
 """
 
-import shutil
 import sys
 import time
 
@@ -23,10 +22,7 @@ assert (u.shape, s.shape, v.shape) == ((5000, 1000), (1000,), (1000, 1000))
 # A picture of the TSQR graph: block QRs, the tree over stacked R factors, the small SVD, and the
 # products that carry U back down to the row blocks.
 picture = v.visualize("svd.svg")
-if shutil.which("dot") is None:
-    print(f"wrote {picture} (install graphviz and run `dot -Tsvg {picture} -o svd.svg` for a picture)")
-else:
-    print(f"wrote {picture}")
+print(f"wrote {picture.path}: {picture!r}")
 
 start = time.perf_counter()
 result = v.compute()                # numpy.ndarray

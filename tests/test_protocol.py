@@ -153,3 +153,118 @@ def test_other_ufunc_methods_compute_lazily_or_refuse(x, method):
         return
     assert isinstance(r, ox.Array)
     assert_eq(r, getattr(np.add, method)(*nargs))
+
+
+# --- the public toolkit (oxarray.protocol) on a toy array type ----------------------------------
+from oxarray.protocol import ArrayProtocols, Registry  # noqa: E402
+
+toy_registry = Registry("toyarray")
+
+
+class ToyArray(ArrayProtocols):
+    """A list of floats that answers NEP 18 and NEP 13 through the toolkit."""
+
+    _registry = toy_registry
+
+    def __init__(self, values):
+        self.values = [float(v) for v in values]
+
+
+def _vals(a):
+    return a.values if isinstance(a, ToyArray) else list(np.broadcast_to(a, (1,)))
+
+
+@toy_registry.implements(np.sum)
+def _toy_sum(a, axis=None):
+    return sum(a.values)
+
+
+@toy_registry.implements(np.concatenate)
+def _toy_concatenate(arrays, axis=0):
+    return ToyArray([v for a in arrays for v in _vals(a)])
+
+
+@toy_registry.implements(np.add)
+def _toy_add(a, b):
+    va, vb = _vals(a), _vals(b)
+    n = max(len(va), len(vb))
+    return ToyArray([va[i % len(va)] + vb[i % len(vb)] for i in range(n)])
+
+
+@toy_registry.implements(np.add.reduce)
+def _toy_add_reduce(a, axis=0, **kwargs):
+    return sum(a.values)
+
+
+def test_toolkit_nep18_functions():
+    t = ToyArray([1, 2, 3])
+    assert np.sum(t) == 6.0
+    assert np.concatenate([t, t]).values == [1, 2, 3, 1, 2, 3]
+    assert np.concatenate([t, np.array([4.0])]).values == [1, 2, 3, 4]  # NumPy arrays are handled
+    assert np.sum in toy_registry and len(toy_registry) == 4 and "toyarray" in repr(toy_registry)
+
+
+def test_toolkit_nep13_ufuncs_and_methods():
+    t = ToyArray([1, 2])
+    assert np.add(t, 1).values == [2, 3]
+    assert np.add(np.float64(1.0), t).values == [2, 3]
+    assert np.add.reduce(t) == 3.0
+
+
+def test_toolkit_missing_function_names_it_and_computes_nothing():
+    t = ToyArray([1])
+    with pytest.raises(TypeError, match=r"numpy\.mean.*toyarray does not implement it"):
+        np.mean(t)
+    with pytest.raises(TypeError, match=r"numpy\.sin"):
+        np.sin(t)
+    with pytest.raises(TypeError, match=r"numpy\.add\.accumulate"):
+        np.add.accumulate(t)
+
+
+def test_toolkit_defers_to_foreign_types():
+    class Foreign:
+        def __array_function__(self, func, types, args, kwargs):
+            return "foreign"
+
+        def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+            return "foreign ufunc"
+
+    t = ToyArray([1])
+    assert np.concatenate([t, Foreign()]) == "foreign"
+    assert np.add(t, Foreign()) == "foreign ufunc"
+    # NumPy's masked arrays carry meaning a toy array would drop: step aside.
+    assert t.__array_function__(np.sum, (ToyArray,), (np.ma.masked_array([1.0]),), {}) is NotImplemented
+
+
+def test_toolkit_subclasses_share_the_family():
+    class SubToy(ToyArray):
+        pass
+
+    assert np.concatenate([SubToy([1]), ToyArray([2])]).values == [1, 2]
+
+
+def test_oxarray_uses_the_public_registry():
+    from oxarray._dispatch import HANDLED_FUNCTIONS, REGISTRY
+
+    assert isinstance(REGISTRY, Registry) and REGISTRY.functions is HANDLED_FUNCTIONS
+    assert ox.HANDLED_FUNCTIONS is HANDLED_FUNCTIONS and np.sum in REGISTRY
+
+
+def test_torch_example():
+    torch = pytest.importorskip("torch")
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
+    try:
+        from torch_protocol import TorchArray
+    finally:
+        sys.path.pop(0)
+    base = torch.arange(6.0).reshape(2, 3)
+    t = TorchArray(base)
+    s, m, c = np.sum(t), np.mean(t, axis=0), np.concatenate([t, t])
+    assert all(isinstance(r, torch.Tensor) for r in (s, m, c))
+    assert float(s) == 15.0
+    assert torch.equal(m, torch.tensor([1.5, 2.5, 3.5]))
+    assert tuple(c.shape) == (4, 3)
+    assert isinstance(np.sin(t), torch.Tensor)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as _np
 
-from . import config, fft, lib, linalg
+from . import config, diagnostics, fft, lib, linalg, protocol  # progress bar and profiler; the NEP 18/13 toolkit
 from . import random as random  # the public ox.random module
 from . import special as special  # scipy.special's ufuncs, lazily (SCIPY_ARRAY_API)
 from ._apply import apply_along_axis, apply_over_axes, map_blocks, piecewise
@@ -197,8 +197,9 @@ complex64, complex128 = _np.complex64, _np.complex128
 e, pi, inf, nan, newaxis = _np.e, _np.pi, _np.inf, _np.nan, None
 
 
-def compute(*arrays, executor=None):
+def compute(*arrays, executor=None, progress: bool = False):
     """Compute several arrays in one run, sharing their common work (like ``dask.compute``).
+    ``progress=True`` shows a progress bar (``oxarray.diagnostics.ProgressBar``).
 
     >>> import oxarray as ox
     >>> a = ox.ones(3)
@@ -208,6 +209,11 @@ def compute(*arrays, executor=None):
     from .executors import resolve
 
     nodes = [a._node if isinstance(a, Array) else asarray(a)._node for a in arrays]
+    if progress and executor is None:
+        from .diagnostics import ProgressBar
+
+        with ProgressBar():
+            return tuple(resolve(executor).compute(nodes))
     return tuple(resolve(executor).compute(nodes))
 
 
@@ -218,3 +224,9 @@ def persist(*arrays, executor=None):
 
     nodes = [a._node if isinstance(a, Array) else asarray(a)._node for a in arrays]
     return tuple(resolve(executor).persist(nodes))
+
+
+# Methods the families attached to Array without a docstring get one naming NumPy's (docstrings).
+from ._dispatch import document_methods as _document_methods  # noqa: E402
+
+_document_methods(Array)

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import math
 import operator
-import os
-import shutil
-import subprocess
 from typing import Any
 
 import numpy as np
@@ -51,42 +48,52 @@ class Array:
     # --- metadata (known without computing) ---------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
+        """The length of each axis (known without computing)."""
         return tuple(self._node.shape)
 
     @property
     def dtype(self) -> np.dtype:
+        """The ``numpy.dtype`` of the elements."""
         return np.dtype(self._node.dtype)
 
     @property
     def ndim(self) -> int:
+        """The number of axes."""
         return len(self._node.shape)
 
     @property
     def size(self) -> int:
+        """The number of elements."""
         return int(np.prod(self.shape, dtype=np.int64))
 
     @property
     def itemsize(self) -> int:
+        """The bytes of one element."""
         return self.dtype.itemsize
 
     @property
     def nbytes(self) -> int:
+        """The bytes the computed array takes (``size * itemsize``)."""
         return self.size * self.itemsize
 
     @property
     def chunks(self) -> tuple[tuple[int, ...], ...]:
+        """The chunk sizes along each axis, Dask's form: ``((2, 2, 1), (3,))``."""
         return tuple(tuple(c) for c in self._node.chunks)
 
     @property
     def numblocks(self) -> tuple[int, ...]:
+        """The number of chunks along each axis."""
         return tuple(len(c) for c in self._node.chunks)
 
     @property
     def npartitions(self) -> int:
+        """The number of chunks in all."""
         return int(np.prod(self.numblocks, dtype=np.int64))
 
     @property
     def device(self) -> str:
+        """Always ``"cpu"`` (the Array API's device)."""
         return "cpu"
 
     def __len__(self) -> int:
@@ -102,14 +109,35 @@ class Array:
     __hash__ = None  # type: ignore[assignment]  # mutable-by-rebinding, like ndarray
 
     # --- computing ---------------------------------------------------------------------------
-    def compute(self, executor=None) -> np.ndarray:
-        """Run the graph and return a ``numpy.ndarray``: on all cores here (GIL released), or on
-        a cluster with ``executor=ox.DaskExecutor(client)`` (see ``oxarray.executors``)."""
-        if executor is None:
-            return compute_nodes([self._node])[0]
-        from .executors import resolve
+    def _repr_html_(self) -> str:
+        """The notebook view: a chunk diagram and a table of shape, dtype, bytes, chunks, tasks
+        (from metadata and the plan; nothing is computed)."""
+        from ._repr import html_repr
 
-        return resolve(executor).compute([self._node])[0]
+        return html_repr(self)
+
+    # --- computing ---------------------------------------------------------------------------
+    def compute(self, executor=None, progress: bool = False) -> np.ndarray:
+        """Run the graph and return a ``numpy.ndarray``: on all cores here (GIL released), or on
+        a cluster with ``executor=ox.DaskExecutor(client)`` (see ``oxarray.executors``).
+
+        ``progress=True`` shows a progress bar (``oxarray.diagnostics.ProgressBar``) of the
+        local scheduler.
+
+        >>> import oxarray as ox
+        >>> (ox.ones(4, chunks=2) + 1).compute()
+        array([2., 2., 2., 2.])
+        """
+        if executor is not None:
+            from .executors import resolve
+
+            return resolve(executor).compute([self._node])[0]
+        if progress:
+            from .diagnostics import ProgressBar
+
+            with ProgressBar():
+                return compute_nodes([self._node])[0]
+        return compute_nodes([self._node])[0]
 
     def persist(self, executor=None) -> Array:
         """Compute the blocks and keep them as a new Array of the same chunks: in Rust memory,
@@ -131,21 +159,25 @@ class Array:
         """The optimized plan: tasks by kind, fused program sizes, bytes."""
         return _core.explain([self._node])
 
-    def visualize(self, filename: str = "oxarray.svg", format: str | None = None) -> str:
-        """Write the optimized task graph. DOT is always written (``<name>.dot``); SVG/PNG/PDF
-        too when Graphviz's ``dot`` is installed. Returns the path of the picture (or the DOT)."""
-        base, ext = os.path.splitext(filename)
-        fmt = format or (ext[1:] if ext else "svg")
-        dot_path = filename if fmt == "dot" else base + ".dot"
-        with open(dot_path, "w") as f:
-            f.write(_core.to_dot([self._node]))
-        if fmt == "dot":
-            return dot_path
-        exe = shutil.which("dot")
-        if exe is None:
-            return dot_path
-        subprocess.run([exe, f"-T{fmt}", dot_path, "-o", filename], check=True)
-        return filename
+    def visualize(self, filename: str | None = None, format: str | None = None, optimize: bool = True,
+                  color: str | None = "kind", max_nodes: int = 300):
+        """Draw the task graph as SVG, laid out in Rust (no Graphviz needed); nothing is computed.
+
+        Returns a picture that Jupyter shows inline (``_repr_svg_``). ``filename`` writes it too;
+        ``format`` ("svg", "png" or "dot") defaults to the file's extension. ``optimize=False``
+        draws the graph as lowered, before fusion and culling. ``color="kind"`` fills each task
+        by its kind (``None``: grey). A graph of more than ``max_nodes`` tasks is summarized: the
+        tasks of one kind at one depth become one box with their count. PNG needs the
+        ``vl-convert-python`` package.
+
+        >>> import oxarray as ox
+        >>> picture = (ox.ones((4, 4), chunks=2) + 1).sum().visualize()
+        >>> picture.boxes > 0
+        True
+        """
+        from ._repr import visualize
+
+        return visualize([self._node], filename, format, optimize, color, max_nodes)
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         if copy is False:
@@ -256,6 +288,7 @@ class Array:
 
     # --- methods that mirror ndarray's (each one call into the implementations) --------------
     def rechunk(self, chunks="auto") -> Array:
+        """The same values in new chunks (``chunks=`` as for ``asarray``), lazily."""
         return Array(_core.rechunk(self._node, _chunk_spec(chunks)))
 
     def to_npy(self, path) -> None:
@@ -330,6 +363,7 @@ class Array:
         return np.clip(self, min, max)
 
     def to_numpy(self) -> np.ndarray:
+        """Compute and return a ``numpy.ndarray`` (the same as ``compute()``)."""
         return self.compute()
 
 

@@ -382,3 +382,16 @@ def run_task(program: bytes, plan: WorkerPlan, inputs: list[Any]) -> Any:
     """Runs one exported task on its inputs with the GIL released."""
 def task_program_version() -> int: ...
 def literal_from_blocks(shape: list[int], dtype: str, chunks: Any, blocks: list[npt.NDArray[Any]]) -> Node: ...
+
+# --- diagnostics.rs: task counters, the profiler, the task graph drawn (oxarray.diagnostics) ---
+def progress_counters() -> tuple[int, int]:
+    """``(submitted, finished)`` tasks of the scheduler since the process started."""
+def profiler_start() -> None:
+    """Starts recording time per task kind and peak memory."""
+def profiler_stop() -> tuple[list[tuple[str, int, float]], int]:
+    """Stops a profiler: ``([(kind, tasks, seconds)], peak_bytes)``."""
+def graph_svg(xs: Sequence[Node], optimize: bool = True, max_nodes: int = 300,
+              color: bool = True) -> tuple[str, int, int, int, bool]:
+    """The task graph as SVG: ``(svg, tasks, boxes, edges, summarized)``."""
+def graph_dot(xs: Sequence[Node], optimize: bool = True) -> str:
+    """The task graph as Graphviz DOT, optimized or as lowered."""

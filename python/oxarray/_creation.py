@@ -99,6 +99,7 @@ def from_array(x, chunks="auto") -> Array:
 
 
 def full(shape, fill_value, dtype=None, order="C", *, chunks="auto", device=None) -> Array:
+    """A lazy array of ``shape`` filled with ``fill_value``, like ``numpy.full`` (``chunks=``: the chunking)."""
     check_device(device)
     check_order(order, "CF")
     if isinstance(fill_value, Array):
@@ -128,10 +129,12 @@ def _fill_scalar(fill_value, dt: np.dtype):
 
 
 def zeros(shape, dtype=float, order="C", *, chunks="auto", device=None) -> Array:
+    """A lazy array of zeros, like ``numpy.zeros`` (``chunks=`` sets the chunking)."""
     return full(shape, 0, dtype if dtype is not None else float, order, chunks=chunks, device=device)
 
 
 def ones(shape, dtype=float, order="C", *, chunks="auto", device=None) -> Array:
+    """A lazy array of ones, like ``numpy.ones`` (``chunks=`` sets the chunking)."""
     return full(shape, 1, dtype if dtype is not None else float, order, chunks=chunks, device=device)
 
 
@@ -251,6 +254,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
 
 
 def eye(N, M=None, k=0, dtype=float, order="C", *, chunks="auto", device=None) -> Array:
+    """A lazy 2-d array with ones on the ``k``-th diagonal, like ``numpy.eye``."""
     check_device(device)
     check_order(order, "CF")
     dt = check_dtype(dtype)
@@ -262,4 +266,5 @@ def eye(N, M=None, k=0, dtype=float, order="C", *, chunks="auto", device=None) -
 
 
 def identity(n, dtype=float, *, chunks="auto") -> Array:
+    """The lazy ``n`` x ``n`` identity matrix, like ``numpy.identity``."""
     return eye(n, dtype=dtype, chunks=chunks)

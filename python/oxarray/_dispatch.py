@@ -1,8 +1,11 @@
-"""The one home of NumPy's dispatch protocols: NEP 18 (``__array_function__``), NEP 13
-(``__array_ufunc__``) and the registry that maps a NumPy function to its oxarray implementation.
+"""oxarray's own NEP 18 registry: one :class:`oxarray.protocol.Registry`, whose dictionary
+``HANDLED_FUNCTIONS`` maps each NumPy function to its oxarray implementation.
 
-``implements(np.f)`` fills one dictionary, so "is ``np.f`` supported, and how?" is answered by
-reading ``HANDLED_FUNCTIONS`` (or grepping for ``@implements(np.f)``).
+``implements(np.f)`` fills that one dictionary, so "is ``np.f`` supported, and how?" is answered
+by reading ``HANDLED_FUNCTIONS`` (or grepping for ``@implements(np.f)``). The dispatch rules
+themselves (NEP 18's ``types`` check, foreign ndarray subclasses, the error for a missing
+function) live in the public toolkit, ``oxarray/protocol.py``; ufuncs (NEP 13) go through
+``_elementwise.array_ufunc``, which handles ``out=``, ``where=``, ``casting=`` and all six methods.
 """
 
 from __future__ import annotations
@@ -12,68 +15,47 @@ from typing import Any
 
 import numpy as np
 
-from ._arguments import plain_ndarray, plain_ndarray_type
+from .protocol import Registry
 
 HANDLED_FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {}
 
+REGISTRY = Registry("oxarray", HANDLED_FUNCTIONS, hint=": call .compute() first to use NumPy's")
+
+
 
 def implements(*numpy_functions: Callable[..., Any]) -> Callable[[Callable], Callable]:
-    """Register the decorated function as oxarray's implementation of ``numpy_functions``."""
+    """Register the decorated function as oxarray's implementation of ``numpy_functions``.
+
+    A function without a docstring of its own gets one that names its NumPy counterpart (whose
+    documentation describes the arguments and results oxarray reproduces), as Dask's
+    ``derived_from`` does; ``tests/test_docstrings.py`` checks every public function has one."""
+    register = REGISTRY.implements(*numpy_functions)
 
     def decorator(func: Callable) -> Callable:
-        for f in numpy_functions:
-            HANDLED_FUNCTIONS[f] = func
-        return func
+        if not (func.__doc__ or "").strip() and numpy_functions:
+            func.__doc__ = _numpy_pointer(numpy_functions[0])
+        return register(func)
 
     return decorator
 
 
-class Registry:
-    """A reusable NEP 18 dispatcher: one instance per array family (oxarray's own is below).
-
-    ``handled_types`` are the types this family can take as arguments (its own array class, NumPy
-    arrays and scalars); any other type that overrides ``__array_function__`` makes us step aside
-    with ``NotImplemented``, as NEP 18 requires.
-    """
-
-    def __init__(self, functions: dict[Callable[..., Any], Callable[..., Any]]):
-        self.functions = functions
-
-    def array_function(self, own_type: type, func, types, args, kwargs):
-        # A foreign type gets its turn first, even for functions we lack (NEP 18).
-        for t in types:
-            if not (issubclass(t, own_type) or plain_ndarray_type(t)):
-                return NotImplemented
-        # An ndarray subclass with a meaning of its own (np.ma.MaskedArray) keeps NumPy's
-        # __array_function__, so it is not in `types`: look for it among the arguments.
-        if any(_foreign(a, own_type) for a in _arguments_of(args, kwargs)):
-            return NotImplemented
-        if func not in self.functions:
-            return _not_implemented_error(func)
-        return self.functions[func](*args, **kwargs)
+def _numpy_pointer(f) -> str:
+    module = getattr(f, "__module__", None) or "numpy"
+    name = f"{module}.{getattr(f, '__name__', repr(f))}"
+    return (f"Lazy ``{name}``: the same arguments, results, dtypes and errors as NumPy's (see "
+            f"its documentation); nothing is computed until ``compute()``.")
 
 
-def _arguments_of(args, kwargs):
-    """The arguments and the items of list/tuple arguments (``np.concatenate([x, m])``)."""
-    for a in (*args, *kwargs.values()):
-        yield a
-        if isinstance(a, (list, tuple)):
-            yield from a
-
-
-def _foreign(a, own_type: type) -> bool:
-    return isinstance(a, np.ndarray) and not isinstance(a, own_type) and not plain_ndarray(a)
-
-
-def _not_implemented_error(func) -> Any:
-    # NEP 18 would turn NotImplemented into a generic message; ours names the function and says
-    # that nothing was computed behind the user's back.
-    name = getattr(func, "__module__", "numpy") + "." + getattr(func, "__name__", repr(func))
-    raise TypeError(
-        f"no implementation found for '{name}' on types that implement __array_function__: "
-        f"[<class 'oxarray.Array'>] (oxarray does not implement it yet; nothing was computed: "
-        f"call .compute() first to use NumPy's)"
-    )
-
-
-REGISTRY = Registry(HANDLED_FUNCTIONS)
+def document_methods(cls: type) -> None:
+    """Gives each public method or property of ``cls`` that lacks a docstring one naming its
+    ``numpy.ndarray`` counterpart. Called once, when every family has attached its methods."""
+    for name, member in vars(cls).items():
+        if name.startswith("_") or (getattr(member, "__doc__", None) or "").strip():
+            continue
+        if (callable(member) or isinstance(member, property)) and hasattr(np.ndarray, name):
+            doc = (f"Lazy ``numpy.ndarray.{name}``: as NumPy's (see its documentation); "
+                   f"nothing is computed until ``compute()``.")
+            try:
+                member.__doc__ = doc
+            except AttributeError:
+                pass

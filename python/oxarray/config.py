@@ -56,6 +56,7 @@ def parse_bytes(value) -> int:
 
 
 def get(name: str):
+    """The current value of the setting ``name`` (``chunk_bytes``, ``memory_limit``, ...)."""
     if name == "chunk_bytes":
         return _core.get_chunk_bytes()
     if name == "memory_limit":

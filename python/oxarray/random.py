@@ -393,22 +393,27 @@ def random(size=None, dtype=np.float64, *, chunks="auto") -> Array:
 
 
 def random_sample(size=None, *, chunks="auto") -> Array:
+    """Floats in [0, 1) from the default generator, lazily, like ``numpy.random.random_sample``."""
     return _default.random(size, chunks=chunks)
 
 
 def uniform(low=0.0, high=1.0, size=None, *, chunks="auto") -> Array:
+    """Floats in [low, high) from the default generator, lazily, like ``numpy.random.uniform``."""
     return _default.uniform(low, high, size, chunks=chunks)
 
 
 def standard_normal(size=None, dtype=np.float64, *, chunks="auto") -> Array:
+    """Standard normal samples from the default generator, lazily, like ``numpy.random.standard_normal``."""
     return _default.standard_normal(size, dtype, chunks=chunks)
 
 
 def normal(loc=0.0, scale=1.0, size=None, *, chunks="auto") -> Array:
+    """Normal samples of mean ``loc`` and deviation ``scale`` from the default generator, lazily."""
     return _default.normal(loc, scale, size, chunks=chunks)
 
 
 def integers(low, high=None, size=None, dtype=np.int64, endpoint=False, *, chunks="auto") -> Array:
+    """Integers in [low, high) (``endpoint=True``: [low, high]) from the default generator, lazily."""
     return _default.integers(low, high, size, dtype, endpoint, chunks=chunks)
 
 
@@ -418,6 +423,7 @@ def randint(low, high=None, size=None, dtype=np.int64, *, chunks="auto") -> Arra
 
 
 def choice(a, size=None, replace=True, p=None, *, chunks="auto") -> Array:
+    """A random sample of ``a`` (``replace=``, weights ``p=``) from the default generator."""
     return _default.choice(a, size, replace, p, chunks=chunks)
 
 
@@ -427,4 +433,5 @@ def shuffle(x) -> None:
 
 
 def permutation(x, *, chunks="auto") -> Array:
+    """A random permutation of ``x`` (or of ``arange(x)`` for an integer) from the default generator."""
     return _default.permutation(x, chunks=chunks)

@@ -4,9 +4,19 @@ use crate::task::TaskGraph;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-pub fn to_dot(graph: &TaskGraph, outputs: &[usize]) -> String {
-    let mut s =
-        String::from("digraph oxarray {\n  rankdir=BT;\n  node [shape=box, fontsize=10];\n");
+/// One task as the pictures show it (DOT here, SVG in [`crate::draw`]).
+pub struct DrawnTask {
+    /// The task's kind (`fused`, `reduce-chunk`, ...): the colour of its box.
+    pub kind: &'static str,
+    /// The shape and dtype of its block, as `(2,3) float64`.
+    pub detail: String,
+    pub deps: Vec<usize>,
+    /// Whether the task makes a block of a requested result.
+    pub output: bool,
+}
+
+/// The walk both pictures share: every task with its kind, block and inputs.
+pub fn drawn_tasks(graph: &TaskGraph, outputs: &[usize]) -> Vec<DrawnTask> {
     // A lookup table, not `outputs.contains`: a graph of 10^6 output blocks must stay linear.
     let mut is_output = vec![false; graph.len()];
     for &o in outputs {
@@ -14,16 +24,33 @@ pub fn to_dot(graph: &TaskGraph, outputs: &[usize]) -> String {
             *x = true;
         }
     }
-    for (id, t) in graph.tasks.iter().enumerate() {
-        let shape: Vec<String> = t.shape.iter().map(|d| d.to_string()).collect();
-        let style = if is_output[id] { ", style=bold" } else { "" };
-        let _ = writeln!(
-            s,
-            "  t{id} [label=\"{}\\n({}) {}\"{style}];",
-            t.label(),
-            shape.join(","),
-            t.dtype
-        );
+    graph
+        .tasks
+        .iter()
+        .zip(is_output)
+        .map(|(t, output)| {
+            let shape: Vec<String> = t.shape.iter().map(|d| d.to_string()).collect();
+            DrawnTask {
+                kind: t.label(),
+                detail: format!("({}) {}", shape.join(","), t.dtype),
+                deps: t.deps.clone(),
+                output,
+            }
+        })
+        .collect()
+}
+
+pub fn to_dot(graph: &TaskGraph, outputs: &[usize]) -> String {
+    tasks_to_dot(&drawn_tasks(graph, outputs))
+}
+
+/// DOT of tasks from [`drawn_tasks`].
+pub fn tasks_to_dot(tasks: &[DrawnTask]) -> String {
+    let mut s =
+        String::from("digraph oxarray {\n  rankdir=BT;\n  node [shape=box, fontsize=10];\n");
+    for (id, t) in tasks.iter().enumerate() {
+        let style = if t.output { ", style=bold" } else { "" };
+        let _ = writeln!(s, "  t{id} [label=\"{}\\n{}\"{style}];", t.kind, t.detail);
         for d in &t.deps {
             let _ = writeln!(s, "  t{d} -> t{id};");
         }

@@ -5,6 +5,7 @@ mod bits;
 mod callback;
 mod check;
 mod convert;
+mod diagnostics;
 mod errors;
 mod errstate;
 mod executor;
@@ -481,6 +482,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     signal::register(m)?;
     bits::register(m)?;
     callback::register(m)?;
+    diagnostics::register(m)?;
     ordering::register(m)?;
     pickle::register(m)?;
     io::register(m)?;

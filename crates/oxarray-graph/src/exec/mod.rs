@@ -113,12 +113,16 @@ pub fn execute(
         admission: admission::Admission::new(graph, limits.memory, rayon::current_num_threads()),
         hold_outputs: limits.hold_outputs,
     };
+    crate::diagnostics::run_started(n);
     rayon::in_place_scope(|scope| {
         for id in run.admission.start() {
             let run = &run;
             scope.spawn(move |s| run.task(s, id));
         }
     });
+    let finished = run.done.load(Ordering::Relaxed);
+    crate::diagnostics::run_ended(n, finished);
+    crate::diagnostics::record_peak(run.admission.peak());
     if let Some(e) = run.error.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(e);
     }
@@ -166,6 +170,7 @@ impl<'g, 's> Run<'g, 's> {
         let deps: Option<Vec<Arc<Value>>> = task.deps.iter().map(|&d| self.value(d)).collect();
         let result = match deps {
             Some(deps) => {
+                let clock = crate::diagnostics::task_clock();
                 let refs: Vec<&Value> = deps.iter().map(|v| v.as_ref()).collect();
                 // A panic in a kernel is a bug of ours; it becomes an error, never an abort.
                 let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -173,6 +178,9 @@ impl<'g, 's> Run<'g, 's> {
                         run_task(task, &refs, self.direct_dest(id), self.fp)
                     })
                 }));
+                if let Some(start) = clock {
+                    crate::diagnostics::record_task(task.label(), start);
+                }
                 caught.unwrap_or_else(|p| Err(OxError::Internal(panic_message(&p))))
             }
             None => Err(OxError::Internal(format!(
@@ -213,6 +221,7 @@ impl<'g, 's> Run<'g, 's> {
             }
         }
         self.done.fetch_add(1, Ordering::Relaxed);
+        crate::diagnostics::task_finished();
         let ready: Vec<TaskId> = self
             .consumers
             .of(id)
