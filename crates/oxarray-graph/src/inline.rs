@@ -78,7 +78,11 @@ pub(crate) fn execute_inline(
                 .map(|&d| values[d].as_deref())
                 .collect::<Option<Vec<&Value>>>()
                 .ok_or_else(|| OxError::Internal("a task ran before its input".into()))?;
-            Arc::new(run_task(task, &deps, direct.get(&id).copied(), fp)?)
+            // A task writes straight into the result only when nothing else reads its block.
+            let dest = (consumers.count(id) == 0)
+                .then(|| direct.get(&id).copied())
+                .flatten();
+            Arc::new(run_task(task, &deps, dest, fp)?)
         };
         let mut read: Vec<TaskId> = task.deps.clone();
         read.sort_unstable();
