@@ -31,8 +31,8 @@ pub fn fuse(graph: &mut TaskGraph, outputs: &[TaskId]) {
     // A private producer is inlined once; its task is left empty for `cull` to drop.
     let mut inlined = vec![false; graph.len()];
     let mut memo = Rewrites::default();
-    for c in 0..graph.len() {
-        if !live[c] {
+    for (c, &alive) in live.iter().enumerate() {
+        if !alive {
             continue;
         }
         match &graph.tasks[c].kind {
