@@ -251,6 +251,12 @@ from nan import case_nanmean, case_nanstd  # noqa: E402
 from scans import case_scan  # noqa: E402  (bench/scans.py)
 from sets import case_unique  # noqa: E402  (bench/sets.py)
 from signal_cases import case_convolve, case_interp  # noqa: E402  (bench/signal_cases.py)
+from workflows import (  # noqa: E402  (bench/workflows.py)
+    case_broadcast,
+    case_gram,
+    case_latency,
+    case_standardize,
+)
 
 CASES = {"fused": case_fused, "sum": case_sum, "std": case_std, "overhead": case_overhead,
          "random": case_random, "svd": case_svd, "svd_tall": case_svd_tall, "matmul": case_matmul,
@@ -258,7 +264,8 @@ CASES = {"fused": case_fused, "sum": case_sum, "std": case_std, "overhead": case
          "searchsorted": case_searchsorted,
          "nanmean": case_nanmean, "fft": case_fft, "einsum": case_einsum, "unique": case_unique,
          "scan": case_scan, "nanstd": case_nanstd, "convolve": case_convolve,
-         "interp": case_interp}
+         "interp": case_interp, "standardize": case_standardize, "broadcast": case_broadcast,
+         "gram": case_gram, "latency": case_latency}
 
 
 # --- report ------------------------------------------------------------------------------------

@@ -269,6 +269,10 @@ impl Lowering {
                     )
                 }
                 NodeKind::Matmul { a, b, fp } => {
+                    if let Some(kd) = crate::contract::lower_block(self, node, (a, b, *fp), idx)? {
+                        out.push(self.push(kd.0, kd.1, node, idx));
+                        continue;
+                    }
                     let check = FpCheck::new(node.id, *fp).map(Arc::new);
                     (TaskKind::Matmul(check), self.matmul_deps(node, a, b, idx)?)
                 }

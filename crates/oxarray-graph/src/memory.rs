@@ -155,6 +155,7 @@ pub fn projected_task_bytes(t: &Task) -> usize {
         }
         // A product accumulates into its output and forms each pair's product beside it.
         TaskKind::Matmul(_) => t.nbytes(),
+        TaskKind::Contract(c) => crate::contract::scratch_bytes(c),
         // Sorts, scans, transforms and user callables keep a second copy (a merge buffer, a
         // complex scratch, the NumPy array handed to the callable) beside their output.
         TaskKind::Sort(_)

@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use crate::fperr::{FpCheck, FpLog};
 
 mod compiled;
+mod sources;
 
 /// Elements per block: a few registers of this size fit in L2.
 pub const BLOCK: usize = 4096;
@@ -277,7 +278,8 @@ impl FusedProgram {
     }
 
     /// Prepares the inputs: those of the output's shape are read in place; a one-element input
-    /// becomes a constant; anything else is broadcast into a temporary of the output's shape.
+    /// becomes a constant; a broadcast input is read through a tile or gathered per block (see
+    /// [`sources`]), never materialized at the output's size.
     fn with_sources<R>(
         &self,
         inputs: &[&Chunk],
@@ -285,22 +287,24 @@ impl FusedProgram {
         f: impl FnOnce(&[Source]) -> OxResult<R>,
     ) -> OxResult<R> {
         let n: usize = shape.iter().product();
-        let mut owned: Vec<Option<Chunk>> = Vec::with_capacity(inputs.len());
-        for c in inputs {
-            let same = c.shape() == shape && is_standard(c);
-            owned.push(if same || c.len() == 1 {
-                None
-            } else {
-                Some(broadcast_chunk(c, shape)?)
-            });
-        }
+        let owned: Vec<sources::Prepared> = inputs
+            .iter()
+            .map(|c| sources::prepare(c, shape))
+            .collect::<OxResult<_>>()?;
         let srcs: Vec<Source> = inputs
             .iter()
             .zip(&owned)
             .map(|(c, o)| match o {
-                Some(b) => Source::Flat(b),
-                None if c.len() == 1 && n != 1 => Source::Scalar(first_scalar(c)),
-                None => Source::Flat(c),
+                sources::Prepared::Standard(b) => Source::Flat(b),
+                sources::Prepared::Tiled { tile, period } => Source::Tiled {
+                    tile,
+                    period: *period,
+                },
+                sources::Prepared::Strided(s) => Source::Strided(s),
+                sources::Prepared::AsIs if c.len() == 1 && n != 1 => {
+                    Source::Scalar(first_scalar(c))
+                }
+                sources::Prepared::AsIs => Source::Flat(c),
             })
             .collect();
         f(&srcs)
@@ -344,6 +348,13 @@ pub struct RawDest {
 pub(crate) enum Source<'a> {
     Flat(&'a Chunk),
     Scalar(Scalar),
+    /// A leading-axes broadcast: the block at `lo` is `tile[lo % period..]`.
+    Tiled {
+        tile: &'a Chunk,
+        period: usize,
+    },
+    /// Any other broadcast, gathered per block into a scratch register.
+    Strided(&'a sources::Strided),
 }
 
 fn remap(instr: &Instr, reg: impl Fn(Reg) -> Reg, input: impl Fn(usize) -> usize) -> Instr {
@@ -355,10 +366,6 @@ fn remap(instr: &Instr, reg: impl Fn(Reg) -> Reg, input: impl Fn(usize) -> usize
         Instr::Cast(a) => Instr::Cast(reg(*a)),
         Instr::Where(c, a, b) => Instr::Where(reg(*c), reg(*a), reg(*b)),
     }
-}
-
-fn is_standard(c: &Chunk) -> bool {
-    dispatch_typed!(Chunk, c, a => a.is_standard_layout())
 }
 
 fn first_scalar(c: &Chunk) -> Scalar {

@@ -133,15 +133,20 @@ pub fn compute_logged(nodes: &[NodeRef], cancel: &AtomicBool, fp: &FpLog) -> OxR
         }
         Ok(())
     };
-    execute(
-        &plan.graph,
-        &plan.outputs.concat(),
-        &sink,
-        &direct,
-        cancel,
-        fp,
-        Limits::for_run(plan.result_bytes, false),
-    )?;
+    if crate::inline::runs_inline(&plan.graph) {
+        let outputs = plan.outputs.concat();
+        crate::inline::execute_inline(&plan.graph, &outputs, &sink, &direct, cancel, fp)?;
+    } else {
+        execute(
+            &plan.graph,
+            &plan.outputs.concat(),
+            &sink,
+            &direct,
+            cancel,
+            fp,
+            Limits::for_run(plan.result_bytes, false),
+        )?;
+    }
     let mut out = Vec::with_capacity(nodes.len());
     for (n, r) in results.into_iter().enumerate() {
         match r {

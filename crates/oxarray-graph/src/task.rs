@@ -84,6 +84,8 @@ pub enum TaskKind {
     },
     /// Sum over k of deps[2k] @ deps[2k+1], with the np.errstate check of its node.
     Matmul(Option<Arc<FpCheck>>),
+    /// A task of a contraction along a chunked axis (`crate::contract`).
+    Contract(Arc<crate::contract::ContractTask>),
     /// Row `r` of the block is row `.1` of dependency `.0` (`x[rows]` along axis 0).
     TakeRows(Vec<(usize, usize)>),
     /// The block at `offset` of a random array of shape `full_shape`.
@@ -147,6 +149,7 @@ impl Task {
             TaskKind::ReduceCombine { .. } => "reduce-combine",
             TaskKind::ReduceFinalize { .. } => "reduce-aggregate",
             TaskKind::Matmul(_) => "matmul",
+            TaskKind::Contract(c) => c.label(),
             TaskKind::Random { .. } => "random",
             TaskKind::TakeRows(_) => "take",
             TaskKind::Linalg(l) => l.label(),

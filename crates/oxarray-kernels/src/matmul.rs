@@ -28,6 +28,16 @@ const STRIPE_MIN_WIDTH: usize = 64;
 pub trait MatElement: Element {
     /// `c = a @ b` when `replace`, else `c += a @ b`, for 2-d views of matching shapes.
     fn gemm_seq(a: ArrayView2<Self>, b: ArrayView2<Self>, c: ArrayViewMut2<Self>, replace: bool);
+    /// [`MatElement::gemm_seq`] where only the lower triangle of `c` (diagonal included) is
+    /// wanted: the caller knows the product is symmetric (`x.T @ x`) and mirrors it.
+    fn gemm_lower_seq(
+        a: ArrayView2<Self>,
+        b: ArrayView2<Self>,
+        c: ArrayViewMut2<Self>,
+        replace: bool,
+    ) {
+        Self::gemm_seq(a, b, c, replace)
+    }
 }
 
 macro_rules! gemm_faer {
@@ -48,6 +58,17 @@ macro_rules! gemm_faer {
                 let accum = if replace { Accum::Replace } else { Accum::Add };
                 let one = <$t as num_traits::One>::one();
                 matmul(as_faer_mut(&mut c), accum, as_faer(&a), as_faer(&b), one, Par::Seq);
+            }
+            fn gemm_lower_seq(a: ArrayView2<Self>, b: ArrayView2<Self>, mut c: ArrayViewMut2<Self>, replace: bool) {
+                let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+                if m == 0 || n == 0 || k == 0 || m != n {
+                    return Self::gemm_seq(a, b, c, replace);
+                }
+                let accum = if replace { Accum::Replace } else { Accum::Add };
+                let one = <$t as num_traits::One>::one();
+                use faer::linalg::matmul::triangular::{matmul as tri, BlockStructure as B};
+                tri(as_faer_mut(&mut c), B::TriangularLower, accum, as_faer(&a), B::Rectangular,
+                    as_faer(&b), B::Rectangular, one, Par::Seq);
             }
         }
     )*};
@@ -175,6 +196,85 @@ where
     shape.extend([m, n]);
     out.into_shape_with_order(IxDyn(&shape))
         .map_err(|e| OxError::Internal(e.to_string()))
+}
+
+/// `op(a) @ op(b)` of two 2-d blocks, added into `acc` when one is given (of the product's
+/// shape). `op` is the identity, or the transpose where `ta` (`tb`) says: a transposed operand is
+/// a strided view of the block that the GEMM reads in place (faer packs it as it goes), never a
+/// transposed copy — how `X.T @ X` over a chunked axis reads its chunks (see the graph's
+/// `contract` lowering).
+///
+/// `k`: only this range of the contracted axis (a slab of the operands), or all of it. When `a`
+/// and `b` are one block and exactly one is transposed the product is symmetric: only its lower
+/// triangle is multiplied (half the work, as BLAS's SYRK) and then mirrored.
+pub fn matmul_views(
+    (a, ta): (&Chunk, bool),
+    (b, tb): (&Chunk, bool),
+    k: Option<std::ops::Range<usize>>,
+    acc: Option<Chunk>,
+) -> OxResult<Chunk> {
+    let symmetric = std::ptr::eq(a, b) && ta != tb;
+    dispatch_dtype!(a.dtype(), T => {
+        let (mut av, mut bv) = (view2::<T>(a, ta)?, view2::<T>(b, tb)?);
+        if bv.nrows() != av.ncols() {
+            return Err(OxError::Internal("matmul: contracted blocks differ".into()));
+        }
+        if let Some(r) = k {
+            if r.start > r.end || r.end > av.ncols() {
+                return Err(OxError::Internal("matmul: slab outside the blocks".into()));
+            }
+            av = av.slice_move(ndarray::s![.., r.clone()]);
+            bv = bv.slice_move(ndarray::s![r, ..]);
+        }
+        let (m, n) = (av.nrows(), bv.ncols());
+        let (mut out, replace) = match acc {
+            Some(c) => {
+                let arr = <Chunk as Typed<T>>::into_inner(c)
+                    .ok_or_else(|| OxError::Internal("matmul: accumulator of another dtype".into()))?;
+                (arr, false)
+            }
+            None => {
+                let zeros = oxarray_core::buffer::zeroed_vec::<T>(m * n)?;
+                let arr = ArrayD::from_shape_vec(IxDyn(&[m, n]), zeros)
+                    .map_err(|e| OxError::Internal(e.to_string()))?;
+                (arr, true)
+            }
+        };
+        if out.shape() != [m, n] {
+            return Err(OxError::Internal("matmul: accumulator of another shape".into()));
+        }
+        {
+            let c = out
+                .view_mut()
+                .into_dimensionality::<Ix2>()
+                .map_err(|e| OxError::Internal(e.to_string()))?;
+            if symmetric && m == n {
+                T::gemm_lower_seq(av, bv, c, replace);
+            } else {
+                gemm(av, bv, c, replace);
+            }
+        }
+        if symmetric && m == n {
+            for i in 0..m {
+                for j in 0..i {
+                    out[[j, i]] = out[[i, j]];
+                }
+            }
+        }
+        Ok(Chunk::from_array(out))
+    })
+}
+
+/// The 2-d block `x` as a matrix view, transposed when `t` (a view, no copy).
+fn view2<T: Element>(x: &Chunk, t: bool) -> OxResult<ArrayView2<'_, T>>
+where
+    Chunk: Typed<T, Container = ArrayD<T>>,
+{
+    let v = crate::layout::typed::<T>(x)?
+        .view()
+        .into_dimensionality::<Ix2>()
+        .map_err(|e| OxError::Internal(e.to_string()))?;
+    Ok(if t { v.reversed_axes() } else { v })
 }
 
 /// Row-major multi-index of batch number `i` in `batch`, written into `idx`.

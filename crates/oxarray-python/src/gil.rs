@@ -10,6 +10,21 @@ use std::time::Duration;
 
 const SIGNAL_POLL: Duration = Duration::from_millis(50);
 
+/// [`run_detached`] for a tiny computation (`oxarray_graph::inline::is_small`): on the calling
+/// thread with the GIL released, without the watchdog thread (spawning it costs more than the
+/// work; the work ends before a Ctrl-C could need it).
+pub fn run_inline<T: Send>(
+    py: Python<'_>,
+    work: impl FnOnce(&AtomicBool) -> OxResult<T> + Send,
+) -> PyResult<T> {
+    let cancel = AtomicBool::new(false);
+    py.allow_threads(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&cancel)))
+            .unwrap_or_else(|_| Err(OxError::Internal("the engine panicked".into())))
+    })
+    .map_err(|e| crate::errors::PyOxError(e).into())
+}
+
 pub fn run_detached<T: Send>(
     py: Python<'_>,
     work: impl FnOnce(&AtomicBool) -> OxResult<T> + Send,

@@ -387,9 +387,13 @@ fn linalg_batched(
 fn compute(py: Python<'_>, xs: Vec<PyRef<'_, PyNode>>) -> PyResult<Vec<PyObject>> {
     let ns = nodes(&xs);
     let log = FpLog::default();
-    let run = gil::run_detached(py, |cancel| {
-        oxarray_graph::compute_logged(&ns, cancel, &log)
-    });
+    let work =
+        |cancel: &std::sync::atomic::AtomicBool| oxarray_graph::compute_logged(&ns, cancel, &log);
+    let run = if oxarray_graph::inline::is_small(&ns) {
+        gil::run_inline(py, work)
+    } else {
+        gil::run_detached(py, work)
+    };
     check::issue_warnings(py)?;
     let chunks = errstate::reported(py, &log, run)?;
     Ok(chunks.into_iter().map(|c| chunk_into_py(py, c)).collect())

@@ -104,6 +104,7 @@ pub fn run_task(
                 Ok((out, flags))
             })?
         }
+        TaskKind::Contract(c) => crate::contract::run(c, &chunks()?, fp)?,
         TaskKind::Linalg(l) => return crate::linalg::run(l, &chunks()?),
         TaskKind::Index(t) => crate::indexing::run(t, &chunks()?, shape, task.dtype)?,
         TaskKind::Sort(s) => return crate::sort::run(s, deps, shape),

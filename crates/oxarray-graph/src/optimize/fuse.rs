@@ -14,9 +14,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
 pub fn fuse(graph: &mut TaskGraph, outputs: &[TaskId]) {
+    // Readers that no output needs do not count (the `.T` tasks a contraction reads through,
+    // for one): `cull` drops them after this pass.
+    let live = live_tasks(graph, outputs);
     let n_consumers: Vec<usize> = {
         let consumers = graph.consumers();
-        (0..graph.len()).map(|id| consumers.count(id)).collect()
+        (0..graph.len())
+            .map(|id| consumers.of(id).iter().filter(|&&c| live[c]).count())
+            .collect()
     };
     let mut is_output = vec![false; graph.len()];
     for &o in outputs {
@@ -26,7 +31,10 @@ pub fn fuse(graph: &mut TaskGraph, outputs: &[TaskId]) {
     // A private producer is inlined once; its task is left empty for `cull` to drop.
     let mut inlined = vec![false; graph.len()];
     let mut memo = Rewrites::default();
-    for c in 0..graph.len() {
+    for (c, &alive) in live.iter().enumerate() {
+        if !alive {
+            continue;
+        }
         match &graph.tasks[c].kind {
             TaskKind::Program(_) => {
                 inline_constants(graph, c, &mut memo);
@@ -61,6 +69,13 @@ pub fn fuse(graph: &mut TaskGraph, outputs: &[TaskId]) {
                     }
                 }
             }
+            TaskKind::Contract(_) => {
+                if let Some(&p) = graph.tasks[c].deps.first() {
+                    if !inlined[p] && crate::contract::absorb(graph, c, private) {
+                        inlined[p] = true;
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -74,6 +89,22 @@ pub fn fuse(graph: &mut TaskGraph, outputs: &[TaskId]) {
         };
         dedup_inputs(prog, &mut t.deps, &mut memo);
     }
+}
+
+/// The tasks some output needs (tasks are in topological order: readers after what they read).
+fn live_tasks(graph: &TaskGraph, outputs: &[TaskId]) -> Vec<bool> {
+    let mut live = vec![false; graph.len()];
+    for &o in outputs {
+        live[o] = true;
+    }
+    for id in (0..graph.len()).rev() {
+        if live[id] {
+            for &d in &graph.tasks[id].deps {
+                live[d] = true;
+            }
+        }
+    }
+    live
 }
 
 /// The rewritten programs already made, by what they were made from. The blocks of one node

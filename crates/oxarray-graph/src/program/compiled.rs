@@ -190,28 +190,29 @@ impl Compiled {
         let mut holds: Vec<Option<(usize, usize)>> = vec![None; slots.len()];
         // Flags seen per instruction in this span, reported once at the end.
         let mut seen: Vec<u8> = vec![0; self.ops.len()];
+        // Broadcast inputs read through their strides, gathered per block.
+        let mut gathered: Vec<Column> = srcs.iter().map(|_| Column::Bool(Vec::new())).collect();
         let result = (|| {
             for (b, dst) in out.chunks_mut(super::BLOCK).enumerate() {
                 let lo = start + b * super::BLOCK;
                 let len = dst.len();
-                for (i, cop) in self.ops.iter().enumerate() {
-                    self.step(
-                        cop,
-                        &mut slots,
-                        &mut holds,
-                        srcs,
-                        lo,
-                        len,
-                        &mut seen[i],
-                        log,
-                    )?;
+                for (src, g) in srcs.iter().zip(gathered.iter_mut()) {
+                    if let Source::Strided(st) = src {
+                        st.gather(lo, len, g)?;
+                    }
                 }
-                let result =
-                    T::from_ref(operand(self.result, &slots, srcs, lo, len)?).ok_or_else(|| {
-                        OxError::Internal(
-                            "fused program: result register has the wrong dtype".into(),
-                        )
-                    })?;
+                let at = Block {
+                    srcs,
+                    gathered: &gathered,
+                    lo,
+                    len,
+                };
+                for (i, cop) in self.ops.iter().enumerate() {
+                    self.step(cop, &mut slots, &mut holds, &at, &mut seen[i], log)?;
+                }
+                let result = T::from_ref(operand(self.result, &slots, &at)?).ok_or_else(|| {
+                    OxError::Internal("fused program: result register has the wrong dtype".into())
+                })?;
                 dst.copy_from_slice(result);
             }
             Ok(())
@@ -224,18 +225,16 @@ impl Compiled {
         result
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn step(
         &self,
         cop: &CompiledOp,
         slots: &mut [Column],
         holds: &mut [Option<(usize, usize)>],
-        srcs: &[Source],
-        lo: usize,
-        len: usize,
+        at: &Block,
         seen: &mut u8,
         log: &FpLog,
     ) -> OxResult<()> {
+        let len = at.len;
         if let Op::Fill {
             slot,
             id,
@@ -255,7 +254,7 @@ impl Compiled {
         if cop.check.is_some() && fperr::test_flags() != 0 {
             fperr::clear_flags();
         }
-        let arg = |o: Operand| operand(o, slots, srcs, lo, len);
+        let arg = |o: Operand| operand(o, slots, at);
         let mut extra = 0;
         let mut hardware_mask = 0xF;
         let done = match &cop.op {
@@ -317,21 +316,28 @@ fn op_name(op: &Op) -> &'static str {
     }
 }
 
-/// The value of an operand for the block `lo..lo + len`: a flat input is borrowed straight from
-/// its chunk (no copy into a register); anything else is its slot.
-fn operand<'a>(
-    o: Operand,
-    slots: &'a [Column],
-    srcs: &[Source<'a>],
+/// The block a program is evaluating: its sources, the broadcast inputs gathered for it, and
+/// its place `lo..lo + len` in the output.
+struct Block<'s, 'a> {
+    srcs: &'s [Source<'a>],
+    gathered: &'s [Column],
     lo: usize,
     len: usize,
-) -> OxResult<ColumnRef<'a>> {
+}
+
+/// The value of an operand for the block: a flat input is borrowed straight from its chunk (no
+/// copy into a register), a tiled one from its tile; anything else is its slot.
+fn operand<'s>(o: Operand, slots: &'s [Column], at: &Block<'s, '_>) -> OxResult<ColumnRef<'s>> {
+    let (lo, len) = (at.lo, at.len);
+    let outside = || OxError::Internal("fused program: input block outside its chunk".into());
     match o {
         Operand::Slot(s) => Ok(ColumnRef::from(&slots[s])),
-        Operand::Src(k) => match srcs.get(k) {
-            Some(Source::Flat(c)) => c.flat_range(lo, len).ok_or_else(|| {
-                OxError::Internal("fused program: input block outside its chunk".into())
-            }),
+        Operand::Src(k) => match at.srcs.get(k) {
+            Some(Source::Flat(c)) => c.flat_range(lo, len).ok_or_else(outside),
+            Some(Source::Tiled { tile, period }) => {
+                tile.flat_range(lo % period, len).ok_or_else(outside)
+            }
+            Some(Source::Strided(_)) => Ok(ColumnRef::from(&at.gathered[k])),
             _ => Err(OxError::Internal(
                 "fused program: an input has no block".into(),
             )),
