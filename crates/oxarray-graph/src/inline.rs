@@ -60,6 +60,24 @@ pub(crate) fn execute_inline(
     fp: &FpLog,
 ) -> OxResult<()> {
     let n = graph.len();
+    // Progress bars and profilers watch inline runs too (the pool executor's hooks).
+    crate::diagnostics::run_started(n);
+    let mut finished = 0;
+    let result = run_in_order(graph, outputs, sink, direct, cancel, fp, &mut finished);
+    crate::diagnostics::run_ended(n, finished);
+    result
+}
+
+fn run_in_order(
+    graph: &TaskGraph,
+    outputs: &[TaskId],
+    sink: &Sink,
+    direct: &HashMap<TaskId, RawDest>,
+    cancel: &AtomicBool,
+    fp: &FpLog,
+    finished: &mut usize,
+) -> OxResult<()> {
+    let n = graph.len();
     let consumers = graph.consumers();
     let mut readers_left: Vec<usize> = (0..n).map(|id| consumers.count(id)).collect();
     let mut is_output = vec![false; n];
@@ -82,7 +100,12 @@ pub(crate) fn execute_inline(
             let dest = (consumers.count(id) == 0)
                 .then(|| direct.get(&id).copied())
                 .flatten();
-            Arc::new(run_task(task, &deps, dest, fp)?)
+            let clock = crate::diagnostics::task_clock();
+            let value = run_task(task, &deps, dest, fp)?;
+            if let Some(start) = clock {
+                crate::diagnostics::record_task(task.label(), start);
+            }
+            Arc::new(value)
         };
         let mut read: Vec<TaskId> = task.deps.clone();
         read.sort_unstable();
@@ -99,6 +122,8 @@ pub(crate) fn execute_inline(
         if readers_left[id] > 0 {
             values[id] = Some(value);
         }
+        *finished += 1;
+        crate::diagnostics::task_finished();
     }
     Ok(())
 }
