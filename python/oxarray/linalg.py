@@ -183,6 +183,12 @@ def _svd(a, full_matrices=_UNSET, compute_uv=True, hermitian=False):
         # Short-fat: svd(x.T) = U S V^H gives x = conj(V) S U^T, i.e. u = vh_t.T and vh = u_t.T.
         t = _svd(x.T, full_matrices=False, compute_uv=compute_uv)
         return t if not compute_uv else _svd_result(t[2].T, t[1], t[0].T)
+    if x.numblocks == (1, 1) and x.size:
+        # One block: factored whole, as NumPy's LAPACK does (rescaled near the ends of the
+        # exponent range; a QR tree would overflow its R factor first), and no tree to build.
+        if not compute_uv:
+            return stacked_svd(x, False, False)
+        return _svd_result(*stacked_svd(x, False, True))
     x = _one_column_of_chunks(x, "svd", "use ox.linalg.svd_compressed(x, k) for the top k "
                                         "singular values/vectors")
     out = [Array(node) for node in _core.svd(x._node, bool(compute_uv), _split_every(x))]
