@@ -1,11 +1,12 @@
-"""NumPy's functions on torch tensors, through the protocol toolkit (``oxarray.protocol``).
+"""NumPy's functions on plain torch tensors, through the protocol toolkit (``oxarray.protocol``).
 
 ``np.sum(t)``, ``np.mean(t, axis=0)``, ``np.concatenate([t, t])`` and ufuncs such as
 ``np.sin(t)`` run in torch and return ``torch.Tensor`` — no copy to NumPy, and the tensor keeps
-its device and autograd history. A small wrapper class (``TorchArray``) carries the protocols,
-since ``torch.Tensor`` answers NumPy's protocols by converting itself to an ndarray; one
-``Registry`` maps each NumPy function to its torch counterpart, translating NumPy's keywords
-(``axis=``, ``keepdims=``) to torch's (``dim=``, ``keepdim=``).
+its device and autograd history. ``torch.Tensor`` answers NumPy's protocols by converting itself
+to an ndarray; ``torch_registry.install(torch.Tensor)`` gives the class NEP 18 and NEP 13 instead,
+and one ``Registry`` maps each NumPy function to its torch counterpart, translating NumPy's
+keywords (``axis=``, ``keepdims=``) to torch's (``dim=``, ``keepdim=``).
+``torch_registry.uninstall(torch.Tensor)`` puts torch's own behaviour back.
 
 Run: ``python examples/torch_protocol.py`` (needs ``pip install torch``).
 """
@@ -14,28 +15,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from oxarray.protocol import ArrayProtocols, Registry
+from oxarray.protocol import Registry
 
 torch_registry = Registry("torch_protocol")
 
 
-class TorchArray(ArrayProtocols):
-    """A torch tensor that NumPy's functions dispatch on (NEP 18 and NEP 13)."""
-
-    _registry = torch_registry
-
-    def __init__(self, tensor):
-        self.tensor = tensor
-
-    def __repr__(self) -> str:
-        return f"TorchArray({self.tensor!r})"
-
-
 def _t(a):
-    """The tensor inside a TorchArray; other inputs (NumPy arrays, scalars) become tensors."""
+    """A tensor as it is; other inputs (NumPy arrays, scalars) become tensors."""
     import torch
 
-    return a.tensor if isinstance(a, TorchArray) else torch.as_tensor(a)
+    return a if isinstance(a, torch.Tensor) else torch.as_tensor(a)
 
 
 def _dims(axis):
@@ -92,7 +81,8 @@ for _np_ufunc, _name in [(np.sin, "sin"), (np.cos, "cos"), (np.exp, "exp"), (np.
 def main() -> None:
     import torch
 
-    t = TorchArray(torch.arange(6.0).reshape(2, 3))
+    torch_registry.install(torch.Tensor)
+    t = torch.arange(6.0).reshape(2, 3)
     for label, r in [
         ("np.sum(t)", np.sum(t)),
         ("np.mean(t, axis=0)", np.mean(t, axis=0)),

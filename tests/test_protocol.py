@@ -250,6 +250,39 @@ def test_oxarray_uses_the_public_registry():
     assert ox.HANDLED_FUNCTIONS is HANDLED_FUNCTIONS and np.sum in REGISTRY
 
 
+def test_install_on_a_class_we_do_not_own():
+    class Foreign:  # stands for torch.Tensor: a library's class with no NumPy protocols
+        def __init__(self, values):
+            self.values = list(values)
+
+        def __array__(self, dtype=None, copy=None):
+            return np.asarray(self.values, dtype=dtype)
+
+    reg = Registry("foreign")
+
+    @reg.implements(np.sum)
+    def _sum(a, axis=None):
+        return Foreign([sum(a.values)])
+
+    @reg.implements(np.negative)
+    def _neg(a):
+        return Foreign([-v for v in a.values])
+
+    before = np.sum(Foreign([1, 2]))
+    assert isinstance(before, np.integer) and before == 3  # converted through __array__
+    assert reg.install(Foreign) is Foreign
+    try:
+        assert np.sum(Foreign([1, 2])).values == [3]
+        assert np.negative(Foreign([1, 2])).values == [-1, -2]
+        with pytest.raises(TypeError, match="numpy.mean.*foreign does not implement it"):
+            np.mean(Foreign([1, 2]))
+    finally:
+        reg.uninstall(Foreign)
+    assert not hasattr(Foreign, "__array_function__") and np.sum(Foreign([1, 2])) == 3
+    with pytest.raises(ValueError, match="not installed"):
+        reg.uninstall(Foreign)
+
+
 def test_torch_example():
     torch = pytest.importorskip("torch")
     import sys
@@ -257,14 +290,27 @@ def test_torch_example():
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
     try:
-        from torch_protocol import TorchArray
+        from torch_protocol import torch_registry
     finally:
         sys.path.pop(0)
-    base = torch.arange(6.0).reshape(2, 3)
-    t = TorchArray(base)
-    s, m, c = np.sum(t), np.mean(t, axis=0), np.concatenate([t, t])
-    assert all(isinstance(r, torch.Tensor) for r in (s, m, c))
-    assert float(s) == 15.0
-    assert torch.equal(m, torch.tensor([1.5, 2.5, 3.5]))
-    assert tuple(c.shape) == (4, 3)
-    assert isinstance(np.sin(t), torch.Tensor)
+    t = torch.arange(6.0).reshape(2, 3)
+    torch_registry.install(torch.Tensor)
+    try:
+        s, m, c = np.sum(t), np.mean(t, axis=0), np.concatenate([t, t])
+        assert all(isinstance(r, torch.Tensor) for r in (s, m, c))
+        assert float(s) == 15.0
+        assert torch.equal(m, torch.tensor([1.5, 2.5, 3.5]))
+        assert tuple(c.shape) == (4, 3)
+        assert isinstance(np.sin(t), torch.Tensor)
+    finally:
+        torch_registry.uninstall(torch.Tensor)
+    assert isinstance(np.sum(t), np.floating)
+
+
+def test_the_protocol_module_examples_run():
+    import doctest
+
+    import oxarray.protocol
+
+    result = doctest.testmod(oxarray.protocol)
+    assert result.attempted >= 3 and result.failed == 0

@@ -33,7 +33,9 @@ A toy array type in a dozen lines::
     np.sum(ListArray([1, 2, 3]))                # 6
     np.negative(ListArray([1, 2])).values       # [-1, -2]
 
-``examples/torch_protocol.py`` does the same for ``torch.Tensor``.
+For a class you do not own, ``registry.install(cls)`` sets the two protocol methods on it:
+``examples/torch_protocol.py`` does that for ``torch.Tensor``, so ``np.sum(t)`` on a plain tensor
+returns a tensor.
 """
 
 from __future__ import annotations
@@ -77,6 +79,8 @@ class Registry:
         self.hint = hint
         self.functions: dict[Callable[..., Any], Callable[..., Any]] = {} if functions is None else functions
         self.also_handles = tuple(also_handles)
+        # Classes given the protocols by `install`, with what they had before.
+        self._installed: dict[type, dict[str, Any]] = {}
 
     def implements(self, *numpy_functions: Callable[..., Any]) -> Callable[[Callable], Callable]:
         """Decorator: register the decorated function as the implementation of each of
@@ -89,6 +93,53 @@ class Registry:
             return func
 
         return decorator
+
+    def install(self, cls: type) -> type:
+        """Give an existing class that you do not own (``torch.Tensor``, a library's array) NEP 18
+        and NEP 13 through this registry: ``np.sum(t)`` on a plain ``torch.Tensor`` then calls the
+        implementation registered for ``np.sum`` instead of converting ``t`` to an ndarray.
+
+        It sets ``cls.__array_function__`` and ``cls.__array_ufunc__`` (and remembers what was
+        there, so :meth:`uninstall` puts it back). Functions the registry lacks raise
+        ``TypeError`` naming the function, as for :class:`ArrayProtocols`. Returns ``cls``.
+
+        >>> import numpy as np
+        >>> class Plain:                      # a class we do not own
+        ...     def __init__(self, v):
+        ...         self.v = v
+        >>> reg = Registry("plain")
+        >>> @reg.implements(np.sum)
+        ... def _sum(a, axis=None):
+        ...     return a.v
+        >>> _ = reg.install(Plain)
+        >>> np.sum(Plain(4))
+        4
+        >>> reg.uninstall(Plain)
+        """
+        registry = self
+        saved = {name: vars(cls).get(name, _ABSENT) for name in _PROTOCOL_NAMES}
+
+        def __array_function__(self, func, types, args, kwargs):
+            return registry.array_function(cls, func, types, args, kwargs)
+
+        def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+            return registry.array_ufunc(cls, ufunc, method, *inputs, **kwargs)
+
+        cls.__array_function__ = __array_function__
+        cls.__array_ufunc__ = __array_ufunc__
+        self._installed[cls] = saved
+        return cls
+
+    def uninstall(self, cls: type) -> None:
+        """Undo :meth:`install`: ``cls`` gets back the protocol methods it had before."""
+        saved = self._installed.pop(cls, None)
+        if saved is None:
+            raise ValueError(f"{self.name} registry is not installed on {cls!r}")
+        for name, value in saved.items():
+            if value is _ABSENT:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, value)
 
     def __contains__(self, numpy_function: object) -> bool:
         return numpy_function in self.functions
@@ -171,6 +222,10 @@ class ArrayProtocols:
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return self._registry.array_ufunc(_own_type(type(self)), ufunc, method, *inputs, **kwargs)
+
+
+_PROTOCOL_NAMES = ("__array_function__", "__array_ufunc__")
+_ABSENT = object()
 
 
 def implements(registry: Registry, *numpy_functions: Callable[..., Any]) -> Callable[[Callable], Callable]:
