@@ -240,3 +240,58 @@ def test_elementwise_on_multi_row_blocks_narrower_than_the_array(chunks, dtype):
     assert_eq(np.logical_not(x), np.logical_not(a))
     if dtype != "bool":
         assert_eq(x * 1, a * 1)
+
+
+def test_every_ndarray_method_that_makes_sense_lazily_exists():
+    # The ndarray attributes an oxarray Array leaves out on purpose: memory layout and raw
+    # buffers (a lazy array has none), in-place reinterpretation, and NumPy's internals.
+    left_out = {"__array_finalize__", "__array_interface__", "__array_struct__", "__array_wrap__",
+                "__setstate__", "byteswap", "ctypes", "data", "flags", "flat", "getfield",
+                "resize", "setfield", "setflags", "strides", "view"}
+    missing = {m for m in dir(np.ndarray) if not hasattr(ox.Array, m)}
+    assert missing <= left_out, sorted(missing - left_out)
+
+
+@given(chunked_arrays(dtype=dtypes("iufc")), st.integers(-2, 3))
+def test_round_conjugate_swapaxes_methods(arg, decimals):
+    a, chunks = arg
+    x = ox.from_array(a, chunks=chunks)
+    with quiet():
+        assert_eq(x.round(decimals), a.round(decimals))
+    assert_eq(x.conjugate(), a.conjugate())
+    if a.ndim >= 2:
+        assert_eq(x.swapaxes(0, -1), a.swapaxes(0, -1))
+
+
+def test_contains_divmod_delitem_and_bytes():
+    a = np.arange(12.0).reshape(3, 4) - 5.5
+    x = ox.asarray(a, chunks=2)
+    assert (2.5 in x) is True and (3 in x) is False
+    for got, want in zip(divmod(7, x), divmod(7, a), strict=True):
+        assert_eq(got, want)
+    with pytest.raises(ValueError, match="cannot delete array elements"):
+        del x[0]
+    assert x.tobytes() == a.tobytes() and x.tobytes("F") == a.tobytes("F")
+    assert x.base is None
+
+
+def test_dumps_and_dump_pickle_the_lazy_array(tmp_path):
+    import pickle
+
+    a = np.arange(10.0)
+    x = ox.asarray(a, chunks=3) * 2
+    y = pickle.loads(x.dumps())
+    assert isinstance(y, ox.Array)
+    assert_eq(y, a * 2)
+    x.dump(tmp_path / "x.pkl")
+    with open(tmp_path / "x.pkl", "rb") as f:
+        assert_eq(pickle.load(f), a * 2)
+    x.tofile(tmp_path / "raw.bin")
+    assert np.array_equal(np.fromfile(tmp_path / "raw.bin"), a * 2)
+
+
+def test_choose_method_and_class_getitem():
+    c = np.array([0, 1, 0, 1])
+    choices = [np.arange(4), np.arange(4) * 10]
+    assert_eq(ox.asarray(c, chunks=2).choose(choices), c.choose(choices))
+    assert str(ox.Array[int, np.dtype[np.float64]]).startswith("oxarray._array.Array[")

@@ -366,6 +366,69 @@ class Array:
         """Compute and return a ``numpy.ndarray`` (the same as ``compute()``)."""
         return self.compute()
 
+    def round(self, decimals: int = 0, out=None) -> Array:
+        """Same as ``np.round(x, decimals)``: lazy."""
+        return np.round(self, decimals, out=out)
+
+    def conjugate(self) -> Array:
+        """Same as ``np.conjugate(x)``: lazy."""
+        return np.conjugate(self)
+
+    def swapaxes(self, axis1: int, axis2: int) -> Array:
+        """Same as ``np.swapaxes(x, axis1, axis2)``: lazy."""
+        return np.swapaxes(self, axis1, axis2)
+
+    def choose(self, choices, out=None, mode: str = "raise") -> Array:
+        """Same as ``np.choose(x, choices)``: lazy."""
+        return np.choose(self, choices, out=out, mode=mode)
+
+    @property
+    def base(self) -> None:
+        """``None``: an oxarray Array never shares memory with another (a lazy view is a new
+        node over the same graph, not a window on a buffer)."""
+        return None
+
+    def __contains__(self, value) -> bool:
+        """``value in x``, as NumPy: ``(x == value).any()``, computed (like ``bool(x)``)."""
+        return bool((self == value).any())
+
+    def __delitem__(self, key):
+        raise ValueError("cannot delete array elements")  # NumPy's words
+
+    def tobytes(self, order: str = "C") -> bytes:
+        """Computes the array and returns its raw bytes, as ``ndarray.tobytes``."""
+        return self.compute().tobytes(order)
+
+    def tofile(self, fid, sep: str = "", format: str = "%s") -> None:
+        """Computes the array and writes it to ``fid``, as ``ndarray.tofile`` (for a file that
+        NumPy reads back with its header, ``x.to_npy(path)`` streams chunk by chunk)."""
+        self.compute().tofile(fid, sep=sep, format=format)
+
+    def dumps(self) -> bytes:
+        """The pickle of this lazy Array (its graph; data sources by value), as
+        ``ndarray.dumps``; ``pickle.loads`` gives back an equal lazy Array."""
+        import pickle
+
+        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def dump(self, file) -> None:
+        """Pickles this lazy Array to ``file`` (a path or a binary file), as ``ndarray.dump``."""
+        import os
+        import pickle
+
+        if isinstance(file, (str, os.PathLike)):
+            with open(file, "wb") as f:
+                pickle.dump(self, f, protocol=pickle.HIGHEST_PROTOCOL)
+        else:
+            pickle.dump(self, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def __class_getitem__(cls, item):
+        """``oxarray.Array[shape, dtype]`` in annotations, as ``numpy.ndarray[...]``."""
+        import types
+
+        return types.GenericAlias(cls, item)
+
 
 def _reduction_method(name: str):
     def method(self, *args, **kwargs):
@@ -442,7 +505,16 @@ def _divmod(self, other):
     return (self // other, self % other)
 
 
+def _rdivmod(self, other):
+    from ._elementwise import is_operand
+
+    if not is_operand(other):
+        return NotImplemented
+    return (other // self, other % self)
+
+
 Array.__divmod__ = _divmod
+Array.__rdivmod__ = _rdivmod
 Array.__neg__ = lambda self: np.negative(self)
 Array.__pos__ = lambda self: np.positive(self)
 Array.__abs__ = lambda self: np.absolute(self)
