@@ -246,8 +246,8 @@ def test_every_ndarray_method_that_makes_sense_lazily_exists():
     # The ndarray attributes an oxarray Array leaves out on purpose: memory layout and raw
     # buffers (a lazy array has none), in-place reinterpretation, and NumPy's internals.
     left_out = {"__array_finalize__", "__array_interface__", "__array_struct__", "__array_wrap__",
-                "__setstate__", "byteswap", "ctypes", "data", "flags", "flat", "getfield",
-                "resize", "setfield", "setflags", "strides", "view"}
+                "__setstate__", "byteswap", "ctypes", "data", "flags", "getfield",
+                "resize", "setfield", "setflags", "strides", "view"}  # flat: oxarray._flat
     missing = {m for m in dir(np.ndarray) if not hasattr(ox.Array, m)}
     assert missing <= left_out, sorted(missing - left_out)
 
@@ -295,3 +295,30 @@ def test_choose_method_and_class_getitem():
     choices = [np.arange(4), np.arange(4) * 10]
     assert_eq(ox.asarray(c, chunks=2).choose(choices), c.choose(choices))
     assert str(ox.Array[int, np.dtype[np.float64]]).startswith("oxarray._array.Array[")
+
+
+@pytest.mark.parametrize("key, value", [
+    (3, 9.0), (-1, 2.0), (slice(1, 8, 2), [7.0, 8.0]), (slice(None), 4.0), ([0, 5, 11], -1.0),
+    ([0, 5, 11], [1.0, 2.0, 3.0]), (np.arange(12) % 5 == 0, [1.0, 2.0]), (Ellipsis, [1.0, 2.0, 3.0]),
+    (slice(2, 2), 5.0),
+])  # fmt: skip
+def test_flat_assignment_writes_through_and_recycles_values(key, value):
+    a = np.arange(12.0).reshape(3, 4)
+    x = ox.asarray(a, chunks=(2, 3))
+    a.flat[key] = value
+    x.flat[key] = value
+    assert_eq(x, a)
+
+
+def test_flat_indexing_iteration_and_whole_assignment():
+    a = np.arange(24, dtype=np.int32).reshape(2, 3, 4)
+    x = ox.asarray(a, chunks=(1, 2, 3))
+    for key in (5, -3, slice(2, 19, 4), [1, 7, 23], np.arange(24) % 7 == 1):
+        assert_eq(x.flat[key], np.asarray(a.flat[key]))
+    assert len(x.flat) == 24 and list(x.flat) == list(a.flat)
+    assert x.flat.base is x and np.array_equal(np.asarray(x.flat), a.ravel())
+    with pytest.raises(IndexError):
+        x.flat[24]
+    x.flat = [5, 6, 7]
+    a.flat = [5, 6, 7]
+    assert_eq(x, a)

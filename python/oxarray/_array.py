@@ -383,6 +383,20 @@ class Array:
         return np.choose(self, choices, out=out, mode=mode)
 
     @property
+    def flat(self):
+        """NumPy's flat iterator: ``x.flat[k]`` indexes the raveled array lazily and
+        ``x.flat[k] = v`` writes through to ``x`` (see ``oxarray._flat``)."""
+        from ._flat import FlatIter
+
+        return FlatIter(self)
+
+    @flat.setter
+    def flat(self, value) -> None:
+        from ._flat import FlatIter
+
+        FlatIter(self)[...] = value
+
+    @property
     def base(self) -> None:
         """``None``: an oxarray Array never shares memory with another (a lazy view is a new
         node over the same graph, not a window on a buffer)."""
