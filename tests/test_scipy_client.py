@@ -255,3 +255,20 @@ def test_stats_float32():
     got, want = stats.ttest_ind(ox_(a), ox_(b), axis=0), stats.ttest_ind(a, b, axis=0)
     check((got.statistic, got.pvalue), (want.statistic, want.pvalue), rtol=1e-4, atol=1e-6)
     check(scipy.fft.rfft(ox_(a), axis=0), scipy.fft.rfft(a, axis=0), rtol=1e-5, atol=1e-5)
+
+
+def test_foreign_ufunc_with_several_outputs_runs_once_per_block(monkeypatch):
+    from scipy.special import _ufuncs
+
+    import oxarray._foreign_ufuncs as fu
+
+    calls = []
+    operands = fu._operands
+    monkeypatch.setattr(fu, "_operands", lambda *a: calls.append(1) or operands(*a))
+    x = ox.asarray(U, chunks=(max(1, U.shape[0] // 2), U.shape[1]))
+    outputs = _ufuncs.ellipj(x, 0.5)
+    calls.clear()  # the build's probe on empty operands (the ufunc's type resolution)
+    got = ox.compute(*outputs)
+    assert len(calls) == x.npartitions  # not once per output and block
+    for g, w in zip(got, _ufuncs.ellipj(U, 0.5), strict=True):
+        np.testing.assert_allclose(g, w)

@@ -61,12 +61,21 @@ def foreign_ufunc(ufunc: np.ufunc, *inputs, out=None, where=True, dtype=None, ca
         shape, chunks = lead.shape, lead.chunks
     else:
         shape, chunks = (), ()
-    results = []
-    for k, dt in enumerate(dtypes):
-        fn = functools.partial(_block, ufunc, is_array, consts, kwargs,
-                               k if ufunc.nout > 1 else None)
-        results.append(ox.map_blocks(fn, *arrays, shape=shape, dtype=dt, chunks=chunks,
-                                     name=ufunc.__name__))
+    if ufunc.nout > 1 and len(set(dtypes)) == 1:
+        # One task per block computes every output (stacked on a new leading axis); each output
+        # is a lazy slice of that, so computing them together runs the ufunc once per block.
+        fn = functools.partial(_stacked_block, ufunc, is_array, consts, kwargs)
+        stacked = ox.map_blocks(fn, *arrays, shape=(ufunc.nout, *shape), dtype=dtypes[0],
+                                chunks=((ufunc.nout,), *chunks), name=ufunc.__name__)
+        results = [stacked[k] for k in range(ufunc.nout)]
+    else:
+        # Outputs of different dtypes (frexp-like): one task per output and block.
+        results = []
+        for k, dt in enumerate(dtypes):
+            fn = functools.partial(_block, ufunc, is_array, consts, kwargs,
+                                   k if ufunc.nout > 1 else None)
+            results.append(ox.map_blocks(fn, *arrays, shape=shape, dtype=dt, chunks=chunks,
+                                         name=ufunc.__name__))
     if out is not None:
         outs = out if isinstance(out, tuple) else (out,)
         results = [r if o is None else rebind(o, r, ufunc.__name__, casting)
@@ -83,3 +92,7 @@ def _operands(is_array, consts, blocks):
 def _block(ufunc, is_array, consts, kwargs, k, *blocks):
     out = ufunc(*_operands(is_array, consts, blocks), **kwargs)
     return out if k is None else out[k]
+
+
+def _stacked_block(ufunc, is_array, consts, kwargs, *blocks):
+    return np.stack(ufunc(*_operands(is_array, consts, blocks), **kwargs))
