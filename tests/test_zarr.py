@@ -249,12 +249,8 @@ def test_xarray_opens_arrays_written_in_a_group(tmp_path):
 # --- to_zarr(region=...) ------------------------------------------------------------------------
 
 def _zarr_python_array(p, shape, chunks, fmt=3, dtype="f8"):
-    kw = {"zarr_format": fmt}
-    if fmt == 2:
-        import numcodecs
-
-        kw["compressor"] = numcodecs.Blosc(cname="zstd")
-    z = zarr.create_array(store=str(p), shape=shape, chunks=chunks, dtype=dtype, **kw)
+    z = zarr.create_array(store=str(p), shape=shape, chunks=chunks, dtype=dtype, zarr_format=fmt,
+                          compressors=zarr_python_compressors("blosc", fmt))
     base = np.arange(np.prod(shape), dtype=dtype).reshape(shape)
     z[...] = base
     return base
