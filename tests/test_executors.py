@@ -204,3 +204,14 @@ def test_worker_killed_mid_compute(client):
     got = y.compute(executor=ox.DaskExecutor(client))
     t.join(timeout=30)  # client.run may never hear back from the worker it killed
     _identical(got, expected)
+
+
+def test_file_sources_are_read_by_the_workers(executor, tmp_path):
+    # The workers reopen the files by path (the data never travels in the graph).
+    a = _data((40, 30))
+    ox.asarray(a, chunks=(10, 15)).to_zarr(tmp_path / "a.zarr", chunks=(10, 15))
+    np.save(tmp_path / "a.npy", a)
+    z = ox.from_zarr(tmp_path / "a.zarr")[5:35] * 2
+    n = ox.from_npy(tmp_path / "a.npy", chunks=(8, 30)).sum(axis=0)
+    _identical(z.compute(executor=executor), z.compute())
+    _identical(n.compute(executor=executor), n.compute())

@@ -199,3 +199,29 @@ def test_to_npy_streams_in_bounded_memory(tmp_path):
     assert grew < 2**27, f"peak RSS grew by {grew / 2**20:.0f} MiB writing 512 MiB"
     y = ox.from_npy(tmp_path / "big.npy", chunks=2**22)
     assert_eq(y[-5:], ox.random.default_rng(0).random(2**26, chunks=2**19)[-5:].compute())
+
+
+@settings(max_examples=25, deadline=None)
+@given(oxst.chunked_arrays(shape=oxst.shapes(min_dims=1, max_dims=3, min_side=1)),
+       st.sampled_from(["C", "F", ">"]))
+def test_npy_to_npy_copies_the_file(tmp_path_factory, a_chunks, layout):
+    # A from_npy array written by to_npy: blocks go file to file (C order, native bytes) or
+    # through memory (Fortran order, big-endian); the bytes are np.save's either way.
+    a, chunks = a_chunks
+    d = tmp_path_factory.mktemp("copy")
+    src = np.asfortranarray(a) if layout == "F" else a
+    if layout == ">" and a.dtype.itemsize > 1:
+        src = a.astype(a.dtype.newbyteorder(">"))
+    np.save(d / "src.npy", src)
+    ox.from_npy(d / "src.npy", chunks=chunks).to_npy(d / "ox.npy")
+    np.save(d / "np.npy", a)
+    assert (d / "ox.npy").read_bytes() == (d / "np.npy").read_bytes()
+
+
+def test_npy_sources_pickle(tmp_path):
+    import pickle
+
+    a = np.arange(24, dtype="i4").reshape(4, 6)
+    np.save(tmp_path / "a.npy", a)
+    x = pickle.loads(pickle.dumps(ox.from_npy(tmp_path / "a.npy", chunks=(3, 4))[1:] - 1))
+    assert_eq(x, a[1:] - 1)

@@ -244,3 +244,110 @@ def test_xarray_opens_arrays_written_in_a_group(tmp_path):
         ox.asarray(a).to_zarr(tmp_path / "b.zarr", dimension_names=("t",))
     with pytest.raises(ValueError, match="dimension_names"):
         ox.asarray(a).to_zarr(tmp_path / "c.zarr", dimension_names=("t", "x"), zarr_format=2)
+
+
+# --- to_zarr(region=...) ------------------------------------------------------------------------
+
+def _zarr_python_array(p, shape, chunks, fmt=3, dtype="f8"):
+    z = zarr.create_array(store=str(p), shape=shape, chunks=chunks, dtype=dtype, zarr_format=fmt,
+                          compressors=zarr_python_compressors("blosc", fmt))
+    base = np.arange(np.prod(shape), dtype=dtype).reshape(shape)
+    z[...] = base
+    return base
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data(), st.sampled_from([2, 3]))
+def test_region_writes_match_zarr_python(tmp_path_factory, data, fmt):
+    shape = data.draw(st.tuples(st.integers(1, 12), st.integers(1, 9)))
+    zchunks = data.draw(st.tuples(*[st.integers(1, s) for s in shape]))
+    starts = [data.draw(st.integers(0, s)) for s in shape]
+    stops = [data.draw(st.integers(a, s)) for a, s in zip(starts, shape, strict=True)]
+    sub = tuple(b - a for a, b in zip(starts, stops, strict=True))
+    xchunks = data.draw(oxst.chunkings(sub))
+    d = tmp_path_factory.mktemp("region")
+    mine, theirs = d / "ox.zarr", d / "zp.zarr"
+    want = _zarr_python_array(mine, shape, zchunks, fmt)
+    _zarr_python_array(theirs, shape, zchunks, fmt)
+    vals = -np.arange(1, np.prod(sub) + 1, dtype="f8").reshape(sub)
+    region = tuple(slice(a, b) for a, b in zip(starts, stops, strict=True))
+    ox.asarray(vals, chunks=xchunks).to_zarr(mine, region=region)
+    zarr.open_array(str(theirs), mode="r+")[region] = vals
+    want[region] = vals
+    got = zarr.open_array(str(mine), mode="r")[...]
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got, zarr.open_array(str(theirs), mode="r")[...])
+    assert not [f for f in files_under(mine) if "partial" in f]
+
+
+def test_region_forms_sharded_and_lazy(tmp_path):
+    p = tmp_path / "s.zarr"
+    a = np.zeros((8, 6))
+    ox.asarray(a, chunks=(4, 3)).to_zarr(p, chunks=(2, 3), shards=(4, 6))
+    x = ox.arange(12.0, chunks=5).reshape(2, 6) + 1  # lazy: computed as it is written
+    ox.asarray(x).to_zarr(p, region=slice(3, 5))
+    a[3:5] = np.arange(12.0).reshape(2, 6) + 1
+    ox.ones((8, 2), dtype="i4").to_zarr(p, region=(..., slice(4, 6)))  # int32 -> float64: safe
+    a[:, 4:6] = 1
+    np.testing.assert_array_equal(zarr.open_array(str(p), mode="r")[...], a)
+    assert_eq(ox.from_zarr(p), a)
+
+
+def test_region_errors(tmp_path):
+    p = tmp_path / "a.zarr"
+    ox.zeros((6, 4), chunks=3).to_zarr(p)
+    before = zarr.open_array(str(p), mode="r")[...]
+    with pytest.raises(ValueError, match="out of bounds"):
+        ox.ones((3, 4)).to_zarr(p, region=(slice(4, 7),))
+    with pytest.raises(ValueError, match="shape"):
+        ox.ones((2, 4)).to_zarr(p, region=(slice(0, 3),))
+    with pytest.raises(TypeError, match="float64"):
+        ox.ones((3, 4), dtype=complex).to_zarr(p, region=(slice(0, 3),))
+    with pytest.raises(ValueError, match="step"):
+        ox.ones((3, 4)).to_zarr(p, region=(slice(0, 6, 2),))
+    with pytest.raises(IndexError, match="axes"):
+        ox.ones((3, 4)).to_zarr(p, region=(slice(0, 3), slice(None), slice(None)))
+    with pytest.raises(TypeError, match="slice"):
+        ox.ones((3, 4)).to_zarr(p, region=(1,))
+    with pytest.raises(ValueError, match="existing array"):
+        ox.ones((3, 4)).to_zarr(p, chunks=2, region=(slice(0, 3),))
+    with pytest.raises(FileNotFoundError):
+        ox.ones((3, 4)).to_zarr(tmp_path / "missing.zarr", region=(slice(0, 3),))
+    np.testing.assert_array_equal(zarr.open_array(str(p), mode="r")[...], before)
+    # A failed run keeps the array (each chunk old or new), never removes it.
+    q = tmp_path / "bad.zarr"
+    ox.ones((3, 4), chunks=(1, 4)).to_zarr(q, chunks=(1, 4))
+    victim = sorted(f for f in files_under(q) if "zarr.json" not in f)[1]
+    with open(victim, "wb") as f:
+        f.write(b"not a chunk")
+    with pytest.raises(ValueError, match="cannot be decoded"):
+        ox.from_zarr(q).to_zarr(p, region=(slice(0, 3),))
+    z = zarr.open_array(str(p), mode="r")[...]
+    assert z.shape == (6, 4) and set(np.unique(z)) <= {0.0, 1.0}
+    assert not [f for f in files_under(p) if "partial" in f]
+
+
+# --- pickling arrays read from files ------------------------------------------------------------
+
+def test_file_sources_pickle_and_compute_in_a_child(tmp_path):
+    import pickle
+    import subprocess
+    import sys
+
+    a = np.arange(60.0).reshape(6, 10)
+    ox.asarray(a, chunks=(2, 5)).to_zarr(tmp_path / "a.zarr")
+    np.save(tmp_path / "b.npy", a.T.copy())
+    x = ox.from_zarr(tmp_path / "a.zarr")[1:5] + 1
+    y = ox.from_npy(tmp_path / "b.npy", chunks=(3, 4)).T[1:5] * 2
+    blob = pickle.dumps((x, y))
+    assert len(blob) < 4000  # the data stays in the files
+    x2, y2 = pickle.loads(blob)
+    assert_eq(x2 + y2, a[1:5] + 1 + a[1:5] * 2)
+    (tmp_path / "g.pkl").write_bytes(blob)
+    code = ("import pickle, sys, numpy as np\n"
+            "x, y = pickle.loads(open(sys.argv[1], 'rb').read())\n"
+            "np.save(sys.argv[2], (x + y).compute())\n")
+    # Another working directory: the sources hold absolute paths.
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "g.pkl"), str(tmp_path / "r.npy")],
+                   check=True, cwd="/")
+    np.testing.assert_array_equal(np.load(tmp_path / "r.npy"), a[1:5] + 1 + a[1:5] * 2)

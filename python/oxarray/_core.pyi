@@ -360,6 +360,8 @@ def from_zarr(path: str, chunks: Any) -> Node:
     """Lazy node of the Zarr array at ``path``."""
 def to_zarr(x: Node, path: str, metadata: str) -> None:
     """Writes ``x`` (aligned to the Zarr chunk grid) as the Zarr array ``metadata`` at ``path``."""
+def to_zarr_region(x: Node, path: str, offset: list[int]) -> None:
+    """Writes ``x`` into the region of its shape at ``offset`` of the Zarr array at ``path``."""
 
 # --- executors: the plan handed to Dask/Ray (crates/oxarray-python/src/executor.rs) ---------
 @final

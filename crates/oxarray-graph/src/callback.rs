@@ -31,6 +31,43 @@ pub trait BlockFn: Send + Sync {
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         None
     }
+    /// A description the engine can rebuild the function from in another process without the
+    /// caller (a file source: which file and how it is cut; the data stays in the file), as
+    /// `(kind, bytes)` for the decoder registered under `kind` ([`register_descriptor_kind`]);
+    /// `None`: the function travels in the caller's table instead.
+    fn descriptor(&self) -> Option<(String, Vec<u8>)> {
+        None
+    }
+}
+
+/// Rebuilds a per-block function from the bytes of its [`BlockFn::descriptor`].
+pub type DescriptorDecoder = fn(&[u8]) -> OxResult<Callback>;
+
+static DECODERS: std::sync::RwLock<Vec<(String, DescriptorDecoder)>> =
+    std::sync::RwLock::new(Vec::new());
+
+/// Registers how functions described as `kind` are rebuilt when a graph is loaded (a crate that
+/// implements describable functions, e.g. the file sources of `oxarray-io`, registers its kinds
+/// once per process; registering a kind again replaces its decoder).
+pub fn register_descriptor_kind(kind: &str, decode: DescriptorDecoder) {
+    let mut d = DECODERS.write().unwrap_or_else(|e| e.into_inner());
+    d.retain(|(k, _)| k != kind);
+    d.push((kind.to_owned(), decode));
+}
+
+/// The function described by `(kind, bytes)`.
+pub fn from_descriptor(kind: &str, bytes: &[u8]) -> OxResult<Callback> {
+    let decode = {
+        let d = DECODERS.read().unwrap_or_else(|e| e.into_inner());
+        d.iter().find(|(k, _)| k == kind).map(|(_, f)| *f)
+    };
+    match decode {
+        Some(f) => f(bytes),
+        None => Err(OxError::Value(format!(
+            "cannot load the oxarray graph: it reads a {kind:?} source, which this process \
+             does not know how to open"
+        ))),
+    }
 }
 
 /// Shared by the node and every task of it.

@@ -7,6 +7,7 @@
 //! every write goes to a temporary name renamed into place only when the whole run succeeded
 //! (`.npy`), or to a temporary file per chunk renamed when that chunk is complete (Zarr).
 
+pub mod descriptor;
 pub mod npy;
 pub mod region;
 pub mod zarr;

@@ -83,7 +83,11 @@ impl PyExportedPlan {
     /// The Python function and block index of callback task `i`.
     fn callback(&self, py: Python<'_>, i: usize) -> PyResult<(PyObject, Vec<usize>)> {
         match self.plan.graph.tasks.get(i).map(|t| &t.kind) {
-            Some(TaskKind::Callback(f, block)) => Ok((callback_to_py(py, f)?.0, block.clone())),
+            Some(TaskKind::Callback(f, block)) => {
+                // A function of the engine's own (a file source) has no Python object: None.
+                let f = callback_to_py(py, f).map_or_else(|_| py.None(), |(f, _)| f);
+                Ok((f, block.clone()))
+            }
             _ => Err(PyTypeError::new_err(format!("task {i} is no callback"))),
         }
     }

@@ -111,7 +111,30 @@ fn to_zarr(py: Python<'_>, x: PyRef<'_, PyNode>, path: PathBuf, metadata: &str) 
     w.finish().map_err(py_err)
 }
 
+/// Writes `x` into the region of its shape at `offset` of the existing Zarr array at `path`
+/// (`x` cut so that its blocks end on the array's chunk boundaries).
+#[pyfunction]
+fn to_zarr_region(
+    py: Python<'_>,
+    x: PyRef<'_, PyNode>,
+    path: PathBuf,
+    offset: Vec<usize>,
+) -> PyResult<()> {
+    let x = x.inner.clone();
+    let w = ZarrWriter::open(&path)
+        .map_err(py_err)?
+        .region(offset, x.shape.clone())
+        .map_err(PyOxError)?;
+    if x.size() > 0 {
+        run_sink(py, w.sink(&x).map_err(PyOxError)?)?;
+    }
+    w.finish().map_err(py_err)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // Pickled arrays and executor tasks that read files rebuild their sources in this process.
+    oxarray_io::descriptor::register();
+    m.add_function(wrap_pyfunction!(to_zarr_region, m)?)?;
     m.add_function(wrap_pyfunction!(from_npy, m)?)?;
     m.add_function(wrap_pyfunction!(to_npy, m)?)?;
     m.add_function(wrap_pyfunction!(to_npy_fd, m)?)?;

@@ -331,18 +331,42 @@ impl Wire for Arc<MultiOp> {
     }
 }
 
-/// A Python callable is not bytes of ours: it goes to the caller's table, written by index.
+/// A function with a descriptor (a file source) is written as its descriptor and rebuilt by the
+/// decoder registered for its kind; a Python callable is not bytes of ours: it goes to the
+/// caller's table, written by index.
 impl Wire for Callback {
     fn put(&self, w: &mut Writer) {
-        w.varint(w.callbacks.len() as u64);
-        w.callbacks.push(self.clone());
+        match self.0.descriptor() {
+            Some((kind, bytes)) => {
+                w.byte(1);
+                kind.put(w);
+                w.varint(bytes.len() as u64);
+                w.raw(&bytes);
+            }
+            None => {
+                w.byte(0);
+                w.varint(w.callbacks.len() as u64);
+                w.callbacks.push(self.clone());
+            }
+        }
     }
     fn get(r: &mut Reader<'_>) -> OxResult<Self> {
-        let i = r.usize()?;
-        r.callbacks
-            .get(i)
-            .cloned()
-            .ok_or_else(|| corrupt("unknown callable"))
+        match r.byte()? {
+            0 => {
+                let i = r.usize()?;
+                r.callbacks
+                    .get(i)
+                    .cloned()
+                    .ok_or_else(|| corrupt("unknown callable"))
+            }
+            1 => {
+                let kind = String::get(r)?;
+                let n = r.usize()?;
+                let bytes = r.take(n)?;
+                crate::callback::from_descriptor(&kind, bytes)
+            }
+            _ => Err(corrupt("bad per-block function tag")),
+        }
     }
 }
 

@@ -54,7 +54,7 @@ use wire::{corrupt, Reader, Wire, Writer};
 
 const MAGIC: &[u8; 4] = b"OXAG";
 /// Bumped on any change to the encoding of an existing kind.
-pub const FORMAT_VERSION: u8 = 1;
+pub const FORMAT_VERSION: u8 = 2;
 const LITTLE_ENDIAN: u8 = 1;
 const HEADER: usize = 6;
 const TRAILER: usize = 8;

@@ -6,6 +6,7 @@
 //! after every block is written; a failed run removes it, so no half-written `.npy` is left.
 
 use super::header;
+use super::source::NpySource;
 use crate::region::{as_bytes, for_each_run};
 use crate::{os_error, task_io_error, IoResult};
 use oxarray_core::{dispatch_typed, Chunk, ChunkGrid, DType, OxError, OxResult, Scalar};
@@ -115,7 +116,20 @@ impl NpyWriter {
             )));
         }
         let nb = x.grid.numblocks();
-        let chunks = nb.iter().map(|&n| vec![1; n]).collect();
+        let chunks: Vec<Vec<usize>> = nb.iter().map(|&n| vec![1; n]).collect();
+        if let Some(src) = plain_npy_source(x) {
+            // A `.npy` file written straight to another: each task writes its block's bytes out
+            // of the source's map (one copy, as `np.save` of a memory map; no block in memory).
+            let f = NpyCopy {
+                src,
+                file: self.file.clone(),
+                path: self.path(),
+                data_offset: self.data_offset,
+                shape: self.shape.clone(),
+                grid: x.grid.clone(),
+            };
+            return map_blocks(&[], Callback(Arc::new(f)), nb, DType::Bool, chunks);
+        }
         let f = NpySink {
             file: self.file.clone(),
             path: self.path(),
@@ -189,5 +203,54 @@ impl BlockFn for NpySink {
     }
     fn name(&self) -> String {
         "to_npy".into()
+    }
+}
+
+/// The source function of `x` when `x` is a `from_npy` array of a C-ordered file in this
+/// machine's byte order (its blocks are then byte ranges of the file, the same as in ours).
+fn plain_npy_source(x: &NodeRef) -> Option<Callback> {
+    let oxarray_graph::NodeKind::Callback(op) = &x.kind else {
+        return None;
+    };
+    let src = op.f.0.as_any()?.downcast_ref::<NpySource>()?;
+    let h = &src.file.header;
+    let plain = op.inputs.is_empty() && !h.fortran_order && !h.big_endian && h.dtype != DType::Bool;
+    plain.then(|| op.f.clone())
+}
+
+/// Writes block `b` of a `.npy` source's array into the file at the same place.
+struct NpyCopy {
+    /// The `from_npy` function (an [`NpySource`]).
+    src: Callback,
+    file: Arc<File>,
+    path: PathBuf,
+    data_offset: u64,
+    shape: Vec<usize>,
+    grid: ChunkGrid,
+}
+
+impl BlockFn for NpyCopy {
+    fn call(&self, block: &[usize], _: &[&Chunk], shape: &[usize], _: DType) -> OxResult<Chunk> {
+        let src = self
+            .src
+            .0
+            .as_any()
+            .and_then(|a| a.downcast_ref::<NpySource>())
+            .ok_or_else(|| OxError::Internal("to_npy: not a .npy source".into()))?;
+        let data = src.file.data();
+        let itemsize = src.file.header.dtype.itemsize();
+        let offset = self.grid.block_offset(block);
+        let block_shape = self.grid.block_shape(block);
+        for_each_run(&self.shape, &offset, &block_shape, |at, _, len| {
+            let bytes = &data[at * itemsize..(at + len) * itemsize];
+            let pos = self.data_offset + (at * itemsize) as u64;
+            self.file
+                .write_all_at(bytes, pos)
+                .map_err(|e| task_io_error("cannot write to", &self.path, e))
+        })?;
+        Chunk::full(DType::Bool, shape, Scalar::Bool(true))
+    }
+    fn name(&self) -> String {
+        "npy_to_npy".into()
     }
 }

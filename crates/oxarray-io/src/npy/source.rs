@@ -6,7 +6,7 @@
 //! use (a mapped page past the new end would fault); its length is checked when it is opened.
 
 use super::header::{self, NpyHeader};
-use crate::region::{as_bytes_mut, for_each_run};
+use crate::region::for_each_run;
 use crate::{os_error, IoResult};
 use memmap2::Mmap;
 use ndarray::{ArrayD, IxDyn};
@@ -59,7 +59,7 @@ impl NpyFile {
         })
     }
 
-    fn data(&self) -> &[u8] {
+    pub(crate) fn data(&self) -> &[u8] {
         let bytes: &[u8] = self.map.as_deref().unwrap_or(&[]);
         &bytes[self.header.data_offset..]
     }
@@ -95,14 +95,28 @@ impl NpyFile {
                 .map(|b| T::from_scalar(oxarray_core::Scalar::Bool(b != 0)))
                 .collect()
         } else {
-            let mut v = oxarray_core::buffer::zeroed_vec::<T>(n)?;
-            // SAFETY: T is not bool here.
-            let out = unsafe { as_bytes_mut(&mut v) };
+            // Not zero-filled first: the runs tile the block, so every byte is copied in before
+            // the block is used (the fallible pattern of `zeroed_vec`, without its zeroing:
+            // zeroing a fresh block costs as much as the copy).
+            let mut v: Vec<T> = Vec::new();
+            v.try_reserve_exact(n).map_err(|_| {
+                OxError::Memory(format!(
+                    "Unable to allocate {n} elements of {size} bytes for a .npy block"
+                ))
+            })?;
+            let dst = v.spare_capacity_mut().as_mut_ptr().cast::<u8>();
             for_each_run(&full, &off, &shp, |at, to, len| {
-                out[to * size..(to + len) * size]
-                    .copy_from_slice(&data[at * size..(at + len) * size]);
+                let src = &data[at * size..(at + len) * size];
+                // SAFETY: the run lies inside the block's `n` elements of capacity (`to + len
+                // <= n`), and `src` is a slice of the map, which never overlaps the new block.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(src.as_ptr(), dst.add(to * size), src.len())
+                };
                 Ok(())
             })?;
+            // SAFETY: the runs of the block cover its `n` elements, all written above; T is
+            // not bool here (any bytes are a valid integer or float).
+            unsafe { v.set_len(n) };
             v
         };
         if h.big_endian {
@@ -124,8 +138,8 @@ impl NpyFile {
     }
 }
 
-struct NpySource {
-    file: NpyFile,
+pub(crate) struct NpySource {
+    pub(crate) file: NpyFile,
     grid: ChunkGrid,
 }
 
@@ -139,6 +153,19 @@ impl BlockFn for NpySource {
     fn recomputable(&self) -> bool {
         true
     }
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+    fn descriptor(&self) -> Option<(String, Vec<u8>)> {
+        let h = &self.file.header;
+        let d = crate::descriptor::describe(&self.file.path, h.dtype, &self.grid)?;
+        Some((crate::descriptor::NPY.into(), d))
+    }
+}
+
+/// The block function reading `file` cut by `grid` (whose shape is the file's).
+pub(crate) fn npy_source(file: NpyFile, grid: ChunkGrid) -> Callback {
+    Callback(Arc::new(NpySource { file, grid }))
 }
 
 /// A lazy array of the opened `.npy` file, cut by `grid` (whose shape is the file's).
@@ -151,6 +178,5 @@ pub fn from_npy(file: NpyFile, grid: ChunkGrid) -> OxResult<NodeRef> {
     }
     let (shape, dtype) = (h.shape.clone(), h.dtype);
     let chunks = grid.chunks().to_vec();
-    let f = Callback(Arc::new(NpySource { file, grid }));
-    map_blocks(&[], f, shape, dtype, chunks)
+    map_blocks(&[], npy_source(file, grid), shape, dtype, chunks)
 }

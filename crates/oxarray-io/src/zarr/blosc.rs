@@ -5,6 +5,7 @@
 //! library zarrs links (c-blosc, through `blosc-src`) with the block's own bytes as destination.
 
 use serde_json::Value;
+use std::mem::MaybeUninit;
 
 /// Whether the array's codecs are exactly "native-order bytes, then blosc" (v3) or a blosc
 /// compressor without filters over a C-ordered little-endian dtype (v2).
@@ -48,9 +49,10 @@ pub fn plain_blosc(metadata: &Value) -> bool {
         && name(blosc).as_deref() == Some("blosc")
 }
 
-/// Decompresses the blosc frame `src` into `dst`, which must be exactly its decompressed size;
-/// `Err` says why not (a corrupt or foreign frame).
-pub fn decompress_into(src: &[u8], dst: &mut [u8]) -> Result<(), String> {
+/// Decompresses the blosc frame `src` into `dst`, which must be exactly its decompressed size
+/// (and may hold uninitialised bytes: every byte is written on success); `Err` says why not
+/// (a corrupt or foreign frame).
+pub fn decompress_into(src: &[u8], dst: &mut [MaybeUninit<u8>]) -> Result<(), String> {
     let mut nbytes: usize = 0;
     // SAFETY: c-blosc reads at most `src.len()` bytes of `src` and writes one usize.
     let bad =

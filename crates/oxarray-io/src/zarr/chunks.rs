@@ -10,6 +10,7 @@ use crate::region::for_each_run2;
 use oxarray_core::{OxError, OxResult};
 use std::cell::RefCell;
 use std::io::Read;
+use std::mem::MaybeUninit;
 use unsafe_cell_slice::UnsafeCellSlice;
 use zarrs::array::{
     ArrayBytesDecodeIntoTarget, ArrayBytesFixedDisjointView, ArraySubset, CodecOptions,
@@ -28,13 +29,59 @@ fn u64s(v: &[usize]) -> Vec<u64> {
     v.iter().map(|&x| x as u64).collect()
 }
 
+/// A block's bytes while its chunks are decoded into it. A fresh block is not zero-filled first
+/// (its pages would be written twice): the chunks under it tile it, and each writes every byte
+/// of its part, so all bytes are written once the read succeeds (a failed read drops it). Only
+/// zarrs' decoder needs initialised bytes: the block is zero-filled before its first use.
+pub(crate) struct BlockBytes<'a> {
+    bytes: &'a mut [MaybeUninit<u8>],
+    initialised: bool,
+}
+
+impl<'a> BlockBytes<'a> {
+    pub(crate) fn uninit(bytes: &'a mut [MaybeUninit<u8>]) -> Self {
+        BlockBytes {
+            bytes,
+            initialised: false,
+        }
+    }
+    pub(crate) fn init(bytes: &'a mut [u8]) -> Self {
+        let len = bytes.len();
+        // SAFETY: initialised bytes viewed as maybe-uninitialised ones; only initialised values
+        // are ever written through the view.
+        let bytes = unsafe { std::slice::from_raw_parts_mut(bytes.as_mut_ptr().cast(), len) };
+        BlockBytes {
+            bytes,
+            initialised: true,
+        }
+    }
+    fn part(&mut self, at: usize, len: usize) -> &mut [MaybeUninit<u8>] {
+        &mut self.bytes[at..at + len]
+    }
+    fn copy(&mut self, at: usize, src: &[u8]) {
+        for (d, &s) in self.bytes[at..at + src.len()].iter_mut().zip(src) {
+            d.write(s);
+        }
+    }
+    /// The bytes as initialised ones (zero-filled the first time).
+    fn initialised(&mut self) -> &mut [u8] {
+        if !self.initialised {
+            self.bytes.fill(MaybeUninit::new(0));
+            self.initialised = true;
+        }
+        // SAFETY: every byte was written (zero-filled above or initialised from the start).
+        unsafe { std::slice::from_raw_parts_mut(self.bytes.as_mut_ptr().cast(), self.bytes.len()) }
+    }
+}
+
 impl ZarrReader {
-    /// Decodes the region of `shape` at `offset` into `out`, its C-ordered native bytes.
+    /// Decodes the region of `shape` at `offset` into `out`, its C-ordered native bytes; on
+    /// success every byte of `out` is written.
     pub(crate) fn read_into(
         &self,
         offset: &[usize],
         shape: &[usize],
-        out: &mut [u8],
+        out: &mut BlockBytes<'_>,
         options: &CodecOptions,
     ) -> OxResult<()> {
         let n = shape.len();
@@ -90,7 +137,7 @@ impl ZarrReader {
         region: &[usize],
         block: &[usize],
         in_block: &[usize],
-        out: &mut [u8],
+        out: &mut BlockBytes<'_>,
     ) -> OxResult<bool> {
         let cs = &self.chunk_shape;
         let whole = (0..cs.len()).all(|a| region[a] == cs[a].min(self.shape[a] - start[a]));
@@ -124,7 +171,7 @@ impl ZarrReader {
             )?;
             let r = if let [(at, 0, len)] = runs[..] {
                 if len * item == chunk_bytes {
-                    blosc::decompress_into(src, &mut out[at * item..(at + len) * item])
+                    blosc::decompress_into(src, out.part(at * item, len * item))
                 } else {
                     self.via_scratch(src, chunk_bytes, block, in_block, region, out)
                 }
@@ -146,14 +193,15 @@ impl ZarrReader {
         block: &[usize],
         in_block: &[usize],
         region: &[usize],
-        out: &mut [u8],
+        out: &mut BlockBytes<'_>,
     ) -> Result<(), String> {
         let item = self.dtype.itemsize();
         SCRATCH.with_borrow_mut(|buf| {
             buf.clear();
             buf.try_reserve(chunk_bytes).map_err(|e| e.to_string())?;
             buf.resize(chunk_bytes, 0);
-            let r = blosc::decompress_into(src, buf).and_then(|()| {
+            let decoded = blosc::decompress_into(src, BlockBytes::init(buf).part(0, chunk_bytes));
+            let r = decoded.and_then(|()| {
                 let zero = vec![0; region.len()];
                 for_each_run2(
                     &self.chunk_shape,
@@ -162,8 +210,7 @@ impl ZarrReader {
                     in_block,
                     block,
                     |a, b, l| {
-                        out[b * item..(b + l) * item]
-                            .copy_from_slice(&buf[a * item..(a + l) * item]);
+                        out.copy(b * item, &buf[a * item..(a + l) * item]);
                         Ok(())
                     },
                 )
@@ -186,9 +233,10 @@ impl ZarrReader {
         region: &[usize],
         block: &[usize],
         in_block: &[usize],
-        out: &mut [u8],
+        out: &mut BlockBytes<'_>,
         options: &CodecOptions,
     ) -> OxResult<()> {
+        let out = out.initialised();
         let err = |e: &dyn std::fmt::Display| self.chunk_error(idx, e);
         let subset =
             ArraySubset::new_with_start_shape(u64s(rs), u64s(region)).map_err(|e| err(&e))?;

@@ -52,6 +52,43 @@ mod tests {
     }
 
     #[test]
+    fn regions_overwrite_only_their_elements() {
+        let meta = r#"{"zarr_format":3,"node_type":"array","shape":[7,4],"data_type":"float64",
+            "chunk_grid":{"name":"regular","configuration":{"chunk_shape":[2,3]}},
+            "chunk_key_encoding":{"name":"default","configuration":{"separator":"/"}},
+            "fill_value":0.0,"codecs":[{"name":"bytes","configuration":{"endian":"little"}},
+            {"name":"blosc","configuration":{"cname":"zstd","clevel":5,"shuffle":"shuffle",
+            "typesize":8,"blocksize":0}}]}"#;
+        let d = temp_dir("zarr-region").join("a.zarr");
+        let (x, mut want) = ramp(&[7, 4], vec![vec![2, 2, 2, 1], vec![3, 1]]);
+        let w = ZarrWriter::create(&d, meta).unwrap();
+        run(w.sink(&x).unwrap());
+        w.finish().unwrap();
+        // Rows 1..6, columns 1..4: blocks end on chunk boundaries (rows 2, 4, 6; column 3, 4).
+        let (y, vals) = ramp(&[5, 3], vec![vec![1, 2, 2], vec![2, 1]]);
+        let w = ZarrWriter::open(&d)
+            .unwrap()
+            .region(vec![1, 1], vec![5, 3])
+            .unwrap();
+        run(w.sink(&y).unwrap());
+        w.finish().unwrap();
+        for r in 0..5 {
+            for c in 0..3 {
+                want[(r + 1) * 4 + c + 1] = vals[r * 3 + c];
+            }
+        }
+        let r = ZarrReader::open(&d).unwrap();
+        let grid = ChunkGrid::single(&[7, 4]);
+        assert_eq!(compute(&from_zarr(r, grid).unwrap()), want);
+        // Blocks that would share a chunk, and regions outside the array, are refused.
+        let w = ZarrWriter::open(&d).unwrap().region(vec![1, 1], vec![5, 3]);
+        let (bad, _) = ramp(&[5, 3], vec![vec![2, 3], vec![3]]);
+        assert!(w.unwrap().sink(&bad).is_err());
+        let w = ZarrWriter::open(&d).unwrap();
+        assert!(w.region(vec![3, 0], vec![5, 4]).is_err());
+    }
+
+    #[test]
     fn misaligned_blocks_are_refused() {
         let d = temp_dir("zarr-bad").join("a.zarr");
         let meta = r#"{"zarr_format":2,"shape":[6],"chunks":[2],"dtype":"<f8",

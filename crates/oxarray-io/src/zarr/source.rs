@@ -6,9 +6,9 @@
 //! nesting zarrs' own parallelism under it would only interleave them). A block read is a pure
 //! function of the file, so the planner may read it again rather than hold it (`recomputable`).
 
+use super::chunks::BlockBytes;
 use super::dtype::from_zarr as dtype_of;
 use super::zarr_error;
-use crate::region::as_bytes_mut;
 use crate::IoResult;
 use ndarray::{ArrayD, IxDyn};
 use oxarray_core::chunk::Typed;
@@ -89,14 +89,28 @@ impl ZarrReader {
         let v: Vec<T> = if T::DTYPE == DType::Bool {
             // Bytes other than 0/1 are not bools: decoded as u8 and compared with zero.
             let mut raw = oxarray_core::buffer::zeroed_vec::<u8>(n)?;
-            self.read_into(offset, shape, &mut raw, options)?;
+            self.read_into(offset, shape, &mut BlockBytes::init(&mut raw), options)?;
             raw.into_iter()
                 .map(|b| T::from_scalar(Scalar::Bool(b != 0)))
                 .collect()
         } else {
-            let mut v = oxarray_core::buffer::zeroed_vec::<T>(n)?;
-            // SAFETY: T is not bool here.
-            self.read_into(offset, shape, unsafe { as_bytes_mut(&mut v) }, options)?;
+            // Not zero-filled: the chunks write every byte (see `BlockBytes`). The fallible
+            // pattern of `oxarray_core::buffer::zeroed_vec`, without its zeroing.
+            let mut v: Vec<T> = Vec::new();
+            v.try_reserve_exact(n).map_err(|_| {
+                OxError::Memory(format!(
+                    "Unable to allocate {n} elements of {} bytes for a Zarr block",
+                    std::mem::size_of::<T>()
+                ))
+            })?;
+            let spare = v.spare_capacity_mut();
+            let len = std::mem::size_of_val(spare);
+            // SAFETY: the spare capacity of `n` elements viewed as maybe-uninitialised bytes.
+            let bytes = unsafe { std::slice::from_raw_parts_mut(spare.as_mut_ptr().cast(), len) };
+            self.read_into(offset, shape, &mut BlockBytes::uninit(bytes), options)?;
+            // SAFETY: `read_into` succeeded, so it wrote all `n` elements' bytes, and T is not
+            // bool here (any bytes are a valid integer or float).
+            unsafe { v.set_len(n) };
             v
         };
         let a = ArrayD::from_shape_vec(IxDyn(shape), v)
@@ -129,6 +143,19 @@ impl BlockFn for ZarrSource {
     fn recomputable(&self) -> bool {
         true
     }
+    fn descriptor(&self) -> Option<(String, Vec<u8>)> {
+        let d = crate::descriptor::describe(&self.reader.path, self.reader.dtype, &self.grid)?;
+        Some((crate::descriptor::ZARR.into(), d))
+    }
+}
+
+/// The block function reading `reader` cut by `grid` (whose shape is the array's).
+pub(crate) fn zarr_source(reader: ZarrReader, grid: ChunkGrid) -> Callback {
+    Callback(Arc::new(ZarrSource {
+        options: codec_options(grid.nblocks()),
+        reader,
+        grid,
+    }))
 }
 
 /// A lazy array of the opened Zarr array, cut by `grid`.
@@ -140,15 +167,5 @@ pub fn from_zarr(reader: ZarrReader, grid: ChunkGrid) -> OxResult<NodeRef> {
     }
     let (shape, dtype) = (reader.shape.clone(), reader.dtype);
     let chunks = grid.chunks().to_vec();
-    map_blocks(
-        &[],
-        Callback(Arc::new(ZarrSource {
-            options: codec_options(grid.nblocks()),
-            reader,
-            grid,
-        })),
-        shape,
-        dtype,
-        chunks,
-    )
+    map_blocks(&[], zarr_source(reader, grid), shape, dtype, chunks)
 }
