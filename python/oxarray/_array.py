@@ -383,11 +383,22 @@ for _name in ("sum", "prod", "min", "max", "mean", "var", "std", "any", "all", "
 
 def _binary(ufunc, reflected: bool = False):
     def op(self, other):
-        from ._operators import binary
-
-        return binary(ufunc, self, other, reflected)
+        return (_operators_binary or _load_binary())(ufunc, self, other, reflected)
 
     return op
+
+
+# ``_operators.binary``, imported at the first operator call (it imports this module); kept here
+# so ``x + 1`` pays no import statement.
+_operators_binary = None
+
+
+def _load_binary():
+    global _operators_binary
+    from ._operators import binary
+
+    _operators_binary = binary
+    return binary
 
 
 def _inplace(ufunc):
