@@ -8,9 +8,9 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import differential
 
 import oxarray as ox
+from helpers import differential
 
 DTYPES = ["bool", "int8", "uint8", "int16", "int32", "int64", "uint64", "float16", "float32",
           "float64", "complex64", "complex128"]  # fmt: skip
@@ -83,3 +83,10 @@ def test_sum_warns_under_errstate():
         s.compute()
     with pytest.warns(RuntimeWarning, match="overflow encountered in reduce"):
         assert np.isinf(np.sum(x).compute())  # NumPy's default state: a warning
+
+
+def test_explain_reports_graph_memory_per_task():
+    x = ox.asarray(np.ones((100, 100)), chunks=(10, 10))
+    line = next(s for s in (x + 1).sum().explain().splitlines() if s.startswith("graph memory:"))
+    per_task = int(line.split("(")[1].split()[0])
+    assert 0 < per_task < 4096, line
