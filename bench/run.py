@@ -164,7 +164,11 @@ def case_overhead(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
         rows.append(measure("dask", run, expected, max(1, min(repeats, 3)), 1e-9))
     for row in rows[1:]:
         row.note = f"{row.seconds / nchunks * 1e6:.2f} µs/chunk"
-    return f"(x + 1).sum() of {side}x{side} in 10x10 chunks ({nchunks} chunks)", rows
+    graph = next((line for line in (x + 1).sum().explain().splitlines() if line.startswith("graph memory")), "")
+    if graph:
+        rows[1].note += f"; {graph}"
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    return f"(x + 1).sum() of {side}x{side} in 10x10 chunks ({nchunks} chunks); load average {load}", rows
 
 
 def case_random(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:

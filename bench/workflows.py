@@ -150,11 +150,13 @@ def case_latency(sizes, repeats: int):
     x = ox.asarray(a)
     rows = [run.measure("numpy", lambda: np.sum(a), np.sum(a), repeats, 1e-12),
             run.measure("oxarray", lambda: np.sum(x).compute(), np.sum(a), repeats, 1e-12)]
-    rows[1].note = "np.sum(x).compute(), 8 elements"
+    build = run._fmt_seconds(run.median_time(lambda: np.sum(x), repeats))
+    rows[1].note = f"np.sum(x).compute(), 8 elements (node build {build})"
     b = np.arange(1000.0)
     y = ox.asarray(b)
     one = run.measure("ox x+1", lambda: (y + 1).compute(), b + 1, repeats, 1e-12)
+    build = run._fmt_seconds(run.median_time(lambda: y + 1, repeats))
     one.note = "(x + 1).compute(), one chunk of 1000 (NumPy: " + run._fmt_seconds(
-        run.median_time(lambda: b + 1, repeats)) + ")"
+        run.median_time(lambda: b + 1, repeats)) + f"; node build {build})"
     rows.append(one)
     return f"small-array latency; {_load()}", rows

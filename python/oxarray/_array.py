@@ -128,6 +128,8 @@ class Array:
         >>> (ox.ones(4, chunks=2) + 1).compute()
         array([2., 2., 2., 2.])
         """
+        if executor is None and not progress:
+            return compute_nodes((self._node,))[0]
         if executor is not None:
             from .executors import resolve
 
@@ -460,11 +462,22 @@ for _name in ("sum", "prod", "min", "max", "mean", "var", "std", "any", "all", "
 
 def _binary(ufunc, reflected: bool = False):
     def op(self, other):
-        from ._operators import binary
-
-        return binary(ufunc, self, other, reflected)
+        return (_operators_binary or _load_binary())(ufunc, self, other, reflected)
 
     return op
+
+
+# ``_operators.binary``, imported at the first operator call (it imports this module); kept here
+# so ``x + 1`` pays no import statement.
+_operators_binary = None
+
+
+def _load_binary():
+    global _operators_binary
+    from ._operators import binary
+
+    _operators_binary = binary
+    return binary
 
 
 def _inplace(ufunc):
@@ -538,6 +551,8 @@ Array.__invert__ = lambda self: np.invert(self)
 def compute_nodes(nodes) -> list[np.ndarray]:
     """``_core.compute``, for results of any number of axes: rust-numpy hands over at most 32
     (NumPy allows 64), so a result with more comes back flat and is reshaped (a NumPy view)."""
+    if len(nodes) == 1 and len(nodes[0].shape) <= 32:
+        return _core.compute(nodes)  # the common case, without the lists below
     flat = [_core.reshape(n, [math.prod(n.shape)]) if len(n.shape) > 32 else n for n in nodes]
     out = _core.compute(flat)
     return [o.reshape(tuple(n.shape)) if len(n.shape) > 32 else o for o, n in zip(out, nodes, strict=True)]

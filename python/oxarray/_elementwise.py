@@ -14,6 +14,7 @@ from . import _core, _errstate
 from ._arguments import check_order, negative_integer_power, plain_ndarray
 from ._array import Array
 from ._dispatch import implements
+from ._ufunc_cache import fast_call
 
 SUPPORTED_DTYPES = frozenset(
     np.dtype(n)
@@ -146,6 +147,11 @@ def rebind(target: Array, result: Array, name: str, casting: str = "same_kind") 
 def apply_ufunc(ufunc: np.ufunc, *inputs, out=None, where=True, dtype=None,
                 casting: str = "same_kind", order="K", subok=True, signature=None):
     """``ufunc(*inputs)`` as a lazy oxarray computation, with NumPy's keywords."""
+    if out is None and where is True and dtype is None and signature is None \
+            and casting == "same_kind" and order == "K":
+        result = fast_call(ufunc, inputs)  # a loop resolved before, no checks needed
+        if result is not None:
+            return result
     name = _ALIASES.get(ufunc.__name__, ufunc.__name__)
     if signature is not None:
         raise TypeError(f"{ufunc.__name__}: signature= is not supported by oxarray")

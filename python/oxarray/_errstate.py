@@ -54,6 +54,33 @@ def capture(name: str | tuple[str, ...]) -> int:
     call (0: nothing to check)."""
     if name in _QUIET:
         return 0
+    # np.errstate/np.seterr install a new state object each time, so the packed states found
+    # under the current object stay right until it changes (np.geterr() costs microseconds).
+    if _current_state is None:
+        return _capture(name)
+    global _cache
+    state = _current_state()
+    entry = _cache  # one read: another thread may swap in its own state's entry meanwhile
+    if entry[0] is not state:
+        entry = _cache = (state, {})
+    packed = entry[1].get(name)
+    if packed is None:
+        packed = entry[1][name] = _capture(name)
+    return packed
+
+
+try:  # NumPy 2: the error state is one object in a context variable
+    from numpy._core.umath import _extobj_contextvar
+
+    _current_state = _extobj_contextvar.get
+except ImportError:  # pragma: no cover - older layouts: np.geterr() on every call
+    _current_state = None
+# The state object the packed states were captured under (held, so its id stays unique), and
+# those states by ufunc name.
+_cache: tuple[object, dict] = (None, {})
+
+
+def _capture(name: str | tuple[str, ...]) -> int:
     err = np.geterr()
     modes = (err["divide"], err["over"], err["under"], err["invalid"])
     care = sum(bit for (bit, _, _), m in zip(_FLAGS, modes, strict=True) if m != "ignore")

@@ -19,10 +19,14 @@ from ._array import Array
 from ._elementwise import apply_ufunc, is_operand
 
 _NDARRAY_UFUNC = np.ndarray.__array_ufunc__
+# Operands computed with as they are: oxarray Arrays and Python numbers.
+_PLAIN = frozenset({Array, int, float, complex, bool})
 
 
 def binary(ufunc: np.ufunc, self: Array, other, reflected: bool = False):
     """``self <op> other`` (``other <op> self`` when ``reflected``), or ``NotImplemented``."""
+    if type(other) in _PLAIN:  # the common case first: no comparison finds these opaque
+        return apply_ufunc(ufunc, other, self) if reflected else apply_ufunc(ufunc, self, other)
     if is_operand(other):
         if _comparison(ufunc) and opaque_to_comparison(other):
             return _unequal(ufunc, self, other)

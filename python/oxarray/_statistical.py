@@ -49,10 +49,19 @@ def _reduced_size(x: Array, axes) -> int:
 
 
 _ZERO_D_AXIS_OPS = frozenset({"sum", "prod", "min", "max", "any", "all"})
+# Reductions whose call without keywords over a non-empty array needs no argument checks.
+_PLAIN_REDUCTIONS = frozenset({"sum", "prod", "min", "max", "any", "all", "mean", "var", "std"})
 
 
 def reduce(op: str, x, axis=None, dtype=None, out=None, keepdims=False, ddof=0,
            initial=np._NoValue, where=np._NoValue) -> Array:
+    if axis is None and dtype is None and out is None and keepdims is False and type(ddof) is int \
+            and ddof == 0 and initial is np._NoValue and where is np._NoValue and type(x) is Array \
+            and op in _PLAIN_REDUCTIONS and 0 not in x._node.shape:
+        # The plain whole-array reduction (np.sum(x)): nothing to check or warn about, so
+        # straight to the node.
+        fp, fp_final = _errstate.capture_reduction(op, True)
+        return Array(_core.reduce(op, x._node, None, False, None, 0, fp, fp_final))
     x = as_array(x)
     if initial is None:
         initial = np._NoValue  # NumPy's ufunc.reduce: None is no initial value

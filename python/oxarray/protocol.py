@@ -160,11 +160,11 @@ class Registry:
         """NEP 18's ``__array_function__`` for arrays of ``own_type``."""
         # A foreign type gets its turn first, even for functions we lack (NEP 18).
         for t in types:
-            if not self.handles(own_type, t):
+            if t is not own_type and not self.handles(own_type, t):
                 return NotImplemented
         # An ndarray subclass with a meaning of its own (np.ma.MaskedArray) keeps NumPy's
         # __array_function__, so it is not in `types`: look for it among the arguments.
-        if any(_foreign_ndarray(a, own_type) for a in _arguments_of(args, kwargs)):
+        if _any_foreign_ndarray(args, own_type) or (kwargs and _any_foreign_ndarray(kwargs.values(), own_type)):
             return NotImplemented
         impl = self.functions.get(func)
         if impl is None:
@@ -241,12 +241,19 @@ def _own_type(t: type) -> type:
     return t
 
 
-def _arguments_of(args, kwargs):
-    """The arguments and the items of list/tuple arguments (``np.concatenate([x, m])``)."""
-    for a in (*args, *kwargs.values()):
-        yield a
+def _any_foreign_ndarray(args, own_type: type) -> bool:
+    """Whether an argument, or an item of a list/tuple argument (``np.concatenate([x, m])``), is
+    an ndarray subclass with a meaning of its own (a plain loop: this runs on every call)."""
+    for a in args:
+        if type(a) is own_type:
+            continue
         if isinstance(a, (list, tuple)):
-            yield from a
+            for b in a:
+                if _foreign_ndarray(b, own_type):
+                    return True
+        elif _foreign_ndarray(a, own_type):
+            return True
+    return False
 
 
 def _foreign_ndarray(a, own_type: type) -> bool:

@@ -101,6 +101,13 @@ pub fn memory_summary(plan: &crate::Plan) -> String {
         format_bytes(plan.memory_limit),
         format_bytes(plan.result_bytes)
     );
+    let graph = crate::graph_bytes::graph_bytes(g);
+    let _ = writeln!(
+        s,
+        "graph memory: {} ({} bytes per task)",
+        format_bytes(graph),
+        graph / g.len().max(1)
+    );
     if let Some((id, bytes)) = largest_task(g) {
         let _ = writeln!(
             s,

@@ -18,6 +18,7 @@ pub mod exec;
 pub mod expr;
 pub mod fft;
 pub mod fperr;
+pub mod graph_bytes;
 pub mod indexing;
 pub mod inline;
 pub mod linalg;

@@ -13,6 +13,8 @@
 use crate::task::{Task, TaskGraph, TaskId, TaskKind, Value};
 use oxarray_core::{OxError, OxResult};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// Bytes set by `ox.config.set(memory_limit=...)`; 0 means the default.
 static LIMIT: AtomicUsize = AtomicUsize::new(0);
@@ -41,7 +43,23 @@ pub fn default_limit() -> usize {
 }
 
 /// Physical memory, capped by a cgroup (v2 `memory.max` or v1 `limit_in_bytes`) when one is set.
+/// Read at most once a second: every compute asks, and reading the cgroup files costs more than
+/// a tiny computation (an 8-element sum) itself.
 pub fn available_memory() -> usize {
+    static CACHED: Mutex<Option<(Instant, usize)>> = Mutex::new(None);
+    let now = Instant::now();
+    let mut cached = CACHED.lock().unwrap_or_else(|p| p.into_inner());
+    match *cached {
+        Some((at, bytes)) if now.duration_since(at) < Duration::from_secs(1) => bytes,
+        _ => {
+            let bytes = read_available_memory();
+            *cached = Some((now, bytes));
+            bytes
+        }
+    }
+}
+
+fn read_available_memory() -> usize {
     let physical = physical_memory();
     let cgroup = [
         "/sys/fs/cgroup/memory.max",
