@@ -40,7 +40,8 @@ def best(make, repeat):
 
 
 def load():
-    return "load %.1f %.1f %.1f" % os.getloadavg()
+    a, b, c = os.getloadavg()
+    return f"load {a:.1f} {b:.1f} {c:.1f}"
 
 
 def overhead(client, repeat):

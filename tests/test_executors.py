@@ -273,7 +273,7 @@ def test_memory_resource(client):
     _wait_workers(client)
     ex = ox.DaskExecutor(client, memory_resource="MEMORY")
     threads, max_bytes = ex._capacity()
-    assert (threads, max_bytes) == (2, MEMORY)  # a batch never declares more than a worker has
+    assert threads >= 1 and max_bytes == MEMORY  # a batch never declares more than a worker has
     x = ox.asarray(_data((200, 50)), chunks=(20, 50))
     _identical((x * 2).sum(axis=0).compute(executor=ex), (x * 2).sum(axis=0).compute())
     (p,) = ox.persist(ox.sin(x) + 1, executor=ex)

@@ -40,7 +40,14 @@ struct PyExportedPlan {
 type TaskRow = (String, &'static str, Py<PyBytes>, Vec<String>, usize);
 
 /// One batch: `(key, program, tasks, inputs, outputs, projected bytes)`.
-type BatchRow = (String, Py<PyBytes>, Vec<usize>, Vec<usize>, Vec<usize>, usize);
+type BatchRow = (
+    String,
+    Py<PyBytes>,
+    Vec<usize>,
+    Vec<usize>,
+    Vec<usize>,
+    usize,
+);
 
 #[pymethods]
 impl PyExportedPlan {
@@ -307,9 +314,8 @@ fn run_batch(
     let log = FpLog::default();
     let cancel = AtomicBool::new(false);
     let plan = &*plan;
-    let run = py.allow_threads(|| {
-        batch::run_batch(&plan.plan, plan.token, &prog, values, &log, &cancel)
-    });
+    let run =
+        py.allow_threads(|| batch::run_batch(&plan.plan, plan.token, &prog, values, &log, &cancel));
     let run = run.map_err(|e| {
         let err = PyErr::from(PyOxError(e.error));
         if let Some(p) = e.position {

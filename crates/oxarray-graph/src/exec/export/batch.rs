@@ -207,7 +207,8 @@ fn put_u64(b: &mut Vec<u8>, x: u64) {
 /// The program of `batch` of the plan identified by `token`: magic, version, token, then each
 /// task with its fingerprint, then the positions (in the batch) of the tasks it returns.
 pub fn batch_program(graph: &TaskGraph, token: u64, batch: &Batch) -> Vec<u8> {
-    let mut b = Vec::with_capacity(4 + 1 + 8 + 8 + 16 * batch.tasks.len() + 8 * batch.outputs.len() + 8);
+    let mut b =
+        Vec::with_capacity(4 + 1 + 8 + 8 + 16 * batch.tasks.len() + 8 * batch.outputs.len() + 8);
     b.extend_from_slice(BATCH_MAGIC);
     b.push(BATCH_VERSION);
     put_u64(&mut b, token);
@@ -363,7 +364,11 @@ pub fn run_batch(
         ))
         .into());
     }
-    if let Some(&o) = program.outputs.iter().find(|o| tasks.binary_search(o).is_err()) {
+    if let Some(&o) = program
+        .outputs
+        .iter()
+        .find(|o| tasks.binary_search(o).is_err())
+    {
         return Err(OxError::Value(format!(
             "cannot run the oxarray batch: its output {o} is none of its tasks"
         ))
@@ -500,15 +505,30 @@ mod tests {
         };
         let p = batch_program(&plan.graph, 5, &bs[0]);
         let d = decode_batch_program(&p).unwrap();
-        let out = run_batch(&plan, 5, &d, vec![], &FpLog::default(), &AtomicBool::new(false))
-            .ok()
-            .unwrap();
+        let out = run_batch(
+            &plan,
+            5,
+            &d,
+            vec![],
+            &FpLog::default(),
+            &AtomicBool::new(false),
+        )
+        .ok()
+        .unwrap();
         assert_eq!(out.len(), 2);
         assert!(matches!(&out[0], Value::Chunk(c) if c.shape() == [2]));
         let mut bad = p.clone();
         bad[4] = BATCH_VERSION + 1;
         assert!(decode_batch_program(&bad).is_err());
         assert!(decode_batch_program(&p[..p.len() - 3]).is_err());
-        assert!(run_batch(&plan, 6, &d, vec![], &FpLog::default(), &AtomicBool::new(false)).is_err());
+        assert!(run_batch(
+            &plan,
+            6,
+            &d,
+            vec![],
+            &FpLog::default(),
+            &AtomicBool::new(false)
+        )
+        .is_err());
     }
 }
