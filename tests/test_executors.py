@@ -270,7 +270,7 @@ def test_ctrl_c_during_cluster_compute(client):
 
 
 @pytest.mark.skip(reason="hangs when run after the worker-kill tests (a compute with resources "
-                         "waits forever on the module cluster); passes alone - to investigate")
+                         "waits forever on the module cluster); not yet seen passing - to investigate")
 def test_memory_resource(client):
     _wait_workers(client)
     ex = ox.DaskExecutor(client, memory_resource="MEMORY")
