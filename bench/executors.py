@@ -6,9 +6,12 @@
 3. Worker killed mid-compute, ``--kills N`` times: the result must be bit-identical to the local
    one every time.
 
-    python bench/executors.py [--repeat 3] [--kills 10]
+    python bench/executors.py [--repeat 3] [--kills 10] [--only overhead|svd|kills]
 
-Prints times and ratios; asserts nothing about time.
+Prints median times, the load average beside them, and ratios; asserts nothing about time.
+DaskExecutor runs the chunk programs in batches (a few Dask tasks per worker thread), dask.array
+one Dask task per chunk (its blockwise fusion makes ``full``, ``+ 1`` and the chunk's ``sum`` one
+task): the per-chunk time is what each pays per chunk on the same cluster.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import oxarray as ox
 
 
 def best(make, repeat):
-    """The best time of ``repeat`` computes, each of a fresh graph from ``make(i)`` (other
+    """The median time of ``repeat`` computes, each of a fresh graph from ``make(i)`` (other
     values, other keys: the cluster cannot answer from results it still holds)."""
     times = []
     for i in range(repeat):
@@ -33,7 +36,12 @@ def best(make, repeat):
         t = time.perf_counter()
         run()
         times.append(time.perf_counter() - t)
-    return min(times)
+    return float(np.median(times))
+
+
+def load():
+    a, b, c = os.getloadavg()
+    return f"load {a:.1f} {b:.1f} {c:.1f}"
 
 
 def overhead(client, repeat):
@@ -45,11 +53,13 @@ def overhead(client, repeat):
     t_ox = best(lambda i: partial((ox.full(n, i + 2.0, chunks=c) + 1).sum().compute, executor=ex),
                 repeat)
     t_da = best(lambda i: (da.full(n, i + 2.0, chunks=c) + 1).sum().compute, repeat)
+    t_local = best(lambda i: (ox.full(n, i + 2.0, chunks=c) + 1).sum().compute, repeat)
     chunks = n // c
-    print(f"per-task overhead, (x + 1).sum() over {chunks} chunks:")
+    print(f"per-task overhead, (x + 1).sum() over {chunks} chunks ({load()}):")
     print(f"  oxarray DaskExecutor {t_ox:7.3f} s  ({t_ox / chunks * 1e6:6.0f} us per chunk)")
     print(f"  dask.array           {t_da:7.3f} s  ({t_da / chunks * 1e6:6.0f} us per chunk)")
-    print(f"  oxarray / dask.array = {t_ox / t_da:.2f}")
+    print(f"  oxarray local        {t_local:7.3f} s  ({t_local / chunks * 1e6:6.0f} us per chunk)")
+    print(f"  overhead ratio oxarray DaskExecutor / dask.array = {t_ox / t_da:.3f}")
 
 
 def tall_svd(client, repeat):
@@ -67,7 +77,8 @@ def tall_svd(client, repeat):
     t_ox = best(lambda i: partial(s_ox(i).compute, executor=ex), repeat)
     t_da = best(lambda i: s_da(i).compute, repeat)
     t_local = best(lambda i: s_ox(i).compute, repeat)
-    print(f"tall SVD {shape[0]}x{shape[1]} in chunks of {chunks[0]} rows (singular values):")
+    print(f"tall SVD {shape[0]}x{shape[1]} in chunks of {chunks[0]} rows (singular values, "
+          f"{load()}):")
     print(f"  oxarray DaskExecutor {t_ox:7.3f} s")
     print(f"  dask.array           {t_da:7.3f} s")
     print(f"  oxarray local        {t_local:7.3f} s")
@@ -75,11 +86,15 @@ def tall_svd(client, repeat):
 
 
 def worker_kills(client, kills):
+    """Alternately a random source (recomputed from lineage) and blocks scattered from the client
+    (scattered again when lost)."""
     x = ox.random.default_rng(11).standard_normal((4_000_000,), chunks=100_000)
-    y = ox.exp(ox.sin(x) * ox.cos(x)).reshape(40, 100_000).sum(axis=1)
-    expected = y.compute()
+    ys = [ox.exp(ox.sin(s) * ox.cos(s)).reshape(40, 100_000).sum(axis=1)
+          for s in (x, ox.asarray(np.random.default_rng(12).standard_normal(4_000_000), chunks=100_000))]
+    expecteds = [y.compute() for y in ys]
     same = 0
     for i in range(kills):
+        y, expected = ys[i % 2], expecteds[i % 2]
         deadline = time.monotonic() + 60  # the nanny restarts the worker killed last time
         while len(client.scheduler_info()["workers"]) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -105,14 +120,17 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--kills", type=int, default=10)
+    p.add_argument("--only", choices=["overhead", "svd", "kills"])
     a = p.parse_args()
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster, Client(cluster) as client:
-        overhead(client, a.repeat)
-        tall_svd(client, a.repeat)
-        if a.kills:
+        if a.only in (None, "overhead"):
+            overhead(client, a.repeat)
+        if a.only in (None, "svd"):
+            tall_svd(client, a.repeat)
+        if a.kills and a.only in (None, "kills"):
             worker_kills(client, a.kills)
 
 

@@ -13,7 +13,7 @@ use crate::errors::PyOxError;
 use numpy::{PyUntypedArray, PyUntypedArrayMethods};
 use oxarray_core::{Chunk, ChunkGrid, OxError};
 use oxarray_graph::construct as build;
-use oxarray_graph::exec::export::{self, TaskPlan};
+use oxarray_graph::exec::export::{self, batch, TaskPlan};
 use oxarray_graph::fperr::FpLog;
 use oxarray_graph::serialize;
 use oxarray_graph::task::{TaskKind, Value};
@@ -38,6 +38,16 @@ struct PyExportedPlan {
 /// a block held in memory (see `literal`), `"callback"` for a per-block Python function without
 /// inputs (see `callback`), `"task"` otherwise.
 type TaskRow = (String, &'static str, Py<PyBytes>, Vec<String>, usize);
+
+/// One batch: `(key, program, tasks, inputs, outputs, projected bytes)`.
+type BatchRow = (
+    String,
+    Py<PyBytes>,
+    Vec<usize>,
+    Vec<usize>,
+    Vec<usize>,
+    usize,
+);
 
 #[pymethods]
 impl PyExportedPlan {
@@ -90,6 +100,47 @@ impl PyExportedPlan {
             }
             _ => Err(PyTypeError::new_err(format!("task {i} is no callback"))),
         }
+    }
+    /// The plan's tasks grouped into batches (`exec::export::batch`), the tasks in `excluded`
+    /// (data blocks, blocks an engine holds) left out: per batch `(key, program, task indices,
+    /// input task indices, output task indices, projected bytes)`.
+    fn batches(
+        &self,
+        py: Python<'_>,
+        excluded: Vec<usize>,
+        max_tasks: usize,
+        max_bytes: usize,
+    ) -> Vec<BatchRow> {
+        let g = &self.plan.graph;
+        let mut skip = vec![false; g.len()];
+        for i in excluded {
+            if let Some(s) = skip.get_mut(i) {
+                *s = true;
+            }
+        }
+        let outputs: Vec<usize> = self.plan.outputs.iter().flatten().copied().collect();
+        let caps = batch::BatchCaps {
+            max_tasks,
+            max_bytes,
+        };
+        let bs = py.allow_threads(|| batch::batches(g, &outputs, &skip, caps));
+        bs.into_iter()
+            .map(|b| {
+                let bytes = b
+                    .tasks
+                    .iter()
+                    .map(|&t| oxarray_graph::memory::projected_task_bytes(&g.tasks[t]))
+                    .fold(0usize, usize::saturating_add);
+                (
+                    batch::batch_key(&self.keys, &b),
+                    PyBytes::new(py, &batch::batch_program(g, self.token, &b)).unbind(),
+                    b.tasks,
+                    b.inputs,
+                    b.outputs,
+                    bytes,
+                )
+            })
+            .collect()
     }
     /// For each node, the key of each of its blocks (C order of the blocks).
     fn outputs(&self) -> Vec<Vec<String>> {
@@ -249,6 +300,42 @@ fn run_task(
     value_into_py(py, v)
 }
 
+/// Runs one batch of `plan` (a batch program of `ExportedPlan.batches`) on its inputs with the
+/// GIL released; returns the values of its outputs as a tuple. A failing task's exception
+/// carries its position in the batch as `oxarray_batch_position`.
+#[pyfunction]
+fn run_batch(
+    py: Python<'_>,
+    program: &[u8],
+    plan: PyRef<'_, PyWorkerPlan>,
+    inputs: Vec<Bound<'_, PyAny>>,
+) -> PyResult<Py<PyTuple>> {
+    let prog = batch::decode_batch_program(program).map_err(PyOxError)?;
+    let values = inputs
+        .iter()
+        .map(|x| value_from_py(py, x))
+        .collect::<PyResult<Vec<Value>>>()?;
+    let log = FpLog::default();
+    let cancel = AtomicBool::new(false);
+    let plan = &*plan;
+    let run =
+        py.allow_threads(|| batch::run_batch(&plan.plan, plan.token, &prog, values, &log, &cancel));
+    let run = run.map_err(|e| {
+        let err = PyErr::from(PyOxError(e.error));
+        if let Some(p) = e.position {
+            let _ = err.value(py).setattr("oxarray_batch_position", p);
+        }
+        err
+    });
+    crate::check::issue_warnings(py)?;
+    let vs = crate::errstate::reported(py, &log, run)?;
+    let items = vs
+        .into_iter()
+        .map(|v| value_into_py(py, v))
+        .collect::<PyResult<Vec<PyObject>>>()?;
+    Ok(PyTuple::new(py, items)?.unbind())
+}
+
 /// A literal node of `shape` cut by `chunks` from its blocks (NumPy arrays, blocks in C order):
 /// how a client assembles the chunks an engine computed (the copy into one result is then the
 /// engine's, by `compute`).
@@ -293,6 +380,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(export_plan, m)?)?;
     m.add_function(wrap_pyfunction!(load_plan, m)?)?;
     m.add_function(wrap_pyfunction!(run_task, m)?)?;
+    m.add_function(wrap_pyfunction!(run_batch, m)?)?;
     m.add_function(wrap_pyfunction!(task_program_version, m)?)?;
     m.add_function(wrap_pyfunction!(literal_from_blocks, m)?)?;
     Ok(())

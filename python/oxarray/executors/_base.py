@@ -64,6 +64,25 @@ class Task:
     projected_bytes: int
 
 
+@dataclass
+class Batch:
+    """Tasks of an exported plan run as one engine task (``exec/export/batch.rs``): ``tasks``,
+    ``inputs`` (the tasks outside it they read) and ``outputs`` (what it returns, a tuple) are
+    task indices in plan order."""
+
+    key: str
+    program: bytes
+    tasks: list
+    inputs: list
+    outputs: list
+    projected_bytes: int
+
+
+# Batches per engine thread: enough to balance the load and to lose little with a worker, few
+# enough that the engine's per-task cost is paid rarely.
+BATCHES_PER_THREAD = 4
+
+
 class Export:
     """A plan exported on the client: its tasks, the payload every worker plans from, and the
     key of each output block."""
@@ -80,6 +99,14 @@ class Export:
     @property
     def plan_key(self) -> str:
         return f"oxarray-plan-{self.token:016x}"
+
+    def batches(self, excluded, threads: int, max_bytes: int) -> list:
+        """The plan's tasks but ``excluded`` (indices) in batches: about ``BATCHES_PER_THREAD``
+        per engine thread, each projected to hold at most ``max_bytes``."""
+        n = len(self.tasks) - len(excluded)
+        max_tasks = max(1, -(-n // (max(1, threads) * BATCHES_PER_THREAD)))
+        rows = self.plan.batches(sorted(excluded), max_tasks, max(1, int(max_bytes)))
+        return [Batch(*row) for row in rows]
 
     def literal(self, task: Task):
         return self.plan.literal(task.index)
@@ -161,6 +188,63 @@ def name_chunk(e: BaseException, key: str) -> None:
         e.args = (f"{e.args[0]} {where}",) + tuple(e.args[1:])
     elif not e.args:
         e.args = (where,)
+
+
+class BatchGraph:
+    """The batches of a plan and where each task's value is: ``place[t] = (batch, position)``
+    in the batch's output tuple; ``held`` maps the keys of the tasks outside every batch (data
+    blocks, blocks an engine holds) to the engine's references."""
+
+    def __init__(self, ex: Export, held: dict, threads: int, max_bytes: int):
+        self.ex = ex
+        excluded = [t.index for t in ex.tasks if t.key in held]
+        self.batches = ex.batches(excluded, threads, max_bytes)
+        self.place = {}
+        for b, batch in enumerate(self.batches):
+            for p, t in enumerate(batch.outputs):
+                self.place[t] = (b, p)
+        self.by_key = {}
+        for t in ex.tasks:
+            self.by_key.setdefault(t.key, []).append(t.index)
+
+    def call(self, b: int, held: dict, ref):
+        """The arguments of batch ``b``'s call, ``(program, keys, picks, *args)``:
+        ``ref(batch)`` is the engine's reference to another batch's output tuple."""
+        batch = self.batches[b]
+        args, picks, slot = [], [], {}
+        for t in batch.inputs:
+            where = self.place.get(t)
+            if where is None:
+                ident, pos = ("held", self.ex.tasks[t].key), -1
+            else:
+                ident, pos = ("batch", where[0]), where[1]
+            if ident not in slot:
+                slot[ident] = len(args)
+                args.append(held[ident[1]] if ident[0] == "held" else ref(ident[1]))
+            picks.append((slot[ident], pos))
+        keys = [self.ex.tasks[t].key for t in batch.tasks]
+        return (batch.program, keys, picks, *args)
+
+    def output(self, key: str):
+        """Where the value of output ``key`` is: ``(batch, position)``, or ``None`` if held."""
+        for t in self.by_key[key]:
+            if t in self.place:
+                return self.place[t]
+        return None
+
+
+def run_batch(program: bytes, keys, picks, payload, *args):
+    """Runs one batch of an exported plan on a worker: its inputs are picked from ``args``
+    (another batch's output tuple, or a data block), ``picks`` as ``(argument, position or
+    -1)``; returns the tuple of its outputs."""
+    plan = _plan_for(payload)
+    inputs = [args[a] if i < 0 else args[a][i] for a, i in picks]
+    try:
+        return _core.run_batch(program, plan, inputs)
+    except Exception as e:
+        pos = getattr(e, "oxarray_batch_position", None)
+        name_chunk(e, keys[pos] if pos is not None and pos < len(keys) else "batch")
+        raise
 
 
 def run_task(program: bytes, key: str, payload, *inputs):

@@ -1,5 +1,9 @@
 """``RayExecutor``: the optimized plan as Ray remote tasks on public Ray Core (``ray.remote``,
-ObjectRefs as top-level arguments, ``max_retries``, ``memory=``), one per fused chunk program.
+ObjectRefs as top-level arguments, ``max_retries``, ``memory=``).
+
+``compute`` runs the fused chunk programs in batches (``_base.BatchGraph``, a few per CPU of the
+cluster), ``persist`` one task per fused chunk program so each persisted block is an ObjectRef of
+its own. Blocks ``ray.put`` by the driver are owned by it and survive a worker's death.
 
 The plan's graph is put in the object store once; in-memory blocks are ``ray.put`` once; each
 task's dependencies are passed as top-level ObjectRefs, so Ray resolves them on the worker and
@@ -8,7 +12,7 @@ rebuilds lost objects from lineage. Output blocks are fetched to the client one 
 
 from __future__ import annotations
 
-from ._base import Export, assemble, persisted_array, run_task
+from ._base import BatchGraph, Export, assemble, persisted_array, run_batch, run_task
 
 
 def _ray():
@@ -26,10 +30,10 @@ def _fetch_ref(ref):
 _REMOTE = {}
 
 
-def _remote(ray):
-    if "run" not in _REMOTE:
-        _REMOTE["run"] = ray.remote(run_task)
-    return _REMOTE["run"]
+def _remote(ray, f=run_task):
+    if f not in _REMOTE:
+        _REMOTE[f] = ray.remote(f)
+    return _REMOTE[f]
 
 
 class RayExecutor:
@@ -71,18 +75,52 @@ class RayExecutor:
 
     def compute(self, nodes) -> list:
         ray = _ray()
-        ex, refs = self._submit(nodes)
+        run = _remote(ray, run_batch)
+        ex = Export(nodes)
+        payload = ray.put(ex.payload)
+        held = {}
+        for t in ex.tasks:
+            if t.key in held:
+                continue
+            if t.kind == "data":
+                held[t.key] = ray.put(ex.literal(t))
+            elif t.kind == "callback":
+                remote = ex.remote_block(t)
+                if remote is not None and remote[0].fetch is _fetch_ref:
+                    held[t.key] = remote[0].ref(remote[1])
+        res = ray.cluster_resources()
+        threads = max(1, int(res.get("CPU", 1)))
+        max_bytes = res.get("memory", 0) / threads / 4 or 1 << 62
+        bg = BatchGraph(ex, held, threads, max_bytes)
+        refs = []
+        for b, batch in enumerate(bg.batches):  # producers come first
+            program, keys, picks, *args = bg.call(b, held, refs.__getitem__)
+            opts = {"max_retries": self.max_retries}
+            if self.declare_memory and batch.projected_bytes:
+                opts["memory"] = batch.projected_bytes
+            refs.append(run.options(**opts).remote(program, keys, picks, payload, *args))
         wanted = list(dict.fromkeys(k for keys in ex.outputs for k in keys))
-        pending = {refs[k]: k for k in wanted}
+        readers = {}  # an object ref -> [(plan key, position)]
+        for k in wanted:
+            p = bg.output(k)
+            ref, pos = (held[k], -1) if p is None else (refs[p[0]], p[1])
+            readers.setdefault(ref, []).append((k, pos))
+        pending = set(readers)
         blocks = {}
         try:
             while pending:
                 done, _ = ray.wait(list(pending), num_returns=1)
                 for r in done:
-                    blocks[pending.pop(r)] = ray.get(r)  # raises the task's own exception
+                    pending.discard(r)
+                    value = ray.get(r)  # raises the task's own exception
+                    for k, pos in readers[r]:
+                        blocks[k] = value if pos < 0 else value[pos]
         except BaseException:
             for r in pending:
-                ray.cancel(r)
+                try:
+                    ray.cancel(r)
+                except Exception:  # noqa: S110 - a block ray.put by the driver is no task
+                    pass
             raise
         return [assemble(node, [blocks[k] for k in keys])
                 for node, keys in zip(ex.nodes, ex.outputs, strict=True)]

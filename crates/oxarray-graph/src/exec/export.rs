@@ -36,6 +36,8 @@ use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+pub mod batch;
+
 /// The version of the task-program format; a worker refuses programs of another version.
 pub const PROGRAM_VERSION: u8 = 1;
 const MAGIC: &[u8; 4] = b"OXTK";
@@ -310,10 +312,16 @@ pub fn run_exported(
         oxarray_core::cancel::with_flag(cancel, || super::run_task(task, &refs, None, fp))
     }));
     let value = caught.unwrap_or_else(|p| Err(OxError::Internal(panic_message(p.as_ref()))))?;
-    Ok(match value {
+    Ok(c_contiguous_value(value))
+}
+
+/// A task's value with its chunk in C order (partial reductions and parts are made C order
+/// when they leave for the engine).
+fn c_contiguous_value(value: Value) -> Value {
+    match value {
         Value::Chunk(c) => Value::Chunk(Arc::new(c_contiguous(Arc::unwrap_or_clone(c)))),
         v => v,
-    })
+    }
 }
 
 #[cfg(test)]
