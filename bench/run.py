@@ -207,14 +207,23 @@ def _svd_case(name: str, shape: tuple[int, int], chunks: tuple[int, int], repeat
     u, s, v = np.linalg.svd(x)
     expected = np.linalg.svd(a, compute_uv=False)
     rows = [
-        measure("numpy", lambda: np.linalg.svd(a, full_matrices=False)[1], expected, repeats, 1e-9),
+        _numpy_best("numpy", lambda: np.linalg.svd(a, full_matrices=False)[1], expected, repeats,
+                    1e-9),
         measure("oxarray", lambda: ox.compute(u, s, v)[1], expected, repeats, 1e-9),
     ]
     if da is not None:
         du, ds, dv = da.linalg.svd(da.from_array(a, chunks=chunks))
         run = lambda: dask.compute(du, ds, dv, scheduler="threads")[1]
         rows.append(measure("dask", run, expected, repeats, 1e-9))
-    return f"{name}: u, s, vh = svd of {shape[0]}x{shape[1]} float64, chunks {_chunks(x)}", rows
+    title = f"{name}: u, s, vh = svd of {shape[0]}x{shape[1]} float64, chunks {_chunks(x)}"
+    return f"{title}; load average {_loadavg()}", rows
+
+
+def _numpy_best(*args) -> Row:
+    """NumPy at 1 and 2 BLAS threads, the faster row (bench/workflows.py's helper)."""
+    from workflows import _numpy_best as best
+
+    return best(*args)
 
 
 def case_svd(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
@@ -239,14 +248,19 @@ def case_matmul(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
     x, y = ox.asarray(a, chunks="auto"), ox.asarray(b, chunks="auto")
     expected = a @ b
     rows = [
-        measure("numpy", lambda: a @ b, expected, min(repeats, 3), 1e-9),
+        _numpy_best("numpy", lambda: a @ b, expected, min(repeats, 3), 1e-9),
         measure("oxarray", (x @ y).compute, expected, min(repeats, 3), 1e-9),
     ]
     if da is not None:
         dprod = da.from_array(a, chunks=x.chunks) @ da.from_array(b, chunks=y.chunks)
         run = lambda: dprod.compute(scheduler="threads")
         rows.append(measure("dask", run, expected, min(repeats, 3), 1e-9))
-    return f"matmul {side}x{side} @ {side}x{side} float64, chunks {_chunks(x)}", rows
+    title = f"matmul {side}x{side} @ {side}x{side} float64, chunks {_chunks(x)}"
+    return f"{title}; load average {_loadavg()}", rows
+
+
+def _loadavg() -> str:
+    return ", ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 from einsum import case_einsum  # noqa: E402  (bench/einsum.py)
