@@ -176,5 +176,7 @@ def test_nothing_computes_at_the_call(monkeypatch):
     x.sort()
     assert calls == []
     assert y.chunks == x.chunks == z.chunks == w.chunks
-    assert "sort-merge" in y.explain()
+    # A 1-d values sort is a sample sort where the CPU has AVX-512, else chunk sorts and a merge.
+    assert "sort-gather" in y.explain() or "sort-merge" in y.explain()
+    assert "sort-merge" in z.explain()
     assert_eq(y, np.arange(100.0))

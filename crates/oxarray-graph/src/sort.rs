@@ -286,10 +286,12 @@ pub(crate) fn lower_sort(
     Ok(out)
 }
 
-/// Whether 1-lane values sorts take the sample sort. Off for now: its classification pass
-/// measured 40-50 ns/element of CPU (`examples/sort_phases`, 8 x 2^23 float64, a loaded machine)
-/// against 22 for the per-chunk sort plus 11 for the merge, so the merge path stays the default
-/// until the bucket search is vectorized (the kernel and its tests are complete).
+/// Whether 1-lane values sorts take the sample sort. Off for now. Its classification was a
+/// branchy binary search (40-50 ns/element); it is now a vectorized implicit-tree search with a
+/// branch-free scatter (`kernels::sort::sample`), but the switch stays off until the whole sort
+/// is measured below the per-chunk sorts (~22 ns/element) plus the merge (~11) and the Python
+/// suite has run with it on (`tests/test_sort_sample.py` covers both paths). When turned on, take
+/// it only where `kernels::simd::available()` (without AVX-512 the buckets are comparison-sorted).
 const SAMPLE_SORT: bool = false;
 
 /// The tasks of a values sort along a chunked axis of 1-lane blocks as a sample sort

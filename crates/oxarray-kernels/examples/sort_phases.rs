@@ -51,6 +51,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let s = sample::splitters(&blocks, false, sample::BUCKET_KEYS);
     let t_s = cpu() - c0;
     let c0 = cpu();
+    for b in &blocks {
+        std::hint::black_box(sample::bucket_search(b, &s, false)?);
+    }
+    let t_b = cpu() - c0;
+    let c0 = cpu();
     let classified: Vec<(Vec<f64>, Vec<i64>)> = blocks
         .iter()
         .map(|b| sample::classify(b, &s, false))
@@ -67,10 +72,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let t_g = cpu() - c0;
     println!(
-        "sample sort of {k} x 2^{}: splitters {:.2} ns/el, classify {:.2} ns/el, gather+sort {:.2} ns/el, total {:.2} ns/el ({} splitters)",
+        "sample sort of {k} x 2^{}: splitters {:.2} ns/el, classify {:.2} ns/el (search alone {:.2}), gather+sort {:.2} ns/el, total {:.2} ns/el ({} splitters)",
         n.trailing_zeros(),
         per(t_s),
         per(t_c),
+        per(t_b),
         per(t_g),
         per(t_s + t_c + t_g),
         s.len()

@@ -81,16 +81,26 @@ pub fn splitters<T: NpOrd>(blocks: &[&[T]], descending: bool, bucket_keys: usize
     s
 }
 
-/// Padded length of the search array: the splitters stay below `1 << 15`.
-const TREE: usize = 1 << 15;
+/// Most splitters plus one, a power of two: the search tree and the padded splitters have this
+/// fixed length, so masked indices need no bounds checks.
+const TREE: usize = 1 << 12;
 
-/// The splitters as a search array: sorted, padded with `u64::MAX` to `TREE` keys (a fixed
-/// length, so the masked indices of the search need no bounds checks); `p` is the power of two
-/// above `m` where the search starts.
+/// The splitters as an implicit search tree (super-scalar sample sort): `t[1..p]` holds the
+/// splitters, padded with `u64::MAX` to `p - 1 = 2^levels - 1` keys, in breadth-first order of
+/// the balanced search tree (`t[i]`'s children are `t[2i]` and `t[2i + 1]`), so the search is
+/// `i = 2i + (key > t[i])` for `levels` steps, without a branch, and `i - p` is the number of
+/// splitters below the key; `s` is the sorted splitters padded with `u64::MAX` (the equality test).
 struct Tree {
+    t: Box<[u64; TREE]>,
     s: Box<[u64; TREE]>,
     m: usize,
-    p: usize,
+    levels: u32,
+}
+
+fn padded(v: Vec<u64>) -> OxResult<Box<[u64; TREE]>> {
+    v.into_boxed_slice()
+        .try_into()
+        .map_err(|_| OxError::Internal("sample sort: tree".into()))
 }
 
 impl Tree {
@@ -99,16 +109,22 @@ impl Tree {
         if splitters.windows(2).any(|w| w[0] >= w[1]) || m >= TREE {
             return Err(OxError::Internal("sample sort: bad splitters".into()));
         }
-        let mut v = vec![u64::MAX; TREE];
-        v[..m].copy_from_slice(splitters);
-        let s: Box<[u64; TREE]> = v
-            .into_boxed_slice()
-            .try_into()
-            .map_err(|_| OxError::Internal("sample sort: tree".into()))?;
+        let mut s = vec![u64::MAX; TREE];
+        s[..m].copy_from_slice(splitters);
+        let p = (m + 1).next_power_of_two();
+        let levels = p.trailing_zeros();
+        let mut t = vec![u64::MAX; TREE];
+        for d in 0..levels {
+            for i in (1usize << d)..(2usize << d) {
+                // Node i of depth d is the splitter of in-order rank (2(i - 2^d) + 1) 2^(L-1-d) - 1.
+                t[i] = s[((2 * (i - (1 << d)) + 1) << (levels - 1 - d)) - 1];
+            }
+        }
         Ok(Tree {
-            s,
+            t: padded(t)?,
+            s: padded(s)?,
             m,
-            p: (m + 1).next_power_of_two(),
+            levels,
         })
     }
 
@@ -116,38 +132,99 @@ impl Tree {
         2 * self.m + 1
     }
 
-    /// The buckets of 8 keys: `2r` (`r` splitters below the key) or `2r + 1` (equal to
-    /// splitter `r`). Branchless, the 8 searches interleaved so their loads overlap.
+    /// The buckets of `N` keys: `2r` (`r` splitters below the key) or `2r + 1` (equal to
+    /// splitter `r`). Branchless, the `N` searches interleaved so their loads overlap.
     #[inline(always)]
-    fn bucket8(&self, k: &[u64; 8]) -> [u16; 8] {
-        let s: &[u64; TREE] = &self.s;
-        let mut r = [0usize; 8];
-        let mut step = self.p / 2;
-        while step > 0 {
-            for i in 0..8 {
-                let below = s[(r[i] + step - 1) & (TREE - 1)] < k[i];
-                r[i] += if below { step } else { 0 };
+    fn bucket_n<const N: usize>(&self, k: &[u64; N]) -> [u16; N] {
+        let t: &[u64; TREE] = &self.t;
+        let mut i = [1usize; N];
+        for _ in 0..self.levels {
+            for j in 0..N {
+                i[j] = 2 * i[j] + usize::from(k[j] > t[i[j] & (TREE - 1)]);
             }
-            step /= 2;
         }
-        let mut out = [0u16; 8];
-        for i in 0..8 {
-            let eq = (s[r[i] & (TREE - 1)] == k[i]) & (r[i] < self.m);
-            out[i] = (2 * r[i] + usize::from(eq)) as u16;
-        }
-        out
+        let p = 1usize << self.levels;
+        std::array::from_fn(|j| {
+            let r = (i[j] - p) & (TREE - 1);
+            (2 * r + usize::from(self.s[r] == k[j] && r < self.m)) as u16
+        })
     }
 
     #[inline(always)]
     fn bucket(&self, k: u64) -> u16 {
-        self.bucket8(&[k; 8])[0]
+        self.bucket_n::<1>(&[k])[0]
     }
 
     /// Whether bucket `b` keeps its values (between splitters, or equal to a zero or NaN key):
     /// the other buckets are one plain key each, only counted.
     fn stored<T: NpOrd>(&self, b: usize, descending: bool) -> bool {
-        b.is_multiple_of(2) || value_of::<T>(self.s[b / 2], descending).needs_fixup()
+        b.is_multiple_of(2) || value_of::<T>(self.s[(b / 2) & (TREE - 1)], descending).needs_fixup()
     }
+}
+
+/// Keys classified per step of [`bucket_ids`].
+const STEP: usize = 32;
+
+/// The buckets of `STEP` keys: AVX-512 where `simd` (checked by the caller), else the scalar
+/// search.
+#[inline(always)]
+fn search(tree: &Tree, k: &[u64; STEP], out: &mut [u16; STEP], simd: bool) {
+    #[cfg(target_arch = "x86_64")]
+    if simd {
+        // SAFETY: `simd` is `super::simd::available()`: the CPU has AVX-512F.
+        unsafe { vector::buckets::<4, STEP>(tree, k, out) };
+        return;
+    }
+    let _ = simd;
+    for (k, o) in k.chunks_exact(8).zip(out.chunks_exact_mut(8)) {
+        let k: &[u64; 8] = k.try_into().expect("chunks of 8");
+        o.copy_from_slice(&tree.bucket_n(k));
+    }
+}
+
+/// The bucket of every value of `src` into `ids`, and the buckets' counts (`tree.buckets()`).
+fn bucket_ids<T: NpOrd>(src: &[T], tree: &Tree, descending: bool, ids: &mut [u16]) -> Vec<usize> {
+    let nb = tree.buckets();
+    let mut count = vec![0usize; nb];
+    // Four count tables (u32, flushed every 2^30 values), so runs of one bucket do not chain
+    // every increment through one memory slot.
+    let mut part = vec![[0u32; 4]; nb];
+    let simd = super::simd::available();
+    for (src, ids) in src.chunks(1 << 30).zip(ids.chunks_mut(1 << 30)) {
+        let mut c = src.chunks_exact(STEP);
+        let mut o = ids.chunks_exact_mut(STEP);
+        for (c, o) in (&mut c).zip(&mut o) {
+            let k: [u64; STEP] = std::array::from_fn(|i| key_of(&c[i], descending));
+            let o: &mut [u16; STEP] = o.try_into().expect("chunks of STEP");
+            search(tree, &k, o, simd);
+            for (j, &x) in o.iter().enumerate() {
+                part[x as usize][j % 4] += 1;
+            }
+        }
+        for (x, o) in c.remainder().iter().zip(o.into_remainder()) {
+            *o = tree.bucket(key_of(x, descending));
+            part[*o as usize][0] += 1;
+        }
+        for (c, p) in count.iter_mut().zip(&mut part) {
+            *c += p.iter().map(|&x| x as usize).sum::<usize>();
+            *p = [0; 4];
+        }
+    }
+    count
+}
+
+/// The bucket search of [`classify`] alone (the `sort_phases` example times it): every value's
+/// bucket and the buckets' counts.
+#[doc(hidden)]
+pub fn bucket_search<T: NpOrd>(
+    src: &[T],
+    splitters: &[u64],
+    descending: bool,
+) -> OxResult<(Vec<u16>, Vec<usize>)> {
+    let tree = Tree::new(splitters)?;
+    let mut ids: Vec<u16> = zeroed_vec(src.len())?;
+    let count = bucket_ids(src, &tree, descending, &mut ids);
+    Ok((ids, count))
 }
 
 /// Chunk `src` of the lane classified: (its stored values in bucket order, stable; the count of
@@ -160,49 +237,44 @@ pub fn classify<T: NpOrd>(
     let tree = Tree::new(splitters)?;
     let nb = tree.buckets();
     let mut ids: Vec<u16> = zeroed_vec(src.len())?;
-    let mut count = vec![0usize; nb];
-    let mut c8 = src.chunks_exact(8);
-    let mut i8 = ids.chunks_exact_mut(8);
-    for (c, o) in (&mut c8).zip(&mut i8) {
-        let k: [u64; 8] = std::array::from_fn(|i| key_of(&c[i], descending));
-        let b = tree.bucket8(&k);
-        o.copy_from_slice(&b);
-        for &x in &b {
-            count[x as usize] += 1;
-        }
-    }
-    for (x, o) in c8.remainder().iter().zip(i8.into_remainder()) {
-        *o = tree.bucket(key_of(x, descending));
-        count[*o as usize] += 1;
-    }
-    let stored: Vec<bool> = (0..nb).map(|b| tree.stored::<T>(b, descending)).collect();
-    let mut off = vec![usize::MAX; nb];
+    let count = bucket_ids(src, &tree, descending, &mut ids);
+    // Each stored bucket's cursor; the others write to one spare slot past the end, unmoved
+    // (`step` 0), so the scatter has no branch.
+    let mut off = vec![0usize; nb];
+    let mut step = vec![0usize; nb];
     let mut total = 0;
     for b in 0..nb {
-        if stored[b] {
+        if tree.stored::<T>(b, descending) {
             off[b] = total;
+            step[b] = 1;
             total += count[b];
         }
     }
-    let mut out: Vec<T> = zeroed_vec(total)?;
-    scatter(src, &ids, &mut off, &mut out);
+    for b in 0..nb {
+        if step[b] == 0 {
+            off[b] = total;
+        }
+    }
+    let mut out: Vec<T> = zeroed_vec(total + 1)?;
+    scatter(src, &ids, &mut off, &step, &mut out);
+    out.truncate(total);
     Ok((out, count.into_iter().map(|c| c as i64).collect()))
 }
 
-/// The stable scatter of `classify`: `src[i]` goes to `out[off[ids[i]]++]` when that bucket is
-/// stored (`off != usize::MAX`).
-fn scatter<T: Copy>(src: &[T], ids: &[u16], off: &mut [usize], out: &mut [T]) {
+/// The stable scatter of `classify`: `src[i]` goes to `out[off[ids[i]]]`, which then moves on by
+/// `step[ids[i]]` (0 for the buckets that are only counted, all writing `out`'s last slot).
+fn scatter<T: Copy>(src: &[T], ids: &[u16], off: &mut [usize], step: &[usize], out: &mut [T]) {
     let len = out.len();
     let p = out.as_mut_ptr();
     for (x, &b) in src.iter().zip(ids) {
-        let o = off[b as usize];
-        if o != usize::MAX {
-            assert!(o < len);
-            // SAFETY: `o < len` was just checked, so the write is inside `out`. (The offsets
-            // are the prefix sums of the stored buckets' counts, so each slot is written once.)
-            unsafe { *p.add(o) = *x };
-            off[b as usize] = o + 1;
-        }
+        let b = b as usize;
+        let o = off[b];
+        assert!(o < len);
+        // SAFETY: `o < len` was just checked, so the write is inside `out`. (The offsets are the
+        // prefix sums of the stored buckets' counts, so each slot below the last is written
+        // once.)
+        unsafe { *p.add(o) = *x };
+        off[b] = o + step[b];
     }
 }
 
@@ -292,7 +364,7 @@ pub fn gather_with<T: NpOrd>(
                 .map(move |(p, s)| &p.values[s[b]..s[b] + p.counts[b] as usize])
         };
         if !tree.stored::<T>(b, descending) {
-            dst.fill(value_of(tree.s[b / 2], descending));
+            dst.fill(value_of(tree.s[(b / 2) & (TREE - 1)], descending));
         } else if b % 2 == 1 {
             // A zero or NaN run: the values themselves, in index order.
             let mut skip = w0 - a;
@@ -324,3 +396,5 @@ pub fn gather_with<T: NpOrd>(
 
 #[cfg(test)]
 mod tests;
+#[cfg(target_arch = "x86_64")]
+mod vector;

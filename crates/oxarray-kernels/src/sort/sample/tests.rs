@@ -125,3 +125,48 @@ fn bad_splitters_and_pieces_are_errors() {
     assert!(gather(&p, &[5], 0, 2, false).is_err());
     assert_eq!(gather(&p, &[], 1, 2, false).unwrap(), vec![2.0]);
 }
+
+/// The AVX-512 splitter search equals the scalar one for every tree depth (0 to 12 levels), keys
+/// equal to, between, below and above the splitters.
+#[test]
+fn vector_search_equals_scalar() {
+    let mut next = xorshift(17);
+    for m in [
+        0usize,
+        1,
+        2,
+        3,
+        7,
+        8,
+        15,
+        16,
+        17,
+        100,
+        511,
+        1000,
+        2049,
+        TREE - 1,
+    ] {
+        let mut s: Vec<u64> = (0..m).map(|_| next() >> 1).collect();
+        s.sort_unstable();
+        s.dedup();
+        let tree = Tree::new(&s).unwrap();
+        let mut keys: Vec<u64> = (0..4096).map(|_| next()).collect();
+        keys.extend(s.iter().copied());
+        keys.extend(s.iter().map(|&k| k.wrapping_add(1)));
+        keys.extend([0, u64::MAX, 1, u64::MAX - 1]);
+        for k in keys.chunks(STEP) {
+            let mut k32 = [u64::MAX; STEP];
+            k32[..k.len()].copy_from_slice(k);
+            let (mut scalar, mut vector) = ([0u16; STEP], [0u16; STEP]);
+            search(&tree, &k32, &mut scalar, false);
+            search(&tree, &k32, &mut vector, crate::sort::simd::available());
+            assert_eq!(scalar, vector, "{m} splitters");
+            for (&k, &b) in k32.iter().zip(&scalar) {
+                let below = s.partition_point(|&x| x < k);
+                let eq = s.get(below) == Some(&k);
+                assert_eq!(b as usize, 2 * below + usize::from(eq));
+            }
+        }
+    }
+}
