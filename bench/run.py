@@ -125,6 +125,16 @@ def case_sum(sizes: Sizes, repeats: int) -> tuple[str, list[Row]]:
         rows.append(
             measure("dask", lambda: dsum.compute(scheduler="threads"), expected, repeats, 1e-9)
         )
+    # The yardstick: a plain summing loop over the same number of bytes, on 1 and 2 threads.
+    bw = ox._core.memory_bandwidth(n, repeats)
+    nbytes = n * a.itemsize
+    for row in rows:
+        row.note = (f"{nbytes / row.seconds / 1e9:5.1f} GB/s, "
+                    f"{bw['read_2'] * 1e9 * row.seconds / nbytes:.2f}x the read loop's time")
+    rows.append(Row("read loop", nbytes / (bw["read_2"] * 1e9), True,
+                    f"{bw['read_2']:5.1f} GB/s on 2 threads ({bw['read_1']:.1f} on 1); "
+                    f"write {bw['write']:.1f}, copy {bw['copy']:.1f}, "
+                    f"write to fresh pages {bw['fresh_write']:.1f} GB/s"))
     return f"sum of 2**{n.bit_length() - 1} float64, chunks {_chunks(x)}", rows
 
 

@@ -60,6 +60,15 @@ def get_memory_limit() -> int:
 def available_memory() -> int:
     """Physical memory, or a container's cgroup limit when lower, in bytes."""
 
+def pool_stats() -> dict[str, int]:
+    """The block pool: ``live_bytes``, ``kept_bytes``, and blocks ``reused`` / ``mapped``."""
+
+def release_pool() -> None:
+    """Unmaps every block the pool keeps for reuse."""
+
+def memory_bandwidth(n: int, repeats: int) -> dict[str, float]:
+    """GB/s of plain loops over ``n`` float64: read_1, read_2, write, copy, fresh_write."""
+
 # --- creation --------------------------------------------------------------------------------
 
 def from_numpy(arr: npt.NDArray[Any], dtype: str, chunks: _ChunksSpec, byteswap: bool) -> Node:

@@ -1,7 +1,9 @@
 //! Allocation of large element buffers. A fresh zeroed buffer comes from the kernel untouched;
 //! asking for transparent huge pages before the first write turns ~500 page faults per 2 MiB
 //! into one (NumPy does the same for its large arrays), which is most of the cost of writing a
-//! new result at memory speed.
+//! new result at memory speed. Large buffers come from the block pool ([`crate::pool`]) when the
+//! extension installs its allocator; [`uninit_vec`] skips the zeroing where every element is
+//! written anyway (a reused block then costs nothing before the kernel's first write).
 
 use crate::dtype::Element;
 use crate::error::{OxError, OxResult};
@@ -9,16 +11,43 @@ use crate::error::{OxError, OxResult};
 /// Buffers at least this large are advised to use huge pages (NumPy's threshold).
 const HUGE_PAGE_THRESHOLD: usize = 4 << 20;
 
+/// NumPy's wording of a failed allocation of `n` elements of `T`.
+fn too_big<T>(n: usize) -> OxError {
+    OxError::Memory(format!(
+        "Unable to allocate {} for an array with {n} elements of {} bytes",
+        human_bytes(n as f64 * std::mem::size_of::<T>() as f64),
+        std::mem::size_of::<T>()
+    ))
+}
+
+/// Room for `n` values, not initialized (length `n`, every element `MaybeUninit`), for a kernel
+/// that writes every element before anything reads it: no zeroing pass, and a block reused from
+/// the pool costs no page faults. `MemoryError` when the memory is not there. Turn it into a
+/// `Vec<T>` with [`assume_init`] once every element is written; never hand it out before.
+pub fn uninit_vec<T: Element>(n: usize) -> OxResult<Vec<std::mem::MaybeUninit<T>>> {
+    let mut v: Vec<std::mem::MaybeUninit<T>> = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| too_big::<T>(n))?;
+    // SAFETY: the capacity is at least `n`, and `MaybeUninit<T>` needs no initialization.
+    unsafe { v.set_len(n) };
+    advise_huge_pages(&v);
+    Ok(v)
+}
+
+/// The values of a buffer from [`uninit_vec`] once the caller has written every element.
+///
+/// # Safety
+/// Every element of `v` must have been written.
+pub unsafe fn assume_init<T>(v: Vec<std::mem::MaybeUninit<T>>) -> Vec<T> {
+    let mut v = std::mem::ManuallyDrop::new(v);
+    // SAFETY: `MaybeUninit<T>` has `T`'s size and alignment, so the allocation has exactly the
+    // layout of a `Vec<T>` of the same capacity; the caller vouches for the values.
+    unsafe { Vec::from_raw_parts(v.as_mut_ptr() as *mut T, v.len(), v.capacity()) }
+}
+
 /// A vector of `n` zero values, backed by huge pages when large; `MemoryError` (not an abort,
 /// which is what `vec!` does when the allocator says no) when the memory is not there.
 pub fn zeroed_vec<T: Element>(n: usize) -> OxResult<Vec<T>> {
-    let too_big = || {
-        OxError::Memory(format!(
-            "Unable to allocate {} for an array with {n} elements of {} bytes",
-            human_bytes(n as f64 * std::mem::size_of::<T>() as f64),
-            std::mem::size_of::<T>()
-        ))
-    };
+    let too_big = || too_big::<T>(n);
     let layout = std::alloc::Layout::array::<T>(n).map_err(|_| too_big())?;
     if layout.size() == 0 {
         return Ok(Vec::new());
@@ -85,6 +114,21 @@ mod tests {
         let c: Vec<num_complex::Complex<f32>> = super::zeroed_vec(3).unwrap();
         assert_eq!(c.len(), 3);
         assert!(super::zeroed_vec::<u8>(0).unwrap().is_empty());
+    }
+
+    #[test]
+    fn uninit_buffers_are_written_before_use() {
+        let mut v = super::uninit_vec::<f64>(1 << 20).unwrap();
+        assert_eq!(v.len(), 1 << 20);
+        for (i, x) in v.iter_mut().enumerate() {
+            x.write(i as f64);
+        }
+        // SAFETY: every element was written just above.
+        let v = unsafe { super::assume_init(v) };
+        assert_eq!(v[12345], 12345.0);
+        assert!(super::uninit_vec::<u8>(0).unwrap().is_empty());
+        let e = super::uninit_vec::<f64>(1 << 60).unwrap_err();
+        assert!(e.to_string().contains("Unable to allocate 8.00 EiB"), "{e}");
     }
 
     #[test]

@@ -213,12 +213,22 @@ impl Chunk {
     pub fn zeros(dtype: DType, shape: &[usize]) -> OxResult<Chunk> {
         dispatch_dtype!(dtype, T => Ok(Chunk::from_array(Self::zeros_typed::<T>(shape)?)))
     }
+    /// A chunk whose elements are not initialized, for a result every element of which is
+    /// written next (no zeroing pass; a block reused from the pool costs no page faults).
+    ///
+    /// # Safety
+    /// Every element must be written before the chunk is read, cloned or handed out.
+    pub unsafe fn uninit(dtype: DType, shape: &[usize]) -> OxResult<Chunk> {
+        dispatch_dtype!(dtype, T => {
+            let n = element_count(shape)?;
+            // SAFETY: the caller writes every element before any is read.
+            let v = unsafe { crate::buffer::assume_init(crate::buffer::uninit_vec::<T>(n)?) };
+            let a = ArrayD::from_shape_vec(IxDyn(shape), v).map_err(|e| OxError::Memory(e.to_string()))?;
+            Ok(Chunk::from_array(a))
+        })
+    }
     fn zeros_typed<T: Element>(shape: &[usize]) -> OxResult<ArrayD<T>> {
-        let n = shape
-            .iter()
-            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-            .ok_or_else(|| OxError::Memory(format!("array of shape {shape:?} is too big")))?;
-        let v = crate::buffer::zeroed_vec::<T>(n)?;
+        let v = crate::buffer::zeroed_vec::<T>(element_count(shape)?)?;
         ArrayD::from_shape_vec(IxDyn(shape), v).map_err(|e| OxError::Memory(e.to_string()))
     }
     pub fn from_array<T: Element>(a: ArrayD<T>) -> Chunk
@@ -242,6 +252,14 @@ impl Chunk {
             Chunk::from_array(ArrayD::from_shape_vec(IxDyn(shape), v).expect("into_shape: size preserved by caller"))
         })
     }
+}
+
+/// The number of elements of `shape`; `MemoryError` when it overflows.
+fn element_count(shape: &[usize]) -> OxResult<usize> {
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| OxError::Memory(format!("array of shape {shape:?} is too big")))
 }
 
 /// The dtype of an element slice (used by the dispatch macro on chunks).

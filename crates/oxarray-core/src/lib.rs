@@ -14,6 +14,7 @@ pub mod error;
 pub mod fpflags;
 pub mod grid;
 pub mod ops;
+pub mod pool;
 pub mod shape;
 
 pub use chunk::{Chunk, Column};

@@ -201,7 +201,7 @@ impl FusedProgram {
         let n: usize = shape.iter().product();
         self.with_sources(inputs, shape, |srcs| {
             dispatch_dtype!(self.out_dtype(), T => {
-                let mut out: Vec<T> = oxarray_core::buffer::zeroed_vec(n)?;
+                let mut out: Vec<T> = out_buffer(n)?;
                 self.run_all::<T>(srcs, &mut out, log)?;
                 let arr = ArrayD::from_shape_vec(IxDyn(shape), out).map_err(|e| OxError::Internal(e.to_string()))?;
                 Ok(Chunk::from_array(arr))
@@ -237,7 +237,7 @@ impl FusedProgram {
                         *s = n;
                     }
                     let chunk: OxResult<Chunk> = dispatch_dtype!(self.out_dtype(), T => {
-                        let mut out: Vec<T> = oxarray_core::buffer::zeroed_vec(n * row_len)?;
+                        let mut out: Vec<T> = out_buffer(n * row_len)?;
                         prog.run_span::<T>(srcs, r0 * row_len, &mut out, log)?;
                         let arr = ArrayD::from_shape_vec(IxDyn(&slab_shape), out)
                             .map_err(|e| OxError::Internal(e.to_string()))?;
@@ -335,6 +335,13 @@ impl FusedProgram {
             prog.run_span::<T>(srcs, 0, out, log)
         }
     }
+}
+
+/// The output buffer of a program run: not zeroed first, since a run writes every element
+/// (`run_span` covers its whole span, or fails and the buffer is dropped unread).
+fn out_buffer<T: Element>(n: usize) -> OxResult<Vec<T>> {
+    // SAFETY: see above; a failed run returns its error before the buffer is wrapped in a chunk.
+    Ok(unsafe { oxarray_core::buffer::assume_init(oxarray_core::buffer::uninit_vec(n)?) })
 }
 
 /// A contiguous region of a result buffer that a task may write its block into directly.

@@ -36,6 +36,8 @@ pub fn plan(nodes: &[NodeRef]) -> OxResult<Plan> {
     let (mut graph, mut new_ids) = optimize(lowering.graph, &flat);
     let result_bytes = result_bytes(nodes);
     let memory_limit = memory::limit();
+    // The block pool keeps the blocks it holds for reuse under the same limit.
+    oxarray_core::pool::POOL.set_memory_limit(memory_limit);
     let mut recomputed = 0;
     let threads = rayon::current_num_threads();
     if memory::projected_peak(&graph, threads).saturating_add(result_bytes) > memory_limit {
@@ -84,10 +86,18 @@ pub fn compute_logged(nodes: &[NodeRef], cancel: &AtomicBool, fp: &FpLog) -> OxR
     // The results first: a result that cannot be allocated fails before any planning or work.
     memory::check_fits(&TaskGraph::default(), result_bytes(nodes), memory::limit())?;
     let single: Vec<bool> = nodes.iter().map(|n| n.grid.nblocks() == 1).collect();
+    // Not zeroed: every block of a result is written below, by its task or by `write_block`
+    // (a zeroing pass, or the kernel's zeroing of fresh pages, would write the bytes twice).
+    // SAFETY: a result is returned only after every output task ran (`execute` fails otherwise),
+    // and each output block is either written whole by `write_block` or written directly by its
+    // task (`direct_destinations`; kinds not known to write every element are zeroed first).
     let mut results: Vec<Option<Chunk>> = nodes
         .iter()
         .zip(&single)
-        .map(|(n, &s)| (!s).then(|| Chunk::zeros(n.dtype, &n.shape)).transpose())
+        .map(|(n, &s)| {
+            (!s).then(|| unsafe { Chunk::uninit(n.dtype, &n.shape) })
+                .transpose()
+        })
         .collect::<OxResult<_>>()?;
     let plan = plan(nodes)?;
     memory::check_fits(&plan.graph, plan.result_bytes, plan.memory_limit)?;
@@ -222,6 +232,15 @@ fn direct_destinations(
                 .sum();
             let len: usize = node.grid.block_shape(&idx).iter().product();
             let ptr = asm.base + start * asm.itemsize;
+            if !matches!(
+                plan.graph.tasks[t].kind,
+                TaskKind::Program(_) | TaskKind::Random { .. }
+            ) {
+                // The result is not zeroed; kernels other than programs and random sources are
+                // not known to write every element of their region, so it starts at zero.
+                // SAFETY: the region lies inside the result buffer and nothing runs yet.
+                unsafe { std::ptr::write_bytes(ptr as *mut u8, 0, len * asm.itemsize) };
+            }
             direct.insert(
                 t,
                 RawDest {

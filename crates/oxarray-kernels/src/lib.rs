@@ -4,6 +4,7 @@
 //! body is written once over [`oxarray_core::Element`] (or a numeric trait) and dispatched per dtype
 //! by `oxarray_core::dispatch_*`; parallelism inside one large chunk uses rayon.
 
+pub mod bandwidth;
 pub mod bits;
 pub mod compress;
 pub mod create;

@@ -15,6 +15,7 @@ mod indexing;
 mod io;
 mod ordering;
 mod pickle;
+mod pool;
 mod random;
 mod scan;
 mod sets;
@@ -34,6 +35,11 @@ use oxarray_graph::NodeRef;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Large buffers (blocks, results) come from the block pool: a freed block, even one NumPy
+/// held, serves the next allocation of its size without page faults or zeroing.
+#[global_allocator]
+static ALLOCATOR: oxarray_core::pool::BlockAllocator = oxarray_core::pool::BlockAllocator;
 
 static CHUNK_BYTES: AtomicUsize = AtomicUsize::new(build::DEFAULT_CHUNK_BYTES);
 
@@ -487,6 +493,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     bits::register(m)?;
     callback::register(m)?;
     diagnostics::register(m)?;
+    pool::register(m)?;
     ordering::register(m)?;
     pickle::register(m)?;
     io::register(m)?;
