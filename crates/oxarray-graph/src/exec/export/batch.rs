@@ -465,8 +465,14 @@ mod tests {
         all.sort_unstable();
         assert_eq!(all, (0..g.len()).collect::<Vec<_>>());
         assert!(bs.iter().all(|b| b.tasks.len() <= 4), "{bs:?}");
-        // Each leaf pair joins its combine.
-        assert!(bs.iter().any(|b| b.tasks == vec![0, 1, 8]), "{bs:?}");
+        // Each leaf pair joins its combine (which may join the next level up, within the cap).
+        for (pair, combine) in [([0, 1], 8), ([2, 3], 9), ([4, 5], 10), ([6, 7], 11)] {
+            let holds = |t: &usize| {
+                bs.iter()
+                    .any(|b| b.tasks.contains(t) && b.tasks.contains(&combine))
+            };
+            assert!(pair.iter().all(holds), "{bs:?}");
+        }
         let with_root = bs.iter().find(|b| b.tasks.contains(&root)).unwrap();
         assert_eq!(with_root.outputs, vec![root]);
         // One batch: the plan at once when the caps allow it.
