@@ -29,10 +29,9 @@ fn u64s(v: &[usize]) -> Vec<u64> {
     v.iter().map(|&x| x as u64).collect()
 }
 
-/// A block's bytes while its chunks are decoded into it. A fresh block is not zero-filled first
-/// (its pages would be written twice): the chunks under it tile it, and each writes every byte
-/// of its part, so all bytes are written once the read succeeds (a failed read drops it). Only
-/// zarrs' decoder needs initialised bytes: the block is zero-filled before its first use.
+/// A block's bytes while its chunks are decoded into it. A block from `uninit` is zero-filled
+/// when it is made (see there); zarrs' decoder needs initialised bytes, and the chunks under the
+/// block may mix the blosc path and zarrs' path.
 pub(crate) struct BlockBytes<'a> {
     bytes: &'a mut [MaybeUninit<u8>],
     initialised: bool,
@@ -40,9 +39,14 @@ pub(crate) struct BlockBytes<'a> {
 
 impl<'a> BlockBytes<'a> {
     pub(crate) fn uninit(bytes: &'a mut [MaybeUninit<u8>]) -> Self {
+        // Zero-filled now, not at the first use of zarrs' decoder: by then chunks decoded
+        // through the blosc path may already sit in the block, and a late fill wiped them
+        // (tests/test_zarr.py::test_blocks_across_blosc_chunks). Not filling at all needs to
+        // know up front that every chunk under the block takes the blosc path.
+        bytes.fill(MaybeUninit::new(0));
         BlockBytes {
             bytes,
-            initialised: false,
+            initialised: true,
         }
     }
     pub(crate) fn init(bytes: &'a mut [u8]) -> Self {
