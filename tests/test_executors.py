@@ -280,8 +280,6 @@ def test_ctrl_c_during_cluster_compute(client):
     _identical((x[:2] + 1).compute(executor=ex), (x[:2] + 1).compute())  # the client still works
 
 
-@pytest.mark.skip(reason="hangs when run after the worker-kill tests (a compute with resources "
-                         "waits forever on the module cluster); not yet seen passing - to investigate")
 def test_memory_resource(client):
     _wait_workers(client)
     ex = ox.DaskExecutor(client, memory_resource="MEMORY")
@@ -293,8 +291,32 @@ def test_memory_resource(client):
     pex = _base.Export([p._node])
     held = next(pex.remote_block(t) for t in pex.tasks if t.kind == "callback")[0]
     keys = {f.key for f in held.refs}
+    distributed.wait(held.refs)  # the graph reaches the scheduler after persist returns
     restrictions = client.run_on_scheduler(
         lambda dask_scheduler: [dask_scheduler.tasks[k].resource_restrictions for k in keys])
     assert len(restrictions) == 10
     assert all(r and 0 < r["MEMORY"] <= MEMORY for r in restrictions)
     _identical(p.compute(executor=ex), (ox.sin(x) + 1).compute())
+
+
+def test_memory_resource_too_small_fails_before_submitting(client):
+    # Dask would wait forever for a worker with that much of the resource.
+    ex = ox.DaskExecutor(client, memory_resource="MEMORY")
+    x = ox.ones(2**29, chunks=2**29)  # one 4 GiB chunk against workers of 2 GiB
+    with pytest.raises(MemoryError, match="needs .* bytes of 'MEMORY'"):
+        (x + 1).compute(executor=ex)
+    with pytest.raises(MemoryError, match="more than any worker has"):
+        ox.persist(x + 1, executor=ex)
+    _identical((ox.ones(10, chunks=5) + 1).compute(executor=ex), np.full(10, 2.0))
+
+
+def test_ray_memory_too_small_fails_before_submitting(ray_started):
+    ex = ox.RayExecutor(declare_memory=True)
+    nodes_memory = max(n["Resources"].get("memory", 0) for n in ray_started.nodes())
+    x = ox.ones(int(nodes_memory) // 8 + 2**20, chunks=-1)  # one chunk larger than any node
+    with ox.config.set(memory_limit=1 << 50):  # not refused by the local planner first
+        with pytest.raises(MemoryError, match="more than any Ray node has"):
+            (x + 1).compute(executor=ex)
+        with pytest.raises(MemoryError, match="more than any Ray node has"):
+            ox.persist(x + 1, executor=ex)
+    _identical((ox.ones(10, chunks=5) + 1).compute(executor=ex), np.full(10, 2.0))

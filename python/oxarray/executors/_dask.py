@@ -41,6 +41,17 @@ def _dask():
     return Alias, DataNode, Task, TaskRef
 
 
+def _per_key(resources: dict):
+    """``resources=`` for ``Client.get``, one restriction per key. Dask applies a dict given
+    there to *every* task (a task asking for resources named after our keys, which no worker
+    has, waits forever); a callable is called with each key on the scheduler instead. A bound
+    method of a stdlib ``defaultdict`` unpickles on a scheduler without oxarray, and gives the
+    keys left out (the plan's data node) no restriction."""
+    from collections import defaultdict
+
+    return defaultdict(dict, resources).__getitem__
+
+
 def _fetch_future(f):
     return f.result()
 
@@ -114,8 +125,8 @@ class DaskExecutor:
         if to_run:
             kwargs = {}
             if self.memory_resource:
-                kwargs["resources"] = {t.key: {self.memory_resource: t.projected_bytes}
-                                       for t in ex.tasks if t.key in dsk}
+                kwargs["resources"] = self._declare({t.key: t.projected_bytes
+                                                     for t in ex.tasks if t.key in dsk})
             if self.retries is not None:
                 kwargs["retries"] = self.retries
             got = self.client.get(dsk, to_run, sync=False, **kwargs)
@@ -132,6 +143,19 @@ class DaskExecutor:
         tag = uuid.uuid4().hex[:12]
         scattered = self.client.scatter({f"{k}-{tag}": v for k, v in data.items()}, hash=False)
         return {k: scattered[f"{k}-{tag}"] for k in data}
+
+    def _declare(self, projected: dict):
+        """``resources=`` declaring each key's projected bytes as ``memory_resource``; a
+        ``MemoryError`` naming the task, before anything is submitted, when no worker has that
+        much (Dask would wait forever for a worker that can take it)."""
+        workers = self.client.scheduler_info(n_workers=-1)["workers"].values()
+        largest = max(((w.get("resources") or {}).get(self.memory_resource, 0) for w in workers),
+                      default=0)
+        key, need = max(projected.items(), key=lambda kv: kv[1], default=(None, 0))
+        if need > largest:
+            raise MemoryError(f"task {key} needs {need} bytes of {self.memory_resource!r}, more than "
+                              f"any worker has ({largest}): use smaller chunks or bigger workers")
+        return _per_key({k: {self.memory_resource: n} for k, n in projected.items()})
 
     def _capacity(self):
         """``(threads, bytes one batch may hold)`` of the cluster: a quarter of a worker
@@ -165,7 +189,7 @@ class DaskExecutor:
         to_run = list(dict.fromkeys(bg.batches[p[0]].key for p in places.values() if p is not None))
         kwargs = {}
         if self.memory_resource:
-            kwargs["resources"] = {b.key: {self.memory_resource: b.projected_bytes} for b in bg.batches}
+            kwargs["resources"] = self._declare({b.key: b.projected_bytes for b in bg.batches})
         if self.retries is not None:
             kwargs["retries"] = self.retries
         got = self.client.get(dsk, to_run, sync=False, **kwargs) if to_run else []

@@ -36,6 +36,16 @@ def _remote(ray, f=run_task):
     return _REMOTE[f]
 
 
+def _check_fits(ray, projected: dict) -> None:
+    """A ``MemoryError`` naming the task when no live node has the ``memory`` it declares: Ray
+    would keep such a task pending forever, waiting for an autoscaler."""
+    largest = max((n["Resources"].get("memory", 0) for n in ray.nodes() if n.get("Alive")), default=0)
+    key, need = max(projected.items(), key=lambda kv: kv[1], default=(None, 0))
+    if need > largest:
+        raise MemoryError(f"task {key} needs {need} bytes of memory, more than any Ray node has "
+                          f"({int(largest)}): use smaller chunks or bigger nodes")
+
+
 class RayExecutor:
     """Runs plans on the Ray cluster this process is connected to (``ray.init()`` first).
 
@@ -53,6 +63,8 @@ class RayExecutor:
         ray = _ray()
         run = _remote(ray)
         ex = Export(nodes)
+        if self.declare_memory:
+            _check_fits(ray, {t.key: t.projected_bytes for t in ex.tasks if t.kind != "data"})
         payload = ray.put(ex.payload)
         refs = {}
         for t in ex.tasks:
@@ -92,6 +104,8 @@ class RayExecutor:
         threads = max(1, int(res.get("CPU", 1)))
         max_bytes = res.get("memory", 0) / threads / 4 or 1 << 62
         bg = BatchGraph(ex, held, threads, max_bytes)
+        if self.declare_memory:
+            _check_fits(ray, {b.key: b.projected_bytes for b in bg.batches})
         refs = []
         for b, batch in enumerate(bg.batches):  # producers come first
             program, keys, picks, *args = bg.call(b, held, refs.__getitem__)
