@@ -144,6 +144,16 @@ class RemoteBlocks:
         return "persisted"
 
 
+def refuse_oversized(projected: dict, largest: int, what: str, where: str) -> None:
+    """A ``MemoryError`` naming the task of ``projected`` (``{key: bytes}``) that declares more
+    ``what`` than ``largest``, the most any ``where`` has: a cluster scheduler would keep such a
+    task waiting forever for a place to run it. Raised before anything is submitted."""
+    key, need = max(projected.items(), key=lambda kv: kv[1], default=(None, 0))
+    if need > largest:
+        raise MemoryError(f"task {key} needs {need} bytes of {what}, more than any {where} has "
+                          f"({int(largest)}): use smaller chunks or bigger {where}s")
+
+
 def persisted_array(refs, node, fetch):
     """A lazy Array over blocks held by an engine (``refs`` in C order of the blocks)."""
     from .._array import Array

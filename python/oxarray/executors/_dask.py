@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import uuid
 
-from ._base import BatchGraph, Export, assemble, persisted_array, run_batch, run_task
+from ._base import BatchGraph, Export, assemble, persisted_array, refuse_oversized, run_batch, run_task
 
 
 def _dask():
@@ -151,10 +151,7 @@ class DaskExecutor:
         workers = self.client.scheduler_info(n_workers=-1)["workers"].values()
         largest = max(((w.get("resources") or {}).get(self.memory_resource, 0) for w in workers),
                       default=0)
-        key, need = max(projected.items(), key=lambda kv: kv[1], default=(None, 0))
-        if need > largest:
-            raise MemoryError(f"task {key} needs {need} bytes of {self.memory_resource!r}, more than "
-                              f"any worker has ({largest}): use smaller chunks or bigger workers")
+        refuse_oversized(projected, largest, repr(self.memory_resource), "worker")
         return _per_key({k: {self.memory_resource: n} for k, n in projected.items()})
 
     def _capacity(self):

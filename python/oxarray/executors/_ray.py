@@ -12,7 +12,7 @@ rebuilds lost objects from lineage. Output blocks are fetched to the client one 
 
 from __future__ import annotations
 
-from ._base import BatchGraph, Export, assemble, persisted_array, run_batch, run_task
+from ._base import BatchGraph, Export, assemble, persisted_array, refuse_oversized, run_batch, run_task
 
 
 def _ray():
@@ -40,10 +40,7 @@ def _check_fits(ray, projected: dict) -> None:
     """A ``MemoryError`` naming the task when no live node has the ``memory`` it declares: Ray
     would keep such a task pending forever, waiting for an autoscaler."""
     largest = max((n["Resources"].get("memory", 0) for n in ray.nodes() if n.get("Alive")), default=0)
-    key, need = max(projected.items(), key=lambda kv: kv[1], default=(None, 0))
-    if need > largest:
-        raise MemoryError(f"task {key} needs {need} bytes of memory, more than any Ray node has "
-                          f"({int(largest)}): use smaller chunks or bigger nodes")
+    refuse_oversized(projected, largest, "memory", "Ray node")
 
 
 class RayExecutor:
