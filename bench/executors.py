@@ -5,8 +5,12 @@
 2. The tall SVD: singular values of a 200000×200 random matrix in chunks of 10000 rows.
 3. Worker killed mid-compute, ``--kills N`` times: the result must be bit-identical to the local
    one every time.
+4. What a worker pays to take in its inputs: one task run as a worker runs it (``run_task`` on
+   a 128 MB NumPy input), beside a plain NumPy copy of that input. A task's inputs are copied
+   into engine-owned blocks (a ``Chunk`` owns its buffer), so for memory-bound programs the
+   copy is most of the task; outputs go back to NumPy without a copy.
 
-    python bench/executors.py [--repeat 3] [--kills 10] [--only overhead|svd|kills]
+    python bench/executors.py [--repeat 3] [--kills 10] [--only overhead|svd|kills|inputs]
 
 Prints median times, the load average beside them, and ratios; asserts nothing about time.
 DaskExecutor runs the chunk programs in batches (a few Dask tasks per worker thread), dask.array
@@ -116,12 +120,35 @@ def worker_kills(client, kills):
     print(f"worker killed mid-compute: {same} of {kills} results bit-identical to the local one")
 
 
+def worker_inputs(repeat):
+    """``run_task`` on one 128 MB input, beside a NumPy copy of it (no cluster needed)."""
+    from oxarray import _core
+    from oxarray.executors import _base
+
+    n = 16_000_000
+    data = np.random.default_rng(0).standard_normal(n)
+    copy = best(lambda i: data.copy, max(repeat, 7))
+    print(f"worker inputs, one task on a {data.nbytes >> 20} MiB input ({load()}):")
+    for text in ("x * 2 + 1", "x.sum()"):
+        y = eval(text, {"x": ox.asarray(data, chunks=n)})
+        ex = _base.Export([y._node])
+        plan = _base._plan_for(ex.payload)
+        task = next(t for t in ex.tasks if t.kind == "task")
+        t = best(lambda i: partial(_core.run_task, task.program, plan, [data]), max(repeat, 7))
+        print(f"  {text:10} run_task {t * 1e3:6.1f} ms; a NumPy copy of the input {copy * 1e3:6.1f} ms"
+              f" ({copy / t:.0%} of the task)")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--kills", type=int, default=10)
-    p.add_argument("--only", choices=["overhead", "svd", "kills"])
+    p.add_argument("--only", choices=["overhead", "svd", "kills", "inputs"])
     a = p.parse_args()
+    if a.only in (None, "inputs"):
+        worker_inputs(a.repeat)
+    if a.only == "inputs":
+        return
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",

@@ -41,11 +41,27 @@ impl FpMode {
 /// One instruction's error checking: which node it comes from (events are reported per node, as
 /// NumPy reports per ufunc call) and that node's mode. `part` tells apart the steps of one node
 /// that NumPy reports under different names (a mean's "reduce" and its final "divide").
-#[derive(Clone, Copy, Debug, PartialEq)]
+///
+/// Its `Debug` text leaves out the node id and the call's site id: a task's text is what its
+/// exported key hashes (`exec::export::task_keys`), and both ids are numbers of one build in one
+/// process, so the same expression built twice, or by another client, would get other keys. What
+/// stays (the part, the flags checked and those that raise) is what the task does; where the
+/// check sits in the task is given by its place in the text.
+#[derive(Clone, Copy, PartialEq)]
 pub struct FpCheck {
     pub node: u64,
     pub part: u8,
     pub mode: FpMode,
+}
+
+impl std::fmt::Debug for FpCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FpCheck")
+            .field("part", &self.part)
+            .field("cares", &self.mode.cares())
+            .field("raises", &self.mode.raises())
+            .finish_non_exhaustive()
+    }
 }
 
 impl FpCheck {

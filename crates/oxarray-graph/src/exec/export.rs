@@ -367,6 +367,49 @@ mod tests {
         assert!(matches!(v, Value::Chunk(c) if c.shape() == [3]));
     }
 
+    /// `mean(sqrt(x * 2 + 1) @ x.T)` with floating-point checks under `site` (the front's id of
+    /// the call's error state, which differs between processes) and flags `care`.
+    fn checked_expression(site: u64, care: u64) -> Vec<NodeRef> {
+        use crate::construct::{binary, full, matmul_checked, reduce_checked, transpose, unary};
+        use oxarray_core::ops::{BinaryOp, ReduceOp, UnaryOp};
+        let fp = crate::fperr::FpMode(site << 8 | care);
+        let grid = oxarray_core::ChunkGrid::new(&[6, 4], vec![vec![2; 3], vec![4]]).unwrap();
+        let x = full(
+            vec![6, 4],
+            oxarray_core::DType::Float64,
+            Scalar::Float(0.5),
+            grid,
+        );
+        let two = full(
+            vec![],
+            oxarray_core::DType::Float64,
+            Scalar::Float(2.0),
+            oxarray_core::ChunkGrid::new(&[], vec![]).unwrap(),
+        );
+        let y = binary(BinaryOp::Multiply, &x, &two, fp).unwrap();
+        let y = binary(BinaryOp::Add, &y, &two, fp).unwrap();
+        let y = unary(UnaryOp::Sqrt, &y, fp).unwrap();
+        let g = matmul_checked(&y, &transpose(&x, &[1, 0]).unwrap(), fp).unwrap();
+        let m = reduce_checked(ReduceOp::Mean, &g, vec![0], false, None, (fp, fp)).unwrap();
+        vec![m, g]
+    }
+
+    /// The same expression built twice (new node ids), even by another process (other ids for
+    /// the same error state), gets the same keys; another error state gets other keys.
+    #[test]
+    fn keys_do_not_depend_on_the_build() {
+        let keys = |nodes: &[NodeRef]| task_keys(&task_plan(nodes).unwrap().graph);
+        let first = keys(&checked_expression(3, 0x0B));
+        assert_eq!(first, keys(&checked_expression(3, 0x0B)));
+        assert_eq!(first, keys(&checked_expression(41, 0x0B)));
+        let raising = keys(&checked_expression(3, 0x1B));
+        let data = first.iter().filter(|k| raising.contains(k)).count();
+        assert!(
+            data < first.len(),
+            "a raising state must change the checked tasks' keys"
+        );
+    }
+
     #[test]
     fn keys_are_deterministic_and_differ_by_data() {
         let f = oxarray_core::DType::Float64;
