@@ -158,9 +158,11 @@ pub enum UnaryFlags {
 
 pub fn unary_flags_source(op: UnaryOp, input: DType) -> UnaryFlags {
     use UnaryOp::*;
+    // Not sqrt: it is an IEEE basic operation like `+` and `/`, and the hardware raises exactly
+    // NumPy's flag (invalid, for a negative number), so no scan of the values is needed.
     let transcendental = matches!(
         op,
-        Sqrt | Cbrt
+        Cbrt
             | Exp
             | Exp2
             | Expm1
