@@ -162,8 +162,7 @@ pub fn unary_flags_source(op: UnaryOp, input: DType) -> UnaryFlags {
     // NumPy's flag (invalid, for a negative number), so no scan of the values is needed.
     let transcendental = matches!(
         op,
-        Cbrt
-            | Exp
+        Cbrt | Exp
             | Exp2
             | Expm1
             | Log

@@ -407,7 +407,8 @@ mod tests {
         let x = crate::result::chunk_from_vec(&[n], (0..n).map(|i| i as f64).collect()).unwrap();
         let out = prog.run(&[&x], &[n], &FpLog::default()).unwrap();
         let a = out.as_array::<f64>().unwrap();
-        for i in [0, 1, super::super::BLOCK, 2 * super::super::BLOCK - 1, n - 1] {
+        let block = super::super::BLOCK;
+        for i in [0, 1, block, 2 * block - 1, n - 1] {
             assert_eq!(a[[i]], (i as f64 + 2.0) * 3.0 + 5.0, "at {i}");
         }
     }
