@@ -367,7 +367,7 @@ mod tests {
         assert!(matches!(v, Value::Chunk(c) if c.shape() == [3]));
     }
 
-    /// `mean(sqrt(x * 2 + 1) @ x.T)` with floating-point checks under `site` (the front's id of
+    /// `mean(sqrt(x * 2 + 2) @ x.T)` with floating-point checks under `site` (the front's id of
     /// the call's error state, which differs between processes) and flags `care`.
     fn checked_expression(site: u64, care: u64) -> Vec<NodeRef> {
         use crate::construct::{binary, full, matmul_checked, reduce_checked, transpose, unary};
