@@ -218,6 +218,7 @@ fn direct_destinations(
                     | TaskKind::Random { .. }
                     | TaskKind::Fft(_)
                     | TaskKind::Scan(crate::scan::ScanTask::Scan { .. }, _)
+                    | TaskKind::Sort(crate::sort::SortTask::Gather { .. })
             );
             if !only_here || !writes_directly {
                 continue;
@@ -234,10 +235,13 @@ fn direct_destinations(
             let ptr = asm.base + start * asm.itemsize;
             if !matches!(
                 plan.graph.tasks[t].kind,
-                TaskKind::Program(_) | TaskKind::Random { .. }
+                TaskKind::Program(_)
+                    | TaskKind::Random { .. }
+                    | TaskKind::Sort(crate::sort::SortTask::Gather { .. })
             ) {
-                // The result is not zeroed; kernels other than programs and random sources are
-                // not known to write every element of their region, so it starts at zero.
+                // The result is not zeroed; kernels other than programs, random sources and a
+                // sample sort's gather (every rank of its block) are not known to write every
+                // element of their region, so it starts at zero.
                 // SAFETY: the region lies inside the result buffer and nothing runs yet.
                 unsafe { std::ptr::write_bytes(ptr as *mut u8, 0, len * asm.itemsize) };
             }

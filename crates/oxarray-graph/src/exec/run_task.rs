@@ -107,7 +107,7 @@ pub fn run_task(
         TaskKind::Contract(c) => crate::contract::run(c, &chunks()?, fp)?,
         TaskKind::Linalg(l) => return crate::linalg::run(l, &chunks()?),
         TaskKind::Index(t) => crate::indexing::run(t, &chunks()?, shape, task.dtype)?,
-        TaskKind::Sort(s) => return crate::sort::run(s, deps, shape),
+        TaskKind::Sort(s) => return crate::sort::run(s, deps, shape, dest),
         TaskKind::Sets(s) => return crate::sets::run(s, deps),
         TaskKind::Scan(s, check) => {
             let cs = chunks()?;

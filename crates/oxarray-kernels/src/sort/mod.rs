@@ -308,6 +308,68 @@ pub fn sample_gather(
     dispatch_typed!(Chunk, *first, a => gather_typed(a, parts, &counts, &s, lo..hi, out_shape, descending))
 }
 
+/// [`sample_gather`] written into the output block's place in a result: `len` elements of
+/// `dtype` at `ptr`.
+///
+/// # Safety
+/// `ptr` must point at `len` live elements of `dtype` that nothing else reads or writes while
+/// this runs.
+pub unsafe fn sample_gather_into(
+    parts: &[(&Chunk, &Chunk)],
+    splitters: &Chunk,
+    ranks: std::ops::Range<usize>,
+    descending: bool,
+    ptr: usize,
+    len: usize,
+    dtype: DType,
+) -> OxResult<()> {
+    let (lo, hi) = (ranks.start, ranks.end);
+    let s = splitter_keys(splitters)?;
+    let bad = || OxError::Internal("sample sort: pieces".into());
+    let (first, _) = parts.first().ok_or_else(bad)?;
+    if first.dtype() != dtype || len != hi.saturating_sub(lo) {
+        return Err(OxError::Internal(
+            "sample sort: destination does not fit".into(),
+        ));
+    }
+    let counts = parts
+        .iter()
+        .map(|(_, c)| {
+            c.as_array::<i64>()
+                .and_then(|a| a.as_slice())
+                .ok_or_else(bad)
+        })
+        .collect::<OxResult<Vec<_>>>()?;
+    dispatch_typed!(Chunk, *first, a => {
+        let pieces = pieces_typed(a, parts, &counts)?;
+        // SAFETY: the caller promises `len` live, exclusive elements of this dtype at `ptr`.
+        let out = unsafe { std::slice::from_raw_parts_mut(ptr as *mut std::mem::MaybeUninit<_>, len) };
+        sample::gather_into(&pieces, &s, lo, hi, descending, simd::available(), out)
+    })
+}
+
+/// The classified pieces of a sample sort as typed slices.
+fn pieces_typed<'a, T: NpOrd>(
+    _witness: &ArrayD<T>,
+    parts: &[(&'a Chunk, &'a Chunk)],
+    counts: &[&'a [i64]],
+) -> OxResult<Vec<sample::Piece<'a, T>>>
+where
+    Chunk: Typed<T, Container = ArrayD<T>>,
+{
+    parts
+        .iter()
+        .zip(counts)
+        .map(|((v, _), counts)| {
+            let values = v
+                .as_array::<T>()
+                .and_then(|x| x.as_slice())
+                .ok_or_else(|| OxError::Internal("sample sort: pieces".into()))?;
+            Ok(sample::Piece { values, counts })
+        })
+        .collect()
+}
+
 fn splitters_typed<T: NpOrd>(
     _witness: &ArrayD<T>,
     blocks: &[&Chunk],
@@ -340,17 +402,7 @@ fn gather_typed<T: NpOrd>(
 where
     Chunk: Typed<T, Container = ArrayD<T>>,
 {
-    let pieces = parts
-        .iter()
-        .zip(counts)
-        .map(|((v, _), counts)| {
-            let values = v
-                .as_array::<T>()
-                .and_then(|x| x.as_slice())
-                .ok_or_else(|| OxError::Internal("sample sort: pieces".into()))?;
-            Ok(sample::Piece { values, counts })
-        })
-        .collect::<OxResult<Vec<_>>>()?;
+    let pieces = pieces_typed(_witness, parts, counts)?;
     to_chunk(
         out_shape,
         sample::gather(&pieces, s, ranks.start, ranks.end, descending)?,

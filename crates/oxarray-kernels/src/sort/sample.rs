@@ -21,8 +21,9 @@
 //! is exact whatever the splitters are).
 
 use super::order::NpOrd;
-use oxarray_core::buffer::zeroed_vec;
+use oxarray_core::buffer::{assume_init, uninit_vec, zeroed_vec};
 use oxarray_core::{OxError, OxResult};
+use std::mem::MaybeUninit;
 
 /// Buckets aim at about this many keys (1 MiB of u64 keys: sorted inside the L2 cache).
 pub const BUCKET_KEYS: usize = 1 << 17;
@@ -255,17 +256,44 @@ pub fn classify<T: NpOrd>(
             off[b] = total;
         }
     }
-    let mut out: Vec<T> = zeroed_vec(total + 1)?;
-    scatter(src, &ids, &mut off, &step, &mut out);
+    // Every slot below `total` is written once by the scatter (the spare slot may not be).
+    let mut out = uninit_vec::<T>(total + 1)?;
+    let dst = out.as_mut_ptr() as *mut T;
+    let eight = std::mem::size_of::<T>() == 8 && std::mem::align_of::<T>() == 8;
+    #[cfg(target_arch = "x86_64")]
+    if eight && super::simd::available() {
+        let stored: Vec<bool> = step.iter().map(|&s| s == 1).collect();
+        // SAFETY: AVX-512F is available; `T` is 8 bytes with 8-byte alignment and `Copy`, so
+        // its values move as u64 bit patterns; the ids come from the search over `nb` buckets,
+        // and the stored buckets' offsets are prefix sums of their counts, all below `total`.
+        unsafe {
+            let bits = std::slice::from_raw_parts(src.as_ptr() as *const u64, src.len());
+            combine::scatter8(bits, &ids, &mut off, &stored, dst as *mut u64, total);
+        }
+        out.truncate(total);
+        // SAFETY: the scatter wrote every slot below `total`.
+        let out = unsafe { assume_init(out) };
+        return Ok((out, count.into_iter().map(|c| c as i64).collect()));
+    }
+    let _ = eight;
+    scatter(src, &ids, &mut off, &step, dst, total + 1);
     out.truncate(total);
+    // SAFETY: the scatter wrote every slot below `total` (see `scatter`).
+    let out = unsafe { assume_init(out) };
     Ok((out, count.into_iter().map(|c| c as i64).collect()))
 }
 
-/// The stable scatter of `classify`: `src[i]` goes to `out[off[ids[i]]]`, which then moves on by
-/// `step[ids[i]]` (0 for the buckets that are only counted, all writing `out`'s last slot).
-fn scatter<T: Copy>(src: &[T], ids: &[u16], off: &mut [usize], step: &[usize], out: &mut [T]) {
-    let len = out.len();
-    let p = out.as_mut_ptr();
+/// The stable scatter of `classify`: `src[i]` goes to `out[off[ids[i]]]` (`out` holding `len`
+/// slots), which then moves on by `step[ids[i]]` (0 for the buckets that are only counted, all
+/// writing `out`'s last slot).
+fn scatter<T: Copy>(
+    src: &[T],
+    ids: &[u16],
+    off: &mut [usize],
+    step: &[usize],
+    out: *mut T,
+    len: usize,
+) {
     for (x, &b) in src.iter().zip(ids) {
         let b = b as usize;
         let o = off[b];
@@ -273,7 +301,7 @@ fn scatter<T: Copy>(src: &[T], ids: &[u16], off: &mut [usize], step: &[usize], o
         // SAFETY: `o < len` was just checked, so the write is inside `out`. (The offsets are the
         // prefix sums of the stored buckets' counts, so each slot below the last is written
         // once.)
-        unsafe { *p.add(o) = *x };
+        unsafe { out.add(o).write(*x) };
         off[b] = o + step[b];
     }
 }
@@ -312,6 +340,23 @@ pub fn gather_with<T: NpOrd>(
     descending: bool,
     simd: bool,
 ) -> OxResult<Vec<T>> {
+    let mut out = uninit_vec::<T>(hi.saturating_sub(lo))?;
+    gather_into(pieces, splitters, lo, hi, descending, simd, &mut out)?;
+    // SAFETY: `gather_into` returned Ok, so it wrote every element.
+    Ok(unsafe { assume_init(out) })
+}
+
+/// [`gather_with`] into `out` (`hi - lo` slots, the output block's place in a result): every slot
+/// is written when it returns `Ok`.
+pub fn gather_into<T: NpOrd>(
+    pieces: &[Piece<'_, T>],
+    splitters: &[u64],
+    lo: usize,
+    hi: usize,
+    descending: bool,
+    simd: bool,
+    out: &mut [MaybeUninit<T>],
+) -> OxResult<()> {
     let tree = Tree::new(splitters)?;
     let nb = tree.buckets();
     let bad = || OxError::Internal("sample sort: inconsistent pieces".into());
@@ -339,10 +384,10 @@ pub fn gather_with<T: NpOrd>(
         starts.push(s);
     }
     let total: usize = global.iter().sum();
-    if lo > hi || hi > total {
+    if lo > hi || hi > total || out.len() != hi - lo {
         return Err(bad());
     }
-    let mut out: Vec<T> = zeroed_vec(hi - lo)?;
+    // Every rank of lo..hi is written below: the buckets partition the ranks 0..total.
     let mut keys: Vec<u64> = Vec::new();
     let mut first = 0usize; // rank of bucket b's first key
     for (b, &g) in global.iter().enumerate() {
@@ -364,7 +409,10 @@ pub fn gather_with<T: NpOrd>(
                 .map(move |(p, s)| &p.values[s[b]..s[b] + p.counts[b] as usize])
         };
         if !tree.stored::<T>(b, descending) {
-            dst.fill(value_of(tree.s[(b / 2) & (TREE - 1)], descending));
+            dst.fill(MaybeUninit::new(value_of(
+                tree.s[(b / 2) & (TREE - 1)],
+                descending,
+            )));
         } else if b % 2 == 1 {
             // A zero or NaN run: the values themselves, in index order.
             let mut skip = w0 - a;
@@ -372,7 +420,9 @@ pub fn gather_with<T: NpOrd>(
             for part in pieces_of() {
                 let take = part.len().saturating_sub(skip).min(dst.len() - d);
                 let from = skip.min(part.len());
-                dst[d..d + take].copy_from_slice(&part[from..from + take]);
+                for (o, &x) in dst[d..d + take].iter_mut().zip(&part[from..from + take]) {
+                    o.write(x);
+                }
                 skip -= from;
                 d += take;
             }
@@ -387,13 +437,15 @@ pub fn gather_with<T: NpOrd>(
                 keys.sort_unstable();
             }
             for (d, &k) in dst.iter_mut().zip(&keys[w0 - a..w1 - a]) {
-                *d = value_of(k, descending);
+                d.write(value_of(k, descending));
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
+#[cfg(target_arch = "x86_64")]
+mod combine;
 #[cfg(test)]
 mod tests;
 #[cfg(target_arch = "x86_64")]

@@ -170,3 +170,66 @@ fn vector_search_equals_scalar() {
         }
     }
 }
+
+/// The write-combining scatter against the plain one, with the output starting at every offset
+/// inside a cache line and buckets that are skipped, empty, shorter than a line or many lines.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn write_combining_scatter_matches_the_plain_one() {
+    if !super::super::simd::available() {
+        return;
+    }
+    let mut s = 11u64;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    for (n, nb) in [(0, 3), (5, 1), (100, 7), (1000, 37), (20_000, 300)] {
+        let src: Vec<u64> = (0..n).map(|_| next()).collect();
+        let ids: Vec<u16> = (0..n).map(|_| (next() % nb as u64) as u16).collect();
+        let stored: Vec<bool> = (0..nb).map(|b| b % 5 != 3).collect();
+        let mut count = vec![0usize; nb];
+        for &b in &ids {
+            count[b as usize] += 1;
+        }
+        let mut off = vec![0usize; nb];
+        let mut total = 0;
+        for b in (0..nb).filter(|&b| stored[b]) {
+            off[b] = total;
+            total += count[b];
+        }
+        let mut want = vec![0u64; total];
+        let mut cursor = off.clone();
+        for (&x, &b) in src.iter().zip(&ids) {
+            if stored[b as usize] {
+                want[cursor[b as usize]] = x;
+                cursor[b as usize] += 1;
+            }
+        }
+        for shift in 0..8 {
+            // Guard values around the output catch writes outside it.
+            let mut buf = vec![u64::MAX; total + 16];
+            let mut o = off.clone();
+            // SAFETY: AVX-512F was checked; `buf[shift..shift + total]` is the output, the ids
+            // are below `nb` and the offsets are prefix sums of the stored buckets' counts.
+            unsafe {
+                super::combine::scatter8(
+                    &src,
+                    &ids,
+                    &mut o,
+                    &stored,
+                    buf.as_mut_ptr().add(shift),
+                    total,
+                )
+            };
+            assert_eq!(&buf[shift..shift + total], &want[..], "n {n} shift {shift}");
+            assert!(buf[..shift].iter().all(|&g| g == u64::MAX));
+            assert!(buf[shift + total..].iter().all(|&g| g == u64::MAX));
+            for b in (0..nb).filter(|&b| stored[b]) {
+                assert_eq!(o[b], cursor[b]);
+            }
+        }
+    }
+}

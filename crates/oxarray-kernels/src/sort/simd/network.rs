@@ -25,51 +25,70 @@ pub(crate) fn lane_bits<W: Width>(b: usize) -> u32 {
     pattern & W::FULL
 }
 
-/// Sorts the `R * LANES` keys of `r` (register-major) ascending.
+/// One compare-exchange step of the bitonic network over `r`: blocks of `k` keys, pairs at
+/// distance `j`. With `k` and `j` constants (see [`bitonic`]) it compiles to straight-line
+/// register code.
 #[inline(always)]
-unsafe fn bitonic<W: Width, const R: usize>(r: &mut [W::V; R]) {
+unsafe fn stage<W: Width, const R: usize>(r: &mut [W::V; R], k: usize, j: usize) {
     let l = W::LANES;
-    let total = R * l;
-    let mut k = 2;
-    while k <= total {
-        let mut j = k / 2;
-        while j > 0 {
-            if j >= l {
-                let jr = j / l;
-                for a in 0..R {
-                    let b = a ^ jr;
-                    if b > a {
-                        // SAFETY (all the calls here): the caller runs with AVX-512F.
-                        let (mn, mx) = unsafe { (W::vmin(r[a], r[b]), W::vmax(r[a], r[b])) };
-                        if (a * l) & k == 0 {
-                            (r[a], r[b]) = (mn, mx);
-                        } else {
-                            (r[a], r[b]) = (mx, mn);
-                        }
-                    }
-                }
-            } else {
-                // Lane i takes the max when it is the upper of its pair in an ascending block,
-                // or the lower in a descending one.
-                let upper = lane_bits::<W>(j);
-                for (a, v) in r.iter_mut().enumerate() {
-                    let desc = if k < l {
-                        lane_bits::<W>(k)
-                    } else if (a * l) & k != 0 {
-                        W::FULL
-                    } else {
-                        0
-                    };
-                    unsafe {
-                        let p = W::swap(*v, j);
-                        *v = W::blend(upper ^ desc, W::vmin(*v, p), W::vmax(*v, p));
-                    }
+    if k > R * l {
+        return;
+    }
+    if j >= l {
+        let jr = j / l;
+        for a in 0..R {
+            let b = a ^ jr;
+            if b > a {
+                // SAFETY (all the calls here): the caller runs with AVX-512F.
+                let (mn, mx) = unsafe { (W::vmin(r[a], r[b]), W::vmax(r[a], r[b])) };
+                if (a * l) & k == 0 {
+                    (r[a], r[b]) = (mn, mx);
+                } else {
+                    (r[a], r[b]) = (mx, mn);
                 }
             }
-            j /= 2;
         }
-        k *= 2;
+    } else {
+        // Lane i takes the max when it is the upper of its pair in an ascending block, or the
+        // lower in a descending one.
+        let upper = lane_bits::<W>(j);
+        for (a, v) in r.iter_mut().enumerate() {
+            let desc = if k < l {
+                lane_bits::<W>(k)
+            } else if (a * l) & k != 0 {
+                W::FULL
+            } else {
+                0
+            };
+            unsafe {
+                let p = W::swap(*v, j);
+                *v = W::blend(upper ^ desc, W::vmin(*v, p), W::vmax(*v, p));
+            }
+        }
     }
+}
+
+/// Sorts the `R * LANES` keys of `r` (register-major) ascending: Batcher's bitonic network, its
+/// steps written out (a loop over them would keep the registers in memory).
+#[inline(always)]
+unsafe fn bitonic<W: Width, const R: usize>(r: &mut [W::V; R]) {
+    macro_rules! steps {
+        ($($k:literal: $($j:literal)*;)*) => {
+            // SAFETY: the caller runs with AVX-512F.
+            $($(unsafe { stage::<W, R>(r, $k, $j) };)*)*
+        };
+    }
+    steps! {
+        2: 1;
+        4: 2 1;
+        8: 4 2 1;
+        16: 8 4 2 1;
+        32: 16 8 4 2 1;
+        64: 32 16 8 4 2 1;
+        128: 64 32 16 8 4 2 1;
+        256: 128 64 32 16 8 4 2 1;
+    }
+    debug_assert!(R * W::LANES <= 256);
 }
 
 /// Sorts the `n <= R * LANES` keys at `p` in place.
@@ -102,7 +121,7 @@ unsafe fn sort_regs<W: Width, const R: usize>(p: *mut W, n: usize) {
 
 /// The lanes of the register starting at key `start` that lie below `n`.
 #[inline(always)]
-fn lane_mask<W: Width>(n: usize, start: usize) -> u32 {
+pub(crate) fn lane_mask<W: Width>(n: usize, start: usize) -> u32 {
     if start >= n {
         0
     } else if n - start >= W::LANES {

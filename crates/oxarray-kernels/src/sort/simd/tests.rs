@@ -141,3 +141,26 @@ fn keys_with_extreme_values() {
         assert_eq!(a, want);
     }
 }
+
+#[test]
+fn every_remainder_of_the_unrolled_partition() {
+    if !available() {
+        return;
+    }
+    // Lengths past the base case and both unrolled widths, with every remainder of a batch.
+    let mut next = xorshift(31);
+    for n in (129..1400).chain([2047, 2048, 2049, 4159]) {
+        for modulo in [u64::MAX, 5] {
+            let mut a: Vec<u64> = (0..n).map(|_| next() % modulo).collect();
+            let mut want = a.clone();
+            want.sort_unstable();
+            sort_keys(&mut a);
+            assert_eq!(a, want, "n {n}");
+            let mut b: Vec<u32> = want.iter().rev().map(|&x| x as u32).collect();
+            let mut want32 = b.clone();
+            want32.sort_unstable();
+            sort_keys(&mut b);
+            assert_eq!(b, want32, "n {n}");
+        }
+    }
+}

@@ -51,7 +51,37 @@ pub(crate) trait Width: Copy + Ord + Send + Sync + std::fmt::Debug + 'static {
     /// Lanes of `mask` from `b`, the others from `a`.
     #[cfg(target_arch = "x86_64")]
     unsafe fn blend(mask: u32, a: Self::V, b: Self::V) -> Self::V;
+    /// Whether [`Width::split`] is one permutation (else the partition compresses twice).
+    const SPLITS: bool;
+    /// `v` reordered: the lanes outside `up` first, then those of `up`, each in lane order.
+    #[cfg(target_arch = "x86_64")]
+    unsafe fn split(up: u32, v: Self::V) -> Self::V;
 }
+
+/// For each 8-lane mask, the lane order of [`Width::split`] as eight 3-bit indices (a `vpermq`
+/// reads only the low 3 bits of each 64-bit index, so shifting the packed word right by `3i` in
+/// lane `i` is the whole decoding).
+const SPLIT8: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut m = 0;
+    while m < 256 {
+        let (mut packed, mut j, mut pass) = (0u32, 0, 0);
+        while pass < 2 {
+            let mut i = 0;
+            while i < 8 {
+                if ((m >> i) & 1 == 1) == (pass == 1) {
+                    packed |= (i as u32) << (3 * j);
+                    j += 1;
+                }
+                i += 1;
+            }
+            pass += 1;
+        }
+        t[m] = packed;
+        m += 1;
+    }
+    t
+};
 
 impl Width for u64 {
     const LANES: usize = 8;
@@ -123,6 +153,17 @@ impl Width for u64 {
     unsafe fn blend(mask: u32, a: __m512i, b: __m512i) -> __m512i {
         // SAFETY: the caller guarantees AVX-512F.
         unsafe { _mm512_mask_blend_epi64(mask as __mmask8, a, b) }
+    }
+    const SPLITS: bool = true;
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn split(up: u32, v: __m512i) -> __m512i {
+        // SAFETY: the caller guarantees AVX-512F.
+        unsafe {
+            let packed = _mm512_set1_epi64(SPLIT8[(up & 0xFF) as usize] as i64);
+            let idx = _mm512_srlv_epi64(packed, _mm512_set_epi64(21, 18, 15, 12, 9, 6, 3, 0));
+            _mm512_permutexvar_epi64(idx, v)
+        }
     }
 }
 
@@ -198,5 +239,18 @@ impl Width for u32 {
     unsafe fn blend(mask: u32, a: __m512i, b: __m512i) -> __m512i {
         // SAFETY: the caller guarantees AVX-512F.
         unsafe { _mm512_mask_blend_epi32(mask as __mmask16, a, b) }
+    }
+    const SPLITS: bool = false;
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn split(up: u32, v: __m512i) -> __m512i {
+        // SAFETY: the caller guarantees AVX-512F.
+        unsafe {
+            let m = up as __mmask16;
+            let low = _mm512_maskz_compress_epi32(!m, v);
+            let nd = (!m).count_ones();
+            let high = !((1u32 << nd) - 1) as __mmask16;
+            _mm512_mask_expand_epi32(low, high, _mm512_maskz_compress_epi32(m, v))
+        }
     }
 }
