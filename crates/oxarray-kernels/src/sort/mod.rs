@@ -296,15 +296,7 @@ pub fn sample_gather(
     let (first, _) = parts
         .first()
         .ok_or_else(|| OxError::Internal("sample sort: no pieces".into()))?;
-    let bad = || OxError::Internal("sample sort: pieces".into());
-    let counts = parts
-        .iter()
-        .map(|(_, c)| {
-            c.as_array::<i64>()
-                .and_then(|a| a.as_slice())
-                .ok_or_else(bad)
-        })
-        .collect::<OxResult<Vec<_>>>()?;
+    let counts = piece_counts(parts)?;
     dispatch_typed!(Chunk, *first, a => gather_typed(a, parts, &counts, &s, lo..hi, out_shape, descending))
 }
 
@@ -332,20 +324,25 @@ pub unsafe fn sample_gather_into(
             "sample sort: destination does not fit".into(),
         ));
     }
-    let counts = parts
-        .iter()
-        .map(|(_, c)| {
-            c.as_array::<i64>()
-                .and_then(|a| a.as_slice())
-                .ok_or_else(bad)
-        })
-        .collect::<OxResult<Vec<_>>>()?;
+    let counts = piece_counts(parts)?;
     dispatch_typed!(Chunk, *first, a => {
         let pieces = pieces_typed(a, parts, &counts)?;
         // SAFETY: the caller promises `len` live, exclusive elements of this dtype at `ptr`.
         let out = unsafe { std::slice::from_raw_parts_mut(ptr as *mut std::mem::MaybeUninit<_>, len) };
         sample::gather_into(&pieces, &s, lo, hi, descending, simd::available(), out)
     })
+}
+
+/// The bucket counts of a sample sort's classified pieces.
+fn piece_counts<'a>(parts: &[(&'a Chunk, &'a Chunk)]) -> OxResult<Vec<&'a [i64]>> {
+    parts
+        .iter()
+        .map(|(_, c)| {
+            c.as_array::<i64>()
+                .and_then(|a| a.as_slice())
+                .ok_or_else(|| OxError::Internal("sample sort: pieces".into()))
+        })
+        .collect()
 }
 
 /// The classified pieces of a sample sort as typed slices.
