@@ -1,6 +1,6 @@
 //! The splitter search of [`super::classify`] with AVX-512 (kernel): 8 keys per register, `V`
 //! registers interleaved so the loads of one overlap the compares of the others. The tree's
-//! first four levels (nodes 1..16) stay in two registers and are read by a permute; the deeper
+//! first six levels (nodes 1..64) stay in eight registers and are read by permutes; the deeper
 //! levels by gathers (`vpgatherqq`). Same result as [`super::Tree::bucket_n`].
 
 use super::{Tree, TREE};
@@ -42,7 +42,34 @@ pub(super) unsafe fn buckets<const V: usize, const N: usize>(
             i[v] = _mm512_mask_add_epi64(twice, gt, twice, one);
         }
     }
-    for _ in direct..levels {
+    let step = |i: __m512i, k: __m512i, tv: __m512i| {
+        let gt = _mm512_cmpgt_epu64_mask(k, tv);
+        let twice = _mm512_add_epi64(i, i);
+        _mm512_mask_add_epi64(twice, gt, twice, one)
+    };
+    // Levels 4 and 5 (nodes 16..64, six registers) by permutes too: a gather reads its eight
+    // keys one by one, a permute of registers is one instruction.
+    // SAFETY: `t` points at TREE >= 64 keys.
+    let row = |at: usize| unsafe { _mm512_loadu_si512(t.add(at) as *const __m512i) };
+    if levels > 4 {
+        let (a, b) = (row(16), row(24));
+        for v in 0..V {
+            // Nodes 16..32: the index's low 4 bits pick the lane of `a` or `b`.
+            i[v] = step(i[v], kv[v], _mm512_permutex2var_epi64(a, i[v], b));
+        }
+    }
+    if levels > 5 {
+        let (a, b, c, d) = (row(32), row(40), row(48), row(56));
+        let upper = _mm512_set1_epi64(16);
+        for v in 0..V {
+            // Nodes 32..64: bit 4 of the index picks the pair of registers.
+            let low = _mm512_permutex2var_epi64(a, i[v], b);
+            let high = _mm512_permutex2var_epi64(c, i[v], d);
+            let tv = _mm512_mask_blend_epi64(_mm512_test_epi64_mask(i[v], upper), low, high);
+            i[v] = step(i[v], kv[v], tv);
+        }
+    }
+    for _ in direct.max(levels.min(6))..levels {
         for v in 0..V {
             // SAFETY: every index is below 2^levels <= TREE, inside the tree.
             let tv = unsafe { _mm512_i64gather_epi64::<8>(i[v], t as *const i64) };
