@@ -259,9 +259,8 @@ pub fn classify<T: NpOrd>(
     // Every slot below `total` is written once by the scatter (the spare slot may not be).
     let mut out = uninit_vec::<T>(total + 1)?;
     let dst = out.as_mut_ptr() as *mut T;
-    let eight = std::mem::size_of::<T>() == 8 && std::mem::align_of::<T>() == 8;
     #[cfg(target_arch = "x86_64")]
-    if eight && super::simd::available() {
+    if std::mem::size_of::<T>() == 8 && std::mem::align_of::<T>() == 8 && super::simd::available() {
         let stored: Vec<bool> = step.iter().map(|&s| s == 1).collect();
         // SAFETY: AVX-512F is available; `T` is 8 bytes with 8-byte alignment and `Copy`, so
         // its values move as u64 bit patterns; the ids come from the search over `nb` buckets,
@@ -275,7 +274,6 @@ pub fn classify<T: NpOrd>(
         let out = unsafe { assume_init(out) };
         return Ok((out, count.into_iter().map(|c| c as i64).collect()));
     }
-    let _ = eight;
     scatter(src, &ids, &mut off, &step, dst, total + 1);
     out.truncate(total);
     // SAFETY: the scatter wrote every slot below `total` (see `scatter`).
