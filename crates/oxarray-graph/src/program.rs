@@ -27,6 +27,10 @@ mod sources;
 pub const BLOCK: usize = 2048;
 /// Elements handed to one thread at a time when a chunk is split across threads.
 const PAR_SPAN: usize = 32 * BLOCK;
+/// Outputs of at least this many bytes are written with non-temporal stores: they do not fit in
+/// a core's L2 cache, so a later reader finds them in memory either way, and ordinary stores
+/// would first read every line of the output from memory.
+const STREAM_BYTES: usize = 8 << 20;
 
 pub type Reg = usize;
 
@@ -241,7 +245,7 @@ impl FusedProgram {
                     }
                     let chunk: OxResult<Chunk> = dispatch_dtype!(self.out_dtype(), T => {
                         let mut out: Vec<T> = out_buffer(n * row_len)?;
-                        prog.run_span::<T>(srcs, r0 * row_len, &mut out, log)?;
+                        prog.run_span::<T>(srcs, r0 * row_len, &mut out, false, log)?;
                         let arr = ArrayD::from_shape_vec(IxDyn(&slab_shape), out)
                             .map_err(|e| OxError::Internal(e.to_string()))?;
                         Ok(Chunk::from_array(arr))
@@ -325,6 +329,7 @@ impl FusedProgram {
         Column: Typed<T, Container = Vec<T>>,
     {
         let prog = compiled::Compiled::new(self, srcs);
+        let stream = std::mem::size_of_val(out) >= STREAM_BYTES;
         if out.len() > 2 * PAR_SPAN {
             // Spans are small (a few hundred KiB): checking for Ctrl-C before each one is free.
             let cancel = oxarray_core::cancel::CancelFlag::current();
@@ -332,10 +337,10 @@ impl FusedProgram {
                 .enumerate()
                 .try_for_each(|(i, part)| {
                     cancel.check()?;
-                    prog.run_span::<T>(srcs, i * PAR_SPAN, part, log)
+                    prog.run_span::<T>(srcs, i * PAR_SPAN, part, stream, log)
                 })
         } else {
-            prog.run_span::<T>(srcs, 0, out, log)
+            prog.run_span::<T>(srcs, 0, out, stream, log)
         }
     }
 }

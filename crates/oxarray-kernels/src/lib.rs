@@ -21,4 +21,5 @@ pub mod scan;
 pub mod sets;
 pub mod signal;
 pub mod sort;
+pub mod stream;
 pub mod take;

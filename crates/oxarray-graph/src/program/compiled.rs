@@ -16,6 +16,10 @@ use oxarray_core::{
 use oxarray_kernels::elementwise::{binary_into, cast_flags, cast_into, unary_into, where_into};
 use std::collections::HashMap;
 
+/// How many distinct constants keep a slot of their own for a whole run (each a block of
+/// [`BLOCK`](super::BLOCK) elements per thread); later ones share slots and are refilled.
+const PINNED_CONSTANTS: usize = 8;
+
 /// Where an instruction reads a value: a block of an input chunk in place, or a slot.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Operand {
@@ -107,6 +111,10 @@ impl Compiled {
         if let Some(last) = n.checked_sub(1) {
             last_use[value[last]] = usize::MAX;
         }
+        // The first few distinct constants keep their slots for the whole run, so they are filled
+        // once per span rather than once per block after another value reused the slot.
+        let mut pinned = 0;
+        let mut is_pinned = vec![false; n];
         let mut operand: Vec<Operand> = vec![Operand::Src(0); n];
         let mut slot_dtypes: Vec<DType> = Vec::new();
         let mut free: HashMap<DType, Vec<usize>> = HashMap::new();
@@ -128,6 +136,10 @@ impl Compiled {
                     slot_dtypes.len() - 1
                 });
             operand[i] = Operand::Slot(out);
+            if const_of[i].is_some() && pinned < PINNED_CONSTANTS {
+                pinned += 1;
+                is_pinned[i] = true;
+            }
             let at = |r: usize| operand[value[r]];
             let op = match (&s.instr, const_of[i]) {
                 (_, Some((v, id))) => Op::Fill {
@@ -151,7 +163,7 @@ impl Compiled {
             // output, so an output never aliases an input), and a value nobody reads.
             let (a, k) = args(&s.instr);
             let mut release = |v: usize| {
-                if last_use[v] == i {
+                if last_use[v] == i && !is_pinned[v] {
                     if let Operand::Slot(sl) = operand[v] {
                         free.entry(slot_dtypes[sl]).or_default().push(sl);
                     }
@@ -174,12 +186,15 @@ impl Compiled {
         }
     }
 
-    /// Evaluates elements `start..start+out.len()` into `out`, block by block.
+    /// Evaluates elements `start..start+out.len()` into `out`, block by block. With `stream`,
+    /// the blocks are written with non-temporal stores (an output larger than the caches, written
+    /// once), fenced before returning.
     pub(super) fn run_span<T: Element + SliceElem>(
         &self,
         srcs: &[Source],
         start: usize,
         out: &mut [T],
+        stream: bool,
         log: &FpLog,
     ) -> OxResult<()>
     where
@@ -201,6 +216,14 @@ impl Compiled {
                         st.gather(lo, len, g)?;
                     }
                 }
+                // The next block of every input read in place, on its way while this one runs.
+                for src in srcs {
+                    if let Source::Flat(c) = src {
+                        if let Some(next) = c.flat_range(lo + len, len) {
+                            oxarray_kernels::stream::prefetch(next);
+                        }
+                    }
+                }
                 let at = Block {
                     srcs,
                     gathered: &gathered,
@@ -213,10 +236,17 @@ impl Compiled {
                 let result = T::from_ref(operand(self.result, &slots, &at)?).ok_or_else(|| {
                     OxError::Internal("fused program: result register has the wrong dtype".into())
                 })?;
-                dst.copy_from_slice(result);
+                if stream {
+                    oxarray_kernels::stream::copy_streaming(dst, result);
+                } else {
+                    dst.copy_from_slice(result);
+                }
             }
             Ok(())
         })();
+        if stream {
+            oxarray_kernels::stream::fence();
+        }
         for (cop, &f) in self.ops.iter().zip(&seen) {
             if let (Some(check), true) = (cop.check, f != 0) {
                 log.record(check, f);
@@ -411,5 +441,54 @@ mod tests {
         for i in [0, 1, block, 2 * block - 1, n - 1] {
             assert_eq!(a[[i]], (i as f64 + 2.0) * 3.0 + 5.0, "at {i}");
         }
+    }
+
+    /// More distinct constants than keep a slot of their own: the later ones share slots with
+    /// other values and must be refilled in every block. `x + 1 + 2 + ... + 12`.
+    #[test]
+    fn constants_beyond_the_pinned_ones_are_refilled() {
+        let f = DType::Float64;
+        let mut steps = vec![Step::new(Instr::Input(0), f)];
+        let mut y = 0;
+        for k in 1..=12 {
+            steps.push(Step::new(Instr::Const(Scalar::Float(f64::from(k))), f));
+            steps.push(Step::new(
+                Instr::Binary(BinaryOp::Add, y, steps.len() - 1),
+                f,
+            ));
+            y = steps.len() - 1;
+        }
+        let prog = FusedProgram { steps };
+        let n = 3 * super::super::BLOCK + 5;
+        let x = crate::result::chunk_from_vec(&[n], (0..n).map(|i| i as f64).collect()).unwrap();
+        let c = Compiled::new(&prog, &[Source::Flat(&x)]);
+        assert!(
+            c.slot_dtypes.len() <= PINNED_CONSTANTS + 3,
+            "{} slots",
+            c.slot_dtypes.len()
+        );
+        let out = prog.run(&[&x], &[n], &FpLog::default()).unwrap();
+        let a = out.as_array::<f64>().unwrap();
+        for i in 0..n {
+            assert_eq!(a[[i]], i as f64 + 78.0, "at {i}");
+        }
+    }
+
+    /// An output large enough for non-temporal stores gets every element right, with a block
+    /// boundary inside the unaligned head and an odd tail.
+    #[test]
+    fn streamed_outputs_are_whole() {
+        let f = DType::Float64;
+        let steps = vec![
+            Step::new(Instr::Input(0), f),
+            Step::new(Instr::Const(Scalar::Float(0.5)), f),
+            Step::new(Instr::Binary(BinaryOp::Multiply, 0, 1), f),
+        ];
+        let prog = FusedProgram { steps };
+        let n = super::super::STREAM_BYTES / 8 + 3;
+        let x = crate::result::chunk_from_vec(&[n], (0..n).map(|i| i as f64).collect()).unwrap();
+        let out = prog.run(&[&x], &[n], &FpLog::default()).unwrap();
+        let a = out.as_array::<f64>().unwrap();
+        assert!((0..n).all(|i| a[[i]] == i as f64 * 0.5));
     }
 }

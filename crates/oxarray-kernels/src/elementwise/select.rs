@@ -1,6 +1,6 @@
 //! `where(cond, a, b)`: the select of a fused program (also the tail of masked ops).
 
-use super::loops::{same_typed, ColumnElem};
+use super::loops::{same_typed, select_into};
 use oxarray_core::{dispatch_typed, Column, ColumnRef, OxError, OxResult};
 
 /// out := where(cond, a, b); `cond` is bool, `a` and `b` share a dtype, all have one length.
@@ -22,19 +22,9 @@ pub fn where_into<'c, 'a, 'b>(
         if c.len() != av.len() {
             return Err(OxError::Internal(format!("where: condition has length {}, operands {}", c.len(), av.len())));
         }
-        select(c, av, bv, out);
+        select_into(out, c, av, bv);
         Ok(())
     })
-}
-
-fn select<T: ColumnElem>(c: &[bool], a: &[T], b: &[T], out: &mut Column) {
-    let mut v = T::take_vec(out);
-    v.extend(
-        c.iter()
-            .zip(a.iter().zip(b))
-            .map(|(&c, (&a, &b))| if c { a } else { b }),
-    );
-    *out = T::into_column(v);
 }
 
 #[cfg(test)]
