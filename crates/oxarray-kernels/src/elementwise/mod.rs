@@ -21,5 +21,6 @@ mod unary;
 pub use binary::binary_into;
 pub use cast::{cast_flags, cast_into};
 pub use dtype_rules::{binary_output_dtype, unary_output_dtype};
+pub use loops::wide_loops;
 pub use select::where_into;
 pub use unary::unary_into;
