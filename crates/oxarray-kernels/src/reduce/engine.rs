@@ -180,12 +180,7 @@ fn walk_range<T: Copy + Sync, R: Reducer<T>>(
         if reduced {
             r.fold_run(&mut acc[0], &data[lo..hi], lo);
         } else {
-            for (a, &x) in acc[lo - out_off..hi - out_off]
-                .iter_mut()
-                .zip(&data[lo..hi])
-            {
-                r.push(a, x, 0);
-            }
+            push_leaf(r, &mut acc[lo - out_off..hi - out_off], &data[lo..hi], 0);
         }
         return;
     }
@@ -214,9 +209,12 @@ fn walk<T: Copy + Sync, R: Reducer<T>>(
         if reduced {
             r.fold_run(&mut acc[out_base], data, red_base * d);
         } else {
-            for (a, &x) in acc[out_base * d..(out_base + 1) * d].iter_mut().zip(data) {
-                r.push(a, x, red_base);
-            }
+            push_leaf(
+                r,
+                &mut acc[out_base * d..(out_base + 1) * d],
+                data,
+                red_base,
+            );
         }
         return;
     }
@@ -230,6 +228,39 @@ fn walk<T: Copy + Sync, R: Reducer<T>>(
     }
 }
 
+// The loops where every element is touched run from a copy compiled with AVX2 where the CPU has
+// it, like the elementwise loops: a kept run pushed into a row of accumulators (`axis=0` of a 2-d
+// chunk) here, and the pairwise fold of a reduced run below. The arithmetic and its order are the
+// same, so are the results.
+
+#[inline(always)]
+fn push_run<T: Copy + Sync, R: Reducer<T>>(r: &R, acc: &mut [R::Acc], xs: &[T], idx: usize) {
+    for (a, &x) in acc.iter_mut().zip(xs) {
+        r.push(a, x, idx);
+    }
+}
+
+/// `r.push(acc[k], xs[k], idx)` for every `k`, from its AVX2 copy where the CPU has AVX2.
+fn push_leaf<T: Copy + Sync, R: Reducer<T>>(r: &R, acc: &mut [R::Acc], xs: &[T], idx: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::elementwise::wide_loops() {
+        // SAFETY: the CPU has every feature the copy is compiled with (checked above).
+        return unsafe { push_leaf_wide(r, acc, xs, idx) };
+    }
+    push_run(r, acc, xs, idx)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+unsafe fn push_leaf_wide<T: Copy + Sync, R: Reducer<T>>(
+    r: &R,
+    acc: &mut [R::Acc],
+    xs: &[T],
+    idx: usize,
+) {
+    push_run(r, acc, xs, idx)
+}
+
 /// Pairwise reduction of `f(x)` over a slice with `op` (NumPy's scheme: 8 interleaved
 /// accumulators over blocks of 128, halving above that), so float sums have O(log n) error growth
 /// and the inner loop vectorizes.
@@ -240,27 +271,79 @@ pub(crate) fn pairwise<T: Copy, A: Copy>(
     f: &impl Fn(T) -> A,
     op: &impl Fn(A, A) -> A,
 ) -> A {
-    const BLOCK: usize = 128;
+    #[cfg(target_arch = "x86_64")]
+    if crate::elementwise::wide_loops() {
+        // SAFETY: the CPU has every feature the copy is compiled with (checked above).
+        return unsafe { pairwise_wide(xs, id, f, op) };
+    }
+    pairwise_plain(xs, id, f, op)
+}
+
+/// Up to [`PAIRWISE_BLOCK`] elements into 8 interleaved accumulators, then added as a tree.
+const PAIRWISE_BLOCK: usize = 128;
+
+#[inline(always)]
+fn pairwise_block<T: Copy, A: Copy>(
+    xs: &[T],
+    id: A,
+    f: &impl Fn(T) -> A,
+    op: &impl Fn(A, A) -> A,
+) -> A {
     if xs.len() < 8 {
-        xs.iter().fold(id, |r, &x| op(r, f(x)))
-    } else if xs.len() <= BLOCK {
-        let mut l = [id; 8];
-        let mut chunks = xs.chunks_exact(8);
-        for c in &mut chunks {
-            for k in 0..8 {
-                l[k] = op(l[k], f(c[k]));
-            }
+        return xs.iter().fold(id, |r, &x| op(r, f(x)));
+    }
+    let mut l = [id; 8];
+    let mut chunks = xs.chunks_exact(8);
+    for c in &mut chunks {
+        for k in 0..8 {
+            l[k] = op(l[k], f(c[k]));
         }
-        let r = op(
-            op(op(l[0], l[1]), op(l[2], l[3])),
-            op(op(l[4], l[5]), op(l[6], l[7])),
-        );
-        chunks.remainder().iter().fold(r, |r, &x| op(r, f(x)))
-    } else {
-        let mid = (xs.len() / 2) & !7;
+    }
+    let r = op(
+        op(op(l[0], l[1]), op(l[2], l[3])),
+        op(op(l[4], l[5]), op(l[6], l[7])),
+    );
+    chunks.remainder().iter().fold(r, |r, &x| op(r, f(x)))
+}
+
+/// Where a run longer than a block splits: its middle, rounded down to a multiple of 8.
+fn pairwise_mid(len: usize) -> usize {
+    (len / 2) & !7
+}
+
+fn pairwise_plain<T: Copy, A: Copy>(
+    xs: &[T],
+    id: A,
+    f: &impl Fn(T) -> A,
+    op: &impl Fn(A, A) -> A,
+) -> A {
+    if xs.len() <= PAIRWISE_BLOCK {
+        return pairwise_block(xs, id, f, op);
+    }
+    let (left, right) = xs.split_at(pairwise_mid(xs.len()));
+    op(
+        pairwise_plain(left, id, f, op),
+        pairwise_plain(right, id, f, op),
+    )
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma,bmi1,bmi2,lzcnt,popcnt")]
+unsafe fn pairwise_wide<T: Copy, A: Copy>(
+    xs: &[T],
+    id: A,
+    f: &impl Fn(T) -> A,
+    op: &impl Fn(A, A) -> A,
+) -> A {
+    if xs.len() <= PAIRWISE_BLOCK {
+        return pairwise_block(xs, id, f, op);
+    }
+    let (left, right) = xs.split_at(pairwise_mid(xs.len()));
+    // SAFETY: the caller checked the CPU's features; the recursion keeps them.
+    unsafe {
         op(
-            pairwise(&xs[..mid], id, f, op),
-            pairwise(&xs[mid..], id, f, op),
+            pairwise_wide(left, id, f, op),
+            pairwise_wide(right, id, f, op),
         )
     }
 }
