@@ -13,6 +13,10 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// The extension module's allocator, so the phases cost here what they cost from Python.
+#[global_allocator]
+static ALLOCATOR: oxarray_core::pool::BlockAllocator = oxarray_core::pool::BlockAllocator;
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
