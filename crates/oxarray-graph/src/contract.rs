@@ -178,7 +178,7 @@ pub(crate) fn absorb(graph: &mut TaskGraph, c: TaskId, private: impl Fn(TaskId) 
     };
     let fits = private(p)
         && graph.tasks[p].shape.len() == 2
-        && matches!(&graph.tasks[p].kind, TaskKind::Program(q) if !q.steps.is_empty());
+        && matches!(&graph.tasks[p].kind, TaskKind::Program(q) if !q.steps().is_empty());
     if !fits {
         return false;
     }

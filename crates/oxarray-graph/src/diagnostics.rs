@@ -45,6 +45,11 @@ pub(crate) fn task_finished() {
     FINISHED.fetch_add(1, Ordering::Relaxed);
 }
 
+/// `n` tasks finished at once (blocks handed to their readers without running).
+pub(crate) fn tasks_finished(n: usize) {
+    FINISHED.fetch_add(n, Ordering::Relaxed);
+}
+
 /// A failed or cancelled run gives back the tasks it will not finish, so watchers do not wait.
 pub(crate) fn run_ended(submitted: usize, finished: usize) {
     SUBMITTED.fetch_sub(submitted.saturating_sub(finished), Ordering::Relaxed);

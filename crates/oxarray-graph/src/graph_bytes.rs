@@ -29,7 +29,7 @@ fn kind_bytes(kind: &TaskKind, shared: &mut HashSet<usize>) -> usize {
     let words = |v: &[usize]| size_of_val(v);
     let program = |p: &std::sync::Arc<FusedProgram>, shared: &mut HashSet<usize>| {
         if shared.insert(std::sync::Arc::as_ptr(p) as usize) {
-            size_of::<FusedProgram>() + p.steps.capacity() * size_of::<crate::program::Step>()
+            size_of::<FusedProgram>() + std::mem::size_of_val(p.steps())
         } else {
             0
         }

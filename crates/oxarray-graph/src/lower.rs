@@ -564,6 +564,12 @@ impl Lowering {
         };
         let mut counts = x.grid.numblocks();
         let mut level: Vec<TaskId> = Vec::with_capacity(x.grid.nblocks());
+        // A partial per input block and a tree of fewer combines: reserved at once, so a plan of
+        // 10⁵ tasks is not copied as it grows (the node itself reserved for its few blocks).
+        self.graph
+            .tasks
+            .try_reserve(2 * x.grid.nblocks())
+            .map_err(|_| OxError::Memory("Unable to allocate the plan's tasks".into()))?;
         // An absorbed elementwise input has no tasks: each partial evaluates its program.
         let (program, absorbed_inputs) = match self.pending.remove(&x.id) {
             Some(p) => (Some(Arc::new(p.program)), Some(p.inputs)),

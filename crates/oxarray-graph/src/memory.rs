@@ -276,7 +276,7 @@ pub fn projected_peak(graph: &TaskGraph, threads: usize) -> usize {
     let mut waiting: Vec<usize> = graph
         .tasks
         .iter()
-        .map(|t| distinct(&t.deps).len())
+        .map(|t| count_distinct(&t.deps))
         .collect();
     let mut readers: Vec<usize> = (0..n).map(|id| consumers.count(id)).collect();
     let mut sources = (0..n).filter(|&id| graph.tasks[id].deps.is_empty());
@@ -288,12 +288,12 @@ pub fn projected_peak(graph: &TaskGraph, threads: usize) -> usize {
         if readers[id] > 0 {
             held += projected_value_bytes(t);
         }
-        for d in distinct(&t.deps) {
+        for_each_distinct(&t.deps, |d| {
             readers[d] -= 1;
             if readers[d] == 0 {
                 held -= projected_value_bytes(&graph.tasks[d]);
             }
-        }
+        });
         for &c in consumers.of(id) {
             waiting[c] -= 1;
             if waiting[c] == 0 {
@@ -303,6 +303,23 @@ pub fn projected_peak(graph: &TaskGraph, threads: usize) -> usize {
     }
     let largest = largest_task(graph).map_or(0, |(_, b)| b);
     peak.saturating_add(largest.saturating_mul(threads.saturating_sub(1)))
+}
+
+/// Calls `f` once for each distinct task in `deps`; without allocating when `deps` is strictly
+/// increasing, as lowering nearly always makes it.
+pub(crate) fn for_each_distinct(deps: &[TaskId], mut f: impl FnMut(TaskId)) {
+    if deps.windows(2).all(|w| w[0] < w[1]) {
+        deps.iter().for_each(|&d| f(d));
+    } else {
+        distinct(deps).into_iter().for_each(f);
+    }
+}
+
+/// How many distinct tasks `deps` holds (see [`for_each_distinct`]).
+pub(crate) fn count_distinct(deps: &[TaskId]) -> usize {
+    let mut n = 0;
+    for_each_distinct(deps, |_| n += 1);
+    n
 }
 
 pub(crate) fn distinct(deps: &[TaskId]) -> Vec<TaskId> {

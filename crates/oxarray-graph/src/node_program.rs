@@ -100,13 +100,13 @@ pub fn build(node: &Node, pending: &mut HashMap<u64, NodeProgram>) -> Option<Nod
     // The longest absorbed program is moved, not copied: a deep chain is built in linear time.
     let base = sources
         .iter()
-        .filter_map(|s| pending.get(&s.id).map(|p| (p.program.steps.len(), s.id)))
+        .filter_map(|s| pending.get(&s.id).map(|p| (p.program.steps().len(), s.id)))
         .max()
         .map(|(_, id)| id);
     let mut out = base.and_then(|id| pending.remove(&id)).unwrap_or_default();
     let mut absorbed_result: HashMap<u64, Reg> = HashMap::new();
     if let Some(id) = base {
-        absorbed_result.insert(id, out.program.steps.len() - 1);
+        absorbed_result.insert(id, out.program.steps().len() - 1);
     }
     let mut regs = Vec::with_capacity(sources.len());
     for s in &sources {

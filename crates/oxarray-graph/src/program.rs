@@ -66,7 +66,36 @@ impl Step {
 
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct FusedProgram {
-    pub steps: Vec<Step>,
+    steps: Vec<Step>,
+    /// Filled by the first run whose inputs are all arrays; every change to `steps` empties it.
+    compiled: CompiledOnce,
+}
+
+/// A program's compiled form, kept across its runs: compiling (register allocation, linear in
+/// the program) cost as much as running a program over a 10x10 chunk, once per task. A run with
+/// a one-element input compiles afresh, since that input becomes a constant of the compiled form.
+#[derive(Default)]
+struct CompiledOnce(std::sync::OnceLock<compiled::Compiled>);
+
+/// A copy compiles again when it runs (it may be changed before then).
+impl Clone for CompiledOnce {
+    fn clone(&self) -> Self {
+        CompiledOnce::default()
+    }
+}
+
+/// A cache: never part of what a program is.
+impl PartialEq for CompiledOnce {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// Constant text: a task's key hashes its `Debug` text, which must not depend on earlier runs.
+impl std::fmt::Debug for CompiledOnce {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("_")
+    }
 }
 
 impl FusedProgram {
@@ -82,7 +111,7 @@ impl FusedProgram {
             .collect();
         let regs: Vec<Reg> = (0..n_inputs).collect();
         steps.push(Step::new(make(&regs), dtype));
-        FusedProgram { steps }
+        FusedProgram::from_steps(steps)
     }
 
     /// A program applying one instruction to its sources: a source with a value is that constant,
@@ -105,15 +134,40 @@ impl FusedProgram {
             .collect();
         let regs: Vec<Reg> = (0..sources.len()).collect();
         steps.push(Step::new(make(&regs), dtype));
-        FusedProgram { steps }
+        FusedProgram::from_steps(steps)
     }
 
     /// The same program, its result checked for floating-point errors as `check` says.
     pub fn with_check(mut self, check: Option<FpCheck>) -> Self {
+        self.compiled = CompiledOnce::default();
         if let Some(last) = self.steps.last_mut() {
             last.check = check;
         }
         self
+    }
+
+    pub fn from_steps(steps: Vec<Step>) -> Self {
+        FusedProgram {
+            steps,
+            compiled: CompiledOnce::default(),
+        }
+    }
+
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// The compiled form for these sources: the kept one when no input is a one-element
+    /// constant (see [`CompiledOnce`]).
+    fn compiled(&self, srcs: &[Source]) -> std::borrow::Cow<'_, compiled::Compiled> {
+        if srcs.iter().any(|s| matches!(s, Source::Scalar(_))) {
+            return std::borrow::Cow::Owned(compiled::Compiled::new(self, srcs));
+        }
+        std::borrow::Cow::Borrowed(
+            self.compiled
+                .0
+                .get_or_init(|| compiled::Compiled::new(self, srcs)),
+        )
     }
 
     pub fn out_dtype(&self) -> DType {
@@ -133,6 +187,7 @@ impl FusedProgram {
     /// `outer_inputs` renumbers them (`usize::MAX` marks an input that reads this program's
     /// result). The cost is that of `outer` alone, so fusing an n-deep chain is O(n).
     pub fn append(&mut self, outer: &FusedProgram, outer_inputs: &[usize]) {
+        self.compiled = CompiledOnce::default();
         let Some(inner_out) = self.steps.len().checked_sub(1) else {
             return;
         };
@@ -162,6 +217,7 @@ impl FusedProgram {
     /// `input(i)` of this one, and returns the register holding `other`'s result. The cost is that
     /// of `other` alone.
     pub fn splice(&mut self, other: &FusedProgram, input: impl Fn(usize) -> usize) -> Option<Reg> {
+        self.compiled = CompiledOnce::default();
         let mut map: Vec<Reg> = Vec::with_capacity(other.steps.len());
         for s in &other.steps {
             let instr = remap(&s.instr, |r| map[r], &input);
@@ -177,6 +233,7 @@ impl FusedProgram {
 
     /// Appends one step and returns its register.
     pub fn push(&mut self, step: Step) -> Reg {
+        self.compiled = CompiledOnce::default();
         self.steps.push(step);
         self.steps.len() - 1
     }
@@ -184,6 +241,7 @@ impl FusedProgram {
     /// Input `k` becomes the constant `consts[k]` where one is given; the others are renumbered
     /// by `renumber`.
     pub fn inline_consts(&mut self, consts: &[Option<Scalar>], renumber: &[usize]) {
+        self.compiled = CompiledOnce::default();
         for s in &mut self.steps {
             if let Instr::Input(k) = s.instr {
                 s.instr = match consts[k] {
@@ -196,6 +254,7 @@ impl FusedProgram {
 
     /// Input `k` becomes input `renumber[k]` (several inputs reading one task become one).
     pub fn renumber_inputs(&mut self, renumber: &[usize]) {
+        self.compiled = CompiledOnce::default();
         for s in &mut self.steps {
             if let Instr::Input(k) = &mut s.instr {
                 *k = renumber[*k];
@@ -233,7 +292,7 @@ impl FusedProgram {
         let starts: Vec<usize> = (0..rows).step_by(slab_rows).collect();
         let cancel = oxarray_core::cancel::CancelFlag::current();
         self.with_sources(inputs, shape, |srcs| {
-            let prog = compiled::Compiled::new(self, srcs);
+            let prog = self.compiled(srcs);
             starts
                 .par_iter()
                 .map(|&r0| {
@@ -328,7 +387,7 @@ impl FusedProgram {
     where
         Column: Typed<T, Container = Vec<T>>,
     {
-        let prog = compiled::Compiled::new(self, srcs);
+        let prog = self.compiled(srcs);
         let stream = std::mem::size_of_val(out) >= STREAM_BYTES;
         if out.len() > 2 * PAR_SPAN {
             // Spans are small (a few hundred KiB): checking for Ctrl-C before each one is free.
@@ -405,16 +464,48 @@ mod tests {
     }
 
     #[test]
+    fn the_compiled_form_is_kept_for_array_inputs_only() {
+        let f = DType::Float64;
+        let add = |r: &[Reg]| Instr::Binary(BinaryOp::Add, r[0], r[1]);
+        let mut p = FusedProgram::single(2, &[f, f], add, f);
+        let log = FpLog::default();
+        let (x, y) = (chunk(vec![1.0, 2.0, 3.0]), chunk(vec![10.0, 20.0, 30.0]));
+        let values = |c: Chunk| {
+            c.as_array::<f64>()
+                .unwrap()
+                .iter()
+                .copied()
+                .collect::<Vec<_>>()
+        };
+        // A one-element input is a constant of the compiled form: never kept, nor taken from the
+        // kept one.
+        let once = p.run(&[&x, &chunk(vec![5.0])], &[3], &log).unwrap();
+        assert!(p.compiled.0.get().is_none());
+        assert_eq!(values(once), [6.0, 7.0, 8.0]);
+        let arrays = p.run(&[&x, &y], &[3], &log).unwrap();
+        assert!(p.compiled.0.get().is_some());
+        assert_eq!(values(arrays), [11.0, 22.0, 33.0]);
+        let again = p.run(&[&y, &chunk(vec![-1.0])], &[3], &log).unwrap();
+        assert_eq!(values(again), [9.0, 19.0, 29.0]);
+        // A changed program compiles again.
+        let neg = FusedProgram::single(1, &[f], |r| Instr::Unary(UnaryOp::Negative, r[0]), f);
+        p.append(&neg, &[usize::MAX]);
+        assert!(p.compiled.0.get().is_none());
+        assert_eq!(
+            values(p.run(&[&x, &y], &[3], &log).unwrap()),
+            [-11.0, -22.0, -33.0]
+        );
+    }
+
+    #[test]
     fn single_and_appended_programs() {
         let f = DType::Float64;
         // p(x) = x * 2 ; q(y, z) = y + z ; append q onto p: q(p(x), z) = x*2 + z
-        let mut p = FusedProgram {
-            steps: vec![
-                Step::new(Instr::Input(0), f),
-                Step::new(Instr::Const(Scalar::Float(2.0)), f),
-                Step::new(Instr::Binary(BinaryOp::Multiply, 0, 1), f),
-            ],
-        };
+        let mut p = FusedProgram::from_steps(vec![
+            Step::new(Instr::Input(0), f),
+            Step::new(Instr::Const(Scalar::Float(2.0)), f),
+            Step::new(Instr::Binary(BinaryOp::Multiply, 0, 1), f),
+        ]);
         let q = FusedProgram::single(2, &[f, f], |r| Instr::Binary(BinaryOp::Add, r[0], r[1]), f);
         p.append(&q, &[usize::MAX, 1]);
         assert_eq!(p.op_count(), 2);
@@ -429,9 +520,7 @@ mod tests {
     #[test]
     fn bare_input_program_keeps_result_last() {
         let f = DType::Float64;
-        let identity = FusedProgram {
-            steps: vec![Step::new(Instr::Input(0), f)],
-        };
+        let identity = FusedProgram::from_steps(vec![Step::new(Instr::Input(0), f)]);
         let mut p = FusedProgram::single(1, &[f], |r| Instr::Unary(UnaryOp::Negative, r[0]), f);
         p.append(&identity, &[usize::MAX]);
         let out = p

@@ -32,10 +32,14 @@ struct State {
 }
 
 impl<'g> Admission<'g> {
-    pub(super) fn new(graph: &'g TaskGraph, limit: usize, max_running: usize) -> Self {
-        let sources = (0..graph.len())
-            .filter(|&id| graph.tasks[id].deps.is_empty())
-            .collect();
+    /// `sources`: the tasks ready at the start, in id order.
+    pub(super) fn new(
+        graph: &'g TaskGraph,
+        sources: impl Iterator<Item = TaskId>,
+        limit: usize,
+        max_running: usize,
+    ) -> Self {
+        let sources = sources.collect();
         Admission {
             graph,
             limit,

@@ -14,7 +14,7 @@ pub use run_task::run_task;
 use crate::fperr::FpLog;
 use crate::memory::value_bytes;
 use crate::program::RawDest;
-use crate::task::{Consumers, TaskGraph, TaskId, Value};
+use crate::task::{Consumers, TaskGraph, TaskId, TaskKind, Value};
 use oxarray_core::{OxError, OxResult};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -84,36 +84,52 @@ pub fn execute(
     for &o in outputs {
         is_output[o] = true;
     }
-    let distinct_deps = |t: &crate::task::Task| {
-        if t.deps.len() <= 1 {
-            t.deps.len()
-        } else {
-            crate::memory::distinct(&t.deps).len()
+    let mut waiting_on: Vec<usize> = graph
+        .tasks
+        .iter()
+        .map(|t| crate::memory::count_distinct(&t.deps))
+        .collect();
+    let mut values: Vec<Mutex<Option<Arc<Value>>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    // Blocks already in memory are handed to their readers now instead of being scheduled: with
+    // persisted data in small chunks, they are half the tasks, and a task costs more to schedule
+    // than the `Arc` clone it does (an output literal still runs, to reach the sink).
+    let mut preset = vec![false; n];
+    for (id, t) in graph.tasks.iter().enumerate() {
+        if let TaskKind::Literal(c) = &t.kind {
+            if !is_output[id] && consumers.count(id) > 0 {
+                preset[id] = true;
+                *values[id].get_mut().unwrap_or_else(|p| p.into_inner()) =
+                    Some(Arc::new(Value::Chunk(Arc::clone(c))));
+                for &c in consumers.of(id) {
+                    waiting_on[c] -= 1;
+                }
+            }
         }
-    };
+    }
+    let presets = preset.iter().filter(|&&p| p).count();
+    let sources = (0..n).filter(|&id| waiting_on[id] == 0 && !preset[id]);
+    let admission =
+        admission::Admission::new(graph, sources, limits.memory, rayon::current_num_threads());
     let run = Run {
         graph,
-        waiting_on: graph
-            .tasks
-            .iter()
-            .map(|t| AtomicUsize::new(distinct_deps(t)))
-            .collect(),
+        waiting_on: waiting_on.into_iter().map(AtomicUsize::new).collect(),
         readers_left: (0..n)
             .map(|id| AtomicUsize::new(consumers.count(id)))
             .collect(),
         consumers,
-        values: (0..n).map(|_| Mutex::new(None)).collect(),
+        values,
         is_output,
         sink,
         direct,
         cancel,
         fp,
         error: Mutex::new(None),
-        done: AtomicUsize::new(0),
-        admission: admission::Admission::new(graph, limits.memory, rayon::current_num_threads()),
+        done: AtomicUsize::new(presets),
+        admission,
         hold_outputs: limits.hold_outputs,
     };
     crate::diagnostics::run_started(n);
+    crate::diagnostics::tasks_finished(presets);
     rayon::in_place_scope(|scope| {
         for id in run.admission.start() {
             let run = &run;
@@ -162,9 +178,28 @@ impl<'g, 's> Run<'g, 's> {
             .clone()
     }
 
+    /// Runs task `id`, then, while finishing a task admits others, the first of them on this
+    /// thread (the rest are spawned): a chain of small tasks costs no queue round trip per link.
     fn task<'scope>(&'scope self, scope: &rayon::Scope<'scope>, id: TaskId) {
+        let mut next = Some(id);
+        while let Some(id) = next {
+            next = self.run_one(id).and_then(|admitted| {
+                let mut admitted = admitted.into_iter();
+                let first = admitted.next();
+                for c in admitted {
+                    scope.spawn(move |s| self.task(s, c));
+                }
+                first
+            });
+        }
+    }
+
+    /// Runs one task and records its value; returns the tasks admitted after it (`None` when
+    /// the run stops).
+    fn run_one(&self, id: TaskId) -> Option<Vec<TaskId>> {
         if self.cancel.load(Ordering::Relaxed) {
-            return self.admission.abandoned(id);
+            self.admission.abandoned(id);
+            return None;
         }
         let task = &self.graph.tasks[id];
         let deps: Option<Vec<Arc<Value>>> = task.deps.iter().map(|&d| self.value(d)).collect();
@@ -191,23 +226,26 @@ impl<'g, 's> Run<'g, 's> {
             Ok(v) => Arc::new(v),
             Err(e) => {
                 self.admission.abandoned(id);
-                return self.fail(e);
+                self.fail(e);
+                return None;
             }
         };
         if self.is_output[id] {
             if let Err(e) = (self.sink)(id, Arc::clone(&value)) {
                 self.admission.abandoned(id);
-                return self.fail(e);
+                self.fail(e);
+                return None;
             }
         }
-        let kept = self.consumers.count(id) != 0 || (self.is_output[id] && self.hold_outputs);
+        let readers = self.consumers.count(id);
+        let kept = readers != 0 || (self.is_output[id] && self.hold_outputs);
         let held_added = if kept { value_bytes(task, &value) } else { 0 };
-        if self.consumers.count(id) != 0 {
+        if readers != 0 {
             *self.values[id].lock().unwrap_or_else(|p| p.into_inner()) = Some(value);
         }
         // Free inputs whose last reader this was (an output kept by the run stays counted).
         let mut held_freed = 0;
-        for d in crate::memory::distinct(&task.deps) {
+        crate::memory::for_each_distinct(&task.deps, |d| {
             if self.readers_left[d].fetch_sub(1, Ordering::AcqRel) == 1 {
                 let v = self.values[d]
                     .lock()
@@ -219,7 +257,7 @@ impl<'g, 's> Run<'g, 's> {
                     }
                 }
             }
-        }
+        });
         self.done.fetch_add(1, Ordering::Relaxed);
         crate::diagnostics::task_finished();
         let ready: Vec<TaskId> = self
@@ -229,9 +267,7 @@ impl<'g, 's> Run<'g, 's> {
             .copied()
             .filter(|&c| self.waiting_on[c].fetch_sub(1, Ordering::AcqRel) == 1)
             .collect();
-        for c in self.admission.finished(id, held_added, held_freed, &ready) {
-            scope.spawn(move |s| self.task(s, c));
-        }
+        Some(self.admission.finished(id, held_added, held_freed, &ready))
     }
 }
 

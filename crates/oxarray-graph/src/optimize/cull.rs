@@ -31,7 +31,10 @@ pub fn cull(graph: TaskGraph, outputs: &[TaskId]) -> (TaskGraph, Vec<TaskId>) {
         }
     }
     graph.tasks.truncate(kept);
-    graph.tasks.shrink_to_fit();
+    // Returning the room of culled tasks copies the kept ones: worth it only when most went.
+    if graph.tasks.capacity() > 2 * kept.max(1024) {
+        graph.tasks.shrink_to_fit();
+    }
     let outputs = outputs.iter().map(|&o| new_id[o]).collect();
     (graph, outputs)
 }

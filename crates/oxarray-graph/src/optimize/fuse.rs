@@ -44,7 +44,7 @@ pub fn fuse(graph: &mut TaskGraph, outputs: &[TaskId]) {
                 while let Some(p) = candidates.pop() {
                     let fits = !inlined[p]
                         && private(p)
-                        && matches!(&graph.tasks[p].kind, TaskKind::Program(q) if !q.steps.is_empty())
+                        && matches!(&graph.tasks[p].kind, TaskKind::Program(q) if !q.steps().is_empty())
                         && graph.tasks[p].shape == graph.tasks[c].shape;
                     if fits {
                         candidates.extend_from_slice(&graph.tasks[p].deps);

@@ -50,6 +50,7 @@ struct CompiledOp {
     check: Option<FpCheck>,
 }
 
+#[derive(Clone)]
 pub(super) struct Compiled {
     ops: Vec<CompiledOp>,
     slot_dtypes: Vec<DType>,
@@ -406,7 +407,7 @@ mod tests {
             ));
             y = steps.len() - 1;
         }
-        let prog = FusedProgram { steps };
+        let prog = FusedProgram::from_steps(steps);
         let x = crate::result::chunk_from_vec(&[3], vec![0.0, 1.0, 2.0]).unwrap();
         let c = Compiled::new(&prog, &[Source::Flat(&x)]);
         assert!(c.slot_dtypes.len() <= 3, "{} slots", c.slot_dtypes.len());
@@ -432,7 +433,7 @@ mod tests {
             s(Instr::Const(Scalar::Float(5.0)), f),
             s(Instr::Binary(BinaryOp::Add, 4, 5), f),
         ];
-        let prog = FusedProgram { steps };
+        let prog = FusedProgram::from_steps(steps);
         let n = 3 * super::super::BLOCK + 7;
         let x = crate::result::chunk_from_vec(&[n], (0..n).map(|i| i as f64).collect()).unwrap();
         let out = prog.run(&[&x], &[n], &FpLog::default()).unwrap();
@@ -458,7 +459,7 @@ mod tests {
             ));
             y = steps.len() - 1;
         }
-        let prog = FusedProgram { steps };
+        let prog = FusedProgram::from_steps(steps);
         let n = 3 * super::super::BLOCK + 5;
         let x = crate::result::chunk_from_vec(&[n], (0..n).map(|i| i as f64).collect()).unwrap();
         let c = Compiled::new(&prog, &[Source::Flat(&x)]);
@@ -484,7 +485,7 @@ mod tests {
             Step::new(Instr::Const(Scalar::Float(0.5)), f),
             Step::new(Instr::Binary(BinaryOp::Multiply, 0, 1), f),
         ];
-        let prog = FusedProgram { steps };
+        let prog = FusedProgram::from_steps(steps);
         let n = super::super::STREAM_BYTES / 8 + 3;
         let x = crate::result::chunk_from_vec(&[n], (0..n).map(|i| i as f64).collect()).unwrap();
         let out = prog.run(&[&x], &[n], &FpLog::default()).unwrap();
