@@ -31,8 +31,9 @@ pub fn cull(graph: TaskGraph, outputs: &[TaskId]) -> (TaskGraph, Vec<TaskId>) {
         }
     }
     graph.tasks.truncate(kept);
-    // Returning the room of culled tasks copies the kept ones: worth it only when most went.
-    if graph.tasks.capacity() > 2 * kept.max(1024) {
+    // The plan is held for the whole run (and reported by `explain()`): room left by culled
+    // tasks or by lowering's reservations is given back when it is over a quarter of the list.
+    if graph.tasks.capacity() - kept > kept / 4 {
         graph.tasks.shrink_to_fit();
     }
     let outputs = outputs.iter().map(|&o| new_id[o]).collect();
