@@ -94,19 +94,20 @@ pub fn execute(
     // persisted data in small chunks, they are half the tasks, and a task costs more to schedule
     // than the `Arc` clone it does (an output literal still runs, to reach the sink).
     let mut preset = vec![false; n];
+    let mut presets = 0;
     for (id, t) in graph.tasks.iter().enumerate() {
-        if let TaskKind::Literal(c) = &t.kind {
+        if let TaskKind::Literal(block) = &t.kind {
             if !is_output[id] && consumers.count(id) > 0 {
                 preset[id] = true;
+                presets += 1;
                 *values[id].get_mut().unwrap_or_else(|p| p.into_inner()) =
-                    Some(Arc::new(Value::Chunk(Arc::clone(c))));
-                for &c in consumers.of(id) {
-                    waiting_on[c] -= 1;
+                    Some(Arc::new(Value::Chunk(Arc::clone(block))));
+                for &reader in consumers.of(id) {
+                    waiting_on[reader] -= 1;
                 }
             }
         }
     }
-    let presets = preset.iter().filter(|&&p| p).count();
     let sources = (0..n).filter(|&id| waiting_on[id] == 0 && !preset[id]);
     let admission =
         admission::Admission::new(graph, sources, limits.memory, rayon::current_num_threads());
