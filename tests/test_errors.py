@@ -5,6 +5,8 @@ Shape, dtype and axis errors need no data, so they must come at the call, not at
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from numpy.exceptions import AxisError
@@ -81,11 +83,16 @@ def test_manipulation_errors(x, np_call, ox_call):
 # ------------------------------------------------------------------------------- reshape
 
 
-@pytest.mark.parametrize("shape", [(5, 5), (-1, 5), (-1, -1), (25,), (0, -1), (4, -1, 7)],
-                         ids=str)
+@pytest.mark.parametrize("shape", [(5, 5), (-1, 5), (-1, -1), (25,), (0, -1), (4, -1, 7),
+                                   (7, -1), (2, -1, 7), (3, 5, 1), ()], ids=str)
 def test_bad_reshape(x, shape):
     same_error(lambda: A.reshape(shape), lambda: x.reshape(shape))
     same_error(lambda: np.reshape(A, shape), lambda: np.reshape(x, shape))
+    # The message too, word for word: "cannot reshape array of size 24 into shape (7,newaxis)".
+    with pytest.raises(ValueError) as np_exc:
+        A.reshape(shape)
+    with pytest.raises(ValueError, match="^" + re.escape(str(np_exc.value)) + "$"):
+        x.reshape(shape)
 
 
 def test_reshape_empty_with_minus_one():

@@ -20,6 +20,15 @@ def _arr(x) -> Array:
     return x if isinstance(x, Array) else Array(node_of(x))
 
 
+def _shape_text(shape) -> str:
+    """A reshape target as NumPy's message writes it: `(7,newaxis)`, leading unknowns left out."""
+    first = next((i for i, s in enumerate(shape) if s >= 0), len(shape))
+    if first == len(shape):
+        return "()"
+    parts = [str(shape[first])] + ["newaxis" if s < 0 else str(s) for s in shape[first + 1:]]
+    return f"({parts[0]},)" if len(shape) == 1 else f"({','.join(parts)})"
+
+
 def _resolve_shape(x: Array, shape) -> list[int]:
     """NumPy's reshape target: any negative extent is the one unknown one; the product is exact
     (Python ints), so an overflowing shape is NumPy's ValueError at the call."""
@@ -31,11 +40,11 @@ def _resolve_shape(x: Array, shape) -> list[int]:
     if unknown:
         known = math.prod(s for s in shape if s >= 0)
         if known == 0 or size % known:
-            raise ValueError(f"cannot reshape array of size {size} into shape {tuple(shape)}")
+            raise ValueError(f"cannot reshape array of size {size} into shape {_shape_text(shape)}")
         shape[unknown[0]] = size // known
     # NumPy names the mismatch even when the product overflows (a matching product fits, since x does).
     if math.prod(shape) != size:
-        raise ValueError(f"cannot reshape array of size {size} into shape {tuple(shape)}")
+        raise ValueError(f"cannot reshape array of size {size} into shape {_shape_text(shape)}")
     return shape
 
 
