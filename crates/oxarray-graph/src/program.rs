@@ -20,13 +20,16 @@ use crate::fperr::{FpCheck, FpLog};
 mod compiled;
 mod sources;
 
-/// Elements per block. A binary instruction reads two registers and writes a third: at 2048
-/// float64 that is 48 KiB, about an L1 cache, where 4096 spilled to L2. Measured on a 2-core
-/// Xeon (`2*a + 3*b*b - sqrt(a)` over 2^25, reduced so no output is written): 55 ms at 4096,
-/// 52 ms at 2048, 46 ms at 1024, but at 1024 the per-block dispatch made `x + 1` 5-10% slower.
-pub const BLOCK: usize = 2048;
-/// Elements handed to one thread at a time when a chunk is split across threads.
-const PAR_SPAN: usize = 32 * BLOCK;
+/// Elements per block. A binary instruction reads two registers and writes a third: at 1024
+/// float64 that is 24 KiB, within an L1 cache (at 2048, with the inputs' blocks, it spilled to
+/// L2). The per-block dispatch once made 1024 slower for `x + 1`; since a block tests the FP
+/// flags once rather than per instruction it does not: on a 2-core Zen 4, 8 interleaved pairs
+/// over 2^25 elements, 2048 → 1024 took `x + 1` from 19.8 to 18.4 ms and `2*a + 3*b*b -
+/// sqrt(a)` 5% faster (paired median).
+pub const BLOCK: usize = 1024;
+/// Elements handed to one thread at a time when a chunk is split across threads (512 KiB of
+/// float64).
+const PAR_SPAN: usize = 64 * BLOCK;
 /// Outputs of at least this many bytes are written with non-temporal stores: they do not fit in
 /// a core's L2 cache, so a later reader finds them in memory either way, and ordinary stores
 /// would first read every line of the output from memory.
@@ -295,22 +298,25 @@ impl FusedProgram {
             let prog = self.compiled(srcs);
             starts
                 .par_iter()
-                .map(|&r0| {
-                    cancel.check()?;
-                    let n = slab_rows.min(rows - r0);
-                    let mut slab_shape = shape.to_vec();
-                    if let Some(s) = slab_shape.first_mut() {
-                        *s = n;
-                    }
-                    let chunk: OxResult<Chunk> = dispatch_dtype!(self.out_dtype(), T => {
-                        let mut out: Vec<T> = out_buffer(n * row_len)?;
-                        prog.run_span::<T>(srcs, r0 * row_len, &mut out, false, log)?;
-                        let arr = ArrayD::from_shape_vec(IxDyn(&slab_shape), out)
-                            .map_err(|e| OxError::Internal(e.to_string()))?;
-                        Ok(Chunk::from_array(arr))
-                    });
-                    f(chunk?)
-                })
+                .map_init(
+                    || prog.scratch(srcs.len()),
+                    |scratch, &r0| {
+                        cancel.check()?;
+                        let n = slab_rows.min(rows - r0);
+                        let mut slab_shape = shape.to_vec();
+                        if let Some(s) = slab_shape.first_mut() {
+                            *s = n;
+                        }
+                        let chunk: OxResult<Chunk> = dispatch_dtype!(self.out_dtype(), T => {
+                            let mut out: Vec<T> = out_buffer(n * row_len)?;
+                            prog.run_span::<T>(srcs, r0 * row_len, &mut out, false, log, scratch)?;
+                            let arr = ArrayD::from_shape_vec(IxDyn(&slab_shape), out)
+                                .map_err(|e| OxError::Internal(e.to_string()))?;
+                            Ok(Chunk::from_array(arr))
+                        });
+                        f(chunk?)
+                    },
+                )
                 .collect()
         })
     }
@@ -392,14 +398,16 @@ impl FusedProgram {
         if out.len() > 2 * PAR_SPAN {
             // Spans are small (a few hundred KiB): checking for Ctrl-C before each one is free.
             let cancel = oxarray_core::cancel::CancelFlag::current();
-            out.par_chunks_mut(PAR_SPAN)
-                .enumerate()
-                .try_for_each(|(i, part)| {
+            out.par_chunks_mut(PAR_SPAN).enumerate().try_for_each_init(
+                || prog.scratch(srcs.len()),
+                |scratch, (i, part)| {
                     cancel.check()?;
-                    prog.run_span::<T>(srcs, i * PAR_SPAN, part, stream, log)
-                })
+                    prog.run_span::<T>(srcs, i * PAR_SPAN, part, stream, log, scratch)
+                },
+            )
         } else {
-            prog.run_span::<T>(srcs, 0, out, stream, log)
+            let mut scratch = prog.scratch(srcs.len());
+            prog.run_span::<T>(srcs, 0, out, stream, log, &mut scratch)
         }
     }
 }

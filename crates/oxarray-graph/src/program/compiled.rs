@@ -50,11 +50,25 @@ struct CompiledOp {
     check: Option<FpCheck>,
 }
 
+/// The working buffers of program runs on one thread: one block per slot, the constant each slot
+/// holds (at which length: a slot reused by another value must be refilled), and the broadcast
+/// inputs gathered through their strides. Kept across the spans a thread evaluates, so a span
+/// neither allocates its registers nor refills its constants.
+pub(super) struct Scratch {
+    slots: Vec<Column>,
+    holds: Vec<Option<(usize, usize)>>,
+    gathered: Vec<Column>,
+}
+
 #[derive(Clone)]
 pub(super) struct Compiled {
     ops: Vec<CompiledOp>,
     slot_dtypes: Vec<DType>,
     result: Operand,
+    /// Every checked instruction's flags come from the hardware alone (no scan of the values),
+    /// and there is one: a block then tests the flags once, after all its instructions, and
+    /// finds which instruction raised them only when one did (see [`Compiled::run_span`]).
+    flags_per_block: bool,
 }
 
 /// A constant's identity for sharing: its dtype and the bits of its value.
@@ -65,6 +79,26 @@ fn const_key(dtype: DType, v: Scalar) -> (DType, u8, u64, u64) {
         Scalar::UInt(u) => (dtype, 2, u, 0),
         Scalar::Float(f) => (dtype, 3, f.to_bits(), 0),
         Scalar::Complex(re, im) => (dtype, 4, re.to_bits(), im.to_bits()),
+    }
+}
+
+/// Whether the floating-point flags NumPy reports for `instr` are exactly the hardware's: not
+/// for an integer floor division or remainder (the division by zero is found in the values), a
+/// transcendental function (see [`fperr::UnaryFlags`]) or a cast.
+fn hardware_flags_only(instr: &Instr, steps: &[super::Step]) -> bool {
+    match *instr {
+        Instr::Binary(op, a, _) => {
+            !matches!(
+                op,
+                BinaryOp::FloorDivide | BinaryOp::Remainder | BinaryOp::Fmod
+            ) || !steps[a].dtype.is_integer()
+        }
+        Instr::Unary(op, a) => matches!(
+            fperr::unary_flags_source(op, steps[a].dtype),
+            fperr::UnaryFlags::Hardware
+        ),
+        Instr::Cast(_) => false,
+        Instr::Where(..) | Instr::Input(_) | Instr::Const(_) => true,
     }
 }
 
@@ -120,6 +154,7 @@ impl Compiled {
         let mut slot_dtypes: Vec<DType> = Vec::new();
         let mut free: HashMap<DType, Vec<usize>> = HashMap::new();
         let mut ops = Vec::with_capacity(n);
+        let (mut any_checked, mut all_hardware) = (false, true);
         for (i, s) in steps.iter().enumerate() {
             if value[i] != i {
                 operand[i] = operand[value[i]];
@@ -129,15 +164,20 @@ impl Compiled {
                 operand[i] = Operand::Src(*k);
                 continue;
             }
-            let out = free
-                .get_mut(&s.dtype)
-                .and_then(Vec::pop)
-                .unwrap_or_else(|| {
-                    slot_dtypes.push(s.dtype);
-                    slot_dtypes.len() - 1
-                });
+            // A pinned constant gets a slot of its own: in a slot freed by an earlier value, it
+            // would be overwritten by that value in every block and refilled after it.
+            let pin = const_of[i].is_some() && pinned < PINNED_CONSTANTS;
+            let reused = if pin {
+                None
+            } else {
+                free.get_mut(&s.dtype).and_then(Vec::pop)
+            };
+            let out = reused.unwrap_or_else(|| {
+                slot_dtypes.push(s.dtype);
+                slot_dtypes.len() - 1
+            });
             operand[i] = Operand::Slot(out);
-            if const_of[i].is_some() && pinned < PINNED_CONSTANTS {
+            if pin {
                 pinned += 1;
                 is_pinned[i] = true;
             }
@@ -155,6 +195,10 @@ impl Compiled {
                 (Instr::Where(c, a, b), None) => Op::Where(at(*c), at(*a), at(*b)),
                 (Instr::Input(_) | Instr::Const(_), None) => unreachable!("handled above"),
             };
+            if s.check.is_some() {
+                any_checked = true;
+                all_hardware &= hardware_flags_only(&s.instr, steps);
+            }
             ops.push(CompiledOp {
                 op,
                 out,
@@ -180,10 +224,22 @@ impl Compiled {
         let result = n
             .checked_sub(1)
             .map_or(Operand::Src(0), |last| operand[value[last]]);
+        let flags_per_block = any_checked && all_hardware;
         Compiled {
             ops,
             slot_dtypes,
             result,
+            flags_per_block,
+        }
+    }
+
+    /// The registers of one thread's runs of this program, for `n_srcs` inputs: empty until the
+    /// first block, then reused by every span that thread evaluates.
+    pub(super) fn scratch(&self, n_srcs: usize) -> Scratch {
+        Scratch {
+            slots: self.slot_dtypes.iter().map(|&d| Column::empty(d)).collect(),
+            holds: vec![None; self.slot_dtypes.len()],
+            gathered: (0..n_srcs).map(|_| Column::Bool(Vec::new())).collect(),
         }
     }
 
@@ -197,17 +253,19 @@ impl Compiled {
         out: &mut [T],
         stream: bool,
         log: &FpLog,
+        scratch: &mut Scratch,
     ) -> OxResult<()>
     where
         Column: Typed<T, Container = Vec<T>>,
     {
-        let mut slots: Vec<Column> = self.slot_dtypes.iter().map(|&d| Column::empty(d)).collect();
-        // Which constant each slot holds, at which length (a reused slot must be refilled).
-        let mut holds: Vec<Option<(usize, usize)>> = vec![None; slots.len()];
+        let Scratch {
+            slots,
+            holds,
+            gathered,
+        } = scratch;
         // Flags seen per instruction in this span, reported once at the end.
         let mut seen: Vec<u8> = vec![0; self.ops.len()];
-        // Broadcast inputs read through their strides, gathered per block.
-        let mut gathered: Vec<Column> = srcs.iter().map(|_| Column::Bool(Vec::new())).collect();
+        let mut per_block = self.flags_per_block;
         let result = (|| {
             for (b, dst) in out.chunks_mut(super::BLOCK).enumerate() {
                 let lo = start + b * super::BLOCK;
@@ -227,14 +285,30 @@ impl Compiled {
                 }
                 let at = Block {
                     srcs,
-                    gathered: &gathered,
+                    gathered,
                     lo,
                     len,
                 };
-                for (i, cop) in self.ops.iter().enumerate() {
-                    self.step(cop, &mut slots, &mut holds, &at, &mut seen[i], log)?;
+                if per_block {
+                    // One test for the whole block; only a block that raised a flag is run
+                    // again op by op, to find which instruction raised it (the instructions
+                    // write only their own slots, so the second run computes the same values).
+                    if fperr::test_flags() != 0 {
+                        fperr::clear_flags();
+                    }
+                    for cop in &self.ops {
+                        self.step(cop, slots, holds, &at, None)?;
+                    }
+                    per_block = fperr::test_flags() == 0;
                 }
-                let result = T::from_ref(operand(self.result, &slots, &at)?).ok_or_else(|| {
+                if !per_block {
+                    // Once flags were seen (an unchecked instruction may raise them in every
+                    // block), the rest of the span is checked op by op.
+                    for (cop, seen) in self.ops.iter().zip(seen.iter_mut()) {
+                        self.step(cop, slots, holds, &at, Some((seen, log)))?;
+                    }
+                }
+                let result = T::from_ref(operand(self.result, slots, &at)?).ok_or_else(|| {
                     OxError::Internal("fused program: result register has the wrong dtype".into())
                 })?;
                 if stream {
@@ -262,10 +336,11 @@ impl Compiled {
         slots: &mut [Column],
         holds: &mut [Option<(usize, usize)>],
         at: &Block,
-        seen: &mut u8,
-        log: &FpLog,
+        flags: Option<(&mut u8, &FpLog)>,
     ) -> OxResult<()> {
         let len = at.len;
+        // Without `flags` the caller tests the block's flags itself (see `run_span`).
+        let check = if flags.is_some() { cop.check } else { None };
         if let Op::Fill {
             slot,
             id,
@@ -282,7 +357,7 @@ impl Compiled {
         // The output is taken out of its slot while the inputs are borrowed from the others.
         let mut r = std::mem::replace(&mut slots[cop.out], Column::Bool(Vec::new()));
         holds[cop.out] = None;
-        if cop.check.is_some() && fperr::test_flags() != 0 {
+        if check.is_some() && fperr::test_flags() != 0 {
             fperr::clear_flags();
         }
         let arg = |o: Operand| operand(o, slots, at);
@@ -292,7 +367,7 @@ impl Compiled {
             Op::Unary(op, a) => {
                 let a = arg(*a)?;
                 let done = unary_into(*op, a, &mut r);
-                if cop.check.is_some() && done.is_ok() {
+                if check.is_some() && done.is_ok() {
                     match fperr::unary_flags_source(*op, a.dtype()) {
                         fperr::UnaryFlags::Hardware => {}
                         fperr::UnaryFlags::Values { hardware_mask: m } => {
@@ -306,14 +381,14 @@ impl Compiled {
             }
             Op::Binary(op, a, b) => {
                 let (a, b) = (arg(*a)?, arg(*b)?);
-                if cop.check.is_some() {
+                if check.is_some() {
                     extra = fperr::integer_flags(*op, a, b);
                 }
                 binary_into(*op, a, b, &mut r)
             }
             Op::Cast(a, dtype) => {
                 let a = arg(*a)?;
-                if cop.check.is_some() {
+                if check.is_some() {
                     // NumPy's flags of a cast, from the values (a saturating or software
                     // conversion does not raise them in hardware).
                     hardware_mask = 0;
@@ -327,7 +402,7 @@ impl Compiled {
         };
         slots[cop.out] = r;
         done?;
-        if let Some(check) = cop.check {
+        if let (Some(check), Some((seen, log))) = (check, flags) {
             let flags = (fperr::test_flags() & hardware_mask) | extra;
             if flags != 0 {
                 fperr::check_after(op_name(&cop.op), check, flags, seen, log)?;
@@ -491,5 +566,112 @@ mod tests {
         let out = prog.run(&[&x], &[n], &FpLog::default()).unwrap();
         let a = out.as_array::<f64>().unwrap();
         assert!((0..n).all(|i| a[[i]] == i as f64 * 0.5));
+    }
+
+    /// Flags tested once per block still name the instruction that raised them, in the block
+    /// where it did: `(x - 1) / y` with `y` zero in one element of the third block warns for the
+    /// divide, and raises from it when its mode says so. A flag raised by an unchecked
+    /// instruction alone (the subtract's `inf - inf`) is not reported.
+    #[test]
+    fn flags_found_per_block_name_their_instruction() {
+        use crate::fperr::{FpCheck, FpMode, DIVIDE, INVALID};
+        let f = DType::Float64;
+        let n = 4 * super::super::BLOCK;
+        // (x - x[or 1]) / y
+        let program = |divide: FpMode, minus_x: bool| {
+            let mut steps = vec![
+                Step::new(Instr::Input(0), f),
+                Step::new(Instr::Input(1), f),
+                Step::new(Instr::Const(Scalar::Float(1.0)), f),
+                Step::new(
+                    Instr::Binary(BinaryOp::Subtract, 0, if minus_x { 0 } else { 2 }),
+                    f,
+                ),
+                Step::new(Instr::Binary(BinaryOp::Divide, 3, 1), f),
+            ];
+            steps[4].check = FpCheck::new(9, divide);
+            FusedProgram::from_steps(steps)
+        };
+        let x =
+            crate::result::chunk_from_vec(&[n], (0..n).map(|i| i as f64 + 2.0).collect()).unwrap();
+        let mut yv = vec![1.0; n];
+        yv[2 * super::super::BLOCK + 5] = 0.0;
+        let y = crate::result::chunk_from_vec(&[n], yv).unwrap();
+        let warn = FpMode(u64::from(DIVIDE | INVALID));
+        let prog = program(warn, false);
+        assert!(Compiled::new(&prog, &[Source::Flat(&x), Source::Flat(&y)]).flags_per_block);
+        let log = FpLog::default();
+        let out = prog.run(&[&x, &y], &[n], &log).unwrap();
+        assert_eq!(log.events(), vec![(warn, DIVIDE)]);
+        let a = out.as_array::<f64>().unwrap();
+        assert!(a[[2 * super::super::BLOCK + 5]].is_infinite());
+        assert_eq!(a[[n - 1]], n as f64);
+        let raise = FpMode(u64::from(DIVIDE | DIVIDE << 4));
+        let err = program(raise, false)
+            .run(&[&x, &y], &[n], &FpLog::default())
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("divide by zero encountered in divide"),
+            "{err}"
+        );
+        // inf - inf in the unchecked subtract (invalid), then a checked divide that raises
+        // nothing (NaN / 1).
+        let mut xv: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        xv[3] = f64::INFINITY;
+        let x = crate::result::chunk_from_vec(&[n], xv).unwrap();
+        let ones = crate::result::chunk_from_vec(&[n], vec![1.0; n]).unwrap();
+        let log = FpLog::default();
+        program(warn, true).run(&[&x, &ones], &[n], &log).unwrap();
+        assert_eq!(log.events(), vec![]);
+    }
+
+    /// A pinned constant never shares a slot with another value, even when it comes after a
+    /// value whose slot is free by then: `3*a*a + 2*b - sqrt(b)` as the front writes it, where
+    /// the 2 follows the dead `3*a`. (Sharing, the 2 was refilled in every block.)
+    #[test]
+    fn pinned_constants_keep_their_slots() {
+        let f = DType::Float64;
+        let s = |i| Step::new(i, f);
+        let steps = vec![
+            s(Instr::Const(Scalar::Int(3))),
+            s(Instr::Input(0)),
+            s(Instr::Binary(BinaryOp::Multiply, 0, 1)),
+            s(Instr::Input(0)),
+            s(Instr::Binary(BinaryOp::Multiply, 2, 3)),
+            s(Instr::Const(Scalar::Int(2))),
+            s(Instr::Input(1)),
+            s(Instr::Binary(BinaryOp::Multiply, 5, 6)),
+            s(Instr::Binary(BinaryOp::Add, 7, 4)),
+            s(Instr::Input(1)),
+            s(Instr::Unary(UnaryOp::Sqrt, 9)),
+            s(Instr::Binary(BinaryOp::Subtract, 8, 10)),
+        ];
+        let prog = FusedProgram::from_steps(steps);
+        let n = 3 * super::super::BLOCK;
+        let a = crate::result::chunk_from_vec(&[n], (0..n).map(|i| i as f64).collect()).unwrap();
+        let b =
+            crate::result::chunk_from_vec(&[n], (0..n).map(|i| (i * i) as f64).collect()).unwrap();
+        let c = Compiled::new(&prog, &[Source::Flat(&a), Source::Flat(&b)]);
+        let const_slots: Vec<usize> = c
+            .ops
+            .iter()
+            .filter(|o| matches!(o.op, Op::Fill { .. }))
+            .map(|o| o.out)
+            .collect();
+        assert_eq!(const_slots.len(), 2);
+        for o in c.ops.iter().filter(|o| !matches!(o.op, Op::Fill { .. })) {
+            assert!(
+                !const_slots.contains(&o.out),
+                "{:?} writes a constant's slot",
+                o.op
+            );
+        }
+        let out = prog.run(&[&a, &b], &[n], &FpLog::default()).unwrap();
+        let got = out.as_array::<f64>().unwrap();
+        for i in [0, 1, n / 2, n - 1] {
+            let (x, y) = (i as f64, (i * i) as f64);
+            assert_eq!(got[[i]], 3.0 * x * x + 2.0 * y - y.sqrt(), "at {i}");
+        }
     }
 }
