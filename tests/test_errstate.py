@@ -291,3 +291,36 @@ def test_fused_producer_and_its_reduction_are_reported_apart():
         y.compute()
     assert [str(m.message) for m in w] == ["divide by zero encountered in log",
                                            "overflow encountered in reduce"]
+
+
+@pytest.mark.parametrize("state", [{"divide": "warn"}, {"divide": "raise"}, {"all": "ignore"}])
+def test_flags_deep_inside_a_long_chunk(state):
+    """A chunk of many blocks: the flags of a whole block are tested at once and only a block that
+    raised one is run again op by op. The zero divisor sits deep in the chunk, and an op written
+    under `ignore` raises `invalid` (inf - inf) in every block before the checked division."""
+    n = 50_000
+    x_np = np.arange(n, dtype=np.float64)
+    x_np[::7] = np.inf
+    d_np = np.ones(n)
+    d_np[31_337] = 0.0
+    x, d = ox.asarray(x_np, chunks=20_000), ox.asarray(d_np, chunks=20_000)
+
+    def numpy_run():
+        with np.errstate(invalid="ignore"):
+            t = x_np - x_np
+        with np.errstate(**state):
+            return (t + 1.0) / d_np
+
+    def ox_run():
+        with np.errstate(invalid="ignore"):
+            t = x - x
+        with np.errstate(**state):
+            y = (t + 1.0) / d
+        with np.errstate(all="raise"):
+            return y.compute()
+
+    assert _outcome(ox_run) == _outcome(numpy_run)
+    if state != {"divide": "raise"}:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            np.testing.assert_array_equal(ox_run(), numpy_run())

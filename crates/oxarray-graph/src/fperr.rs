@@ -5,7 +5,8 @@
 //! programs keep it per instruction ([`FpCheck`]). At compute, the program tests the hardware's
 //! sticky exception flags after each checked instruction on each block (on the worker thread
 //! that ran it), adds the flags NumPy sets by hand (integer division by zero), and records them
-//! per node in an [`FpLog`]. A flag whose mode is `raise` stops the run; the bindings then hand
+//! per node in an [`FpLog`]. A program whose flags all come from the hardware tests them once per
+//! block instead, and runs a block again instruction by instruction only when it raised one. A flag whose mode is `raise` stops the run; the bindings then hand
 //! the log to Python, which warns, calls the errcall or raises `FloatingPointError` with NumPy's
 //! message ("divide by zero encountered in divide"), node by node in the order they were written.
 
