@@ -113,11 +113,7 @@ pub fn raise_error(op: &str, flags: u8) -> OxError {
 /// Flags NumPy's integer loops set by hand: division or modulo by zero sets `divide`, and
 /// `MIN // -1` sets `overflow` (floor_divide only). Float operands: nothing (the hardware did).
 pub fn integer_flags(op: BinaryOp, a: ColumnRef<'_>, b: ColumnRef<'_>) -> u8 {
-    if !matches!(
-        op,
-        BinaryOp::FloorDivide | BinaryOp::Remainder | BinaryOp::Fmod
-    ) || !a.dtype().is_integer()
-    {
+    if !has_integer_flags(op, a.dtype()) {
         return 0;
     }
     let zero = dispatch_typed!(ColumnRef, b, bv => bv.iter().any(is_zero));
@@ -130,6 +126,15 @@ pub fn integer_flags(op: BinaryOp, a: ColumnRef<'_>, b: ColumnRef<'_>) -> u8 {
             _ => false,
         };
     (if zero { DIVIDE } else { 0 }) | (if overflow { OVERFLOW } else { 0 })
+}
+
+/// Whether [`integer_flags`] can find a flag for `op` over `dtype` (an integer floor division or
+/// remainder); every other binary op's flags are the hardware's alone.
+pub fn has_integer_flags(op: BinaryOp, dtype: DType) -> bool {
+    matches!(
+        op,
+        BinaryOp::FloorDivide | BinaryOp::Remainder | BinaryOp::Fmod
+    ) && dtype.is_integer()
 }
 
 fn is_zero<T: PartialEq + Default>(v: &T) -> bool {

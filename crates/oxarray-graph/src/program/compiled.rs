@@ -87,12 +87,7 @@ fn const_key(dtype: DType, v: Scalar) -> (DType, u8, u64, u64) {
 /// transcendental function (see [`fperr::UnaryFlags`]) or a cast.
 fn hardware_flags_only(instr: &Instr, steps: &[super::Step]) -> bool {
     match *instr {
-        Instr::Binary(op, a, _) => {
-            !matches!(
-                op,
-                BinaryOp::FloorDivide | BinaryOp::Remainder | BinaryOp::Fmod
-            ) || !steps[a].dtype.is_integer()
-        }
+        Instr::Binary(op, a, _) => !fperr::has_integer_flags(op, steps[a].dtype),
         Instr::Unary(op, a) => matches!(
             fperr::unary_flags_source(op, steps[a].dtype),
             fperr::UnaryFlags::Hardware
