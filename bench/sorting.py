@@ -2,8 +2,8 @@
 
 ``sort``: ``np.sort`` of 2**27 float64 chunked along the sorted axis. Where the CPU has AVX-512,
 oxarray sample-sorts: it picks splitters from a sample, scatters every chunk into buckets of about
-a megabyte, sorts each bucket with its vectorized quicksort and gathers each output chunk's buckets
-(the result keeps the chunks); elsewhere it radix-sorts each chunk, cuts exact ranks between the
+a megabyte, sorts each bucket (a radix split into sub-buckets, then its vectorized quicksort) and
+gathers each output chunk's buckets (the result keeps the chunks); elsewhere it radix-sorts each chunk, cuts exact ranks between the
 sorted chunks and k-way merges the ranges of each output chunk. NumPy's sort is
 single-threaded; Dask has no chunked sort and must first rechunk the axis into one chunk, then sort
 it with NumPy.

@@ -21,6 +21,12 @@ pub trait NpOrd: Element {
     fn key(&self) -> u64 {
         0
     }
+    /// `key()` of a value for which `needs_fixup()` is false (for a float: neither zero nor
+    /// NaN), without the tests for those.
+    #[inline(always)]
+    fn plain_key(&self) -> u64 {
+        self.key()
+    }
     /// The value of a key (`key`'s inverse; a float's zero and NaN come back as +0.0 and the
     /// canonical NaN, which `needs_fixup` values are restored from).
     fn from_key(_k: u64) -> Self {
@@ -118,6 +124,13 @@ macro_rules! ord_float {
                 let b = if *self == 0.0 { 0 } else { self.to_bits() as u64 };
                 let k = if b & top != 0 { !b & all } else { b | top };
                 if self.is_nan() { all } else { k }
+            }
+            #[inline(always)]
+            fn plain_key(&self) -> u64 {
+                let top = 1u64 << (8 * std::mem::size_of::<$t>() - 1);
+                let all = top | (top - 1);
+                let b = self.to_bits() as u64;
+                b ^ if b & top != 0 { all } else { top }
             }
             #[inline(always)]
             fn from_key(k: u64) -> Self {

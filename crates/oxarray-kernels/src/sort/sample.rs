@@ -12,8 +12,10 @@
 //!    counted.
 //! 3. [`gather`], per output chunk (its rank range in the whole lane): the buckets that overlap
 //!    it, one at a time: the bucket's pieces from every chunk are read as keys into a scratch
-//!    buffer that stays in cache, sorted there ([`super::simd`] quicksort where the CPU has
-//!    AVX-512, else `sort_unstable`), and the overlapping ranks written out as values.
+//!    buffer that stays in cache, split there by a radix digit of their place between the
+//!    bucket's splitters into sub-buckets of a few dozen keys (module `split`), those sorted
+//!    ([`super::simd`] quicksort where the CPU has AVX-512, else `sort_unstable`), and the
+//!    overlapping ranks written out as values.
 //!
 //! So the data crosses memory a few times in all (classify reads it twice and writes it once,
 //! gather reads it once and writes the output once) with no merge; only the buckets that straddle
@@ -51,7 +53,17 @@ fn value_of<T: NpOrd>(k: u64, descending: bool) -> T {
 /// of `bucket_keys` keys.
 pub fn splitters<T: NpOrd>(blocks: &[&[T]], descending: bool, bucket_keys: usize) -> Vec<u64> {
     let n: usize = blocks.iter().map(|b| b.len()).sum();
-    let buckets = n.div_ceil(bucket_keys.max(1)).clamp(1, MAX_BUCKETS);
+    let mut buckets = n.div_ceil(bucket_keys.max(1)).clamp(1, MAX_BUCKETS);
+    // The zero and NaN splitters (below) should not push the search tree past a power of two:
+    // 1023 splitters plus those two would take a level more than 1021 plus two.
+    let specials = [T::default(), T::nan_value()]
+        .iter()
+        .filter(|v| v.needs_fixup())
+        .count();
+    let p = buckets.next_power_of_two();
+    if buckets + specials > p && p > 2 * specials {
+        buckets = p - specials;
+    }
     let mut s: Vec<u64> = Vec::new();
     if buckets > 1 {
         let want = (buckets * OVERSAMPLE).min(n);
@@ -164,7 +176,7 @@ impl Tree {
 }
 
 /// Keys classified per step of [`bucket_ids`].
-const STEP: usize = 32;
+const STEP: usize = 64;
 
 /// The buckets of `STEP` keys: AVX-512 where `simd` (checked by the caller), else the scalar
 /// search.
@@ -173,7 +185,7 @@ fn search(tree: &Tree, k: &[u64; STEP], out: &mut [u16; STEP], simd: bool) {
     #[cfg(target_arch = "x86_64")]
     if simd {
         // SAFETY: `simd` is `super::simd::available()`: the CPU has AVX-512F.
-        unsafe { vector::buckets::<4, STEP>(tree, k, out) };
+        unsafe { vector::buckets::<8, STEP>(tree, k, out) };
         return;
     }
     let _ = simd;
@@ -386,7 +398,8 @@ pub fn gather_into<T: NpOrd>(
         return Err(bad());
     }
     // Every rank of lo..hi is written below: the buckets partition the ranks 0..total.
-    let mut keys: Vec<u64> = Vec::new();
+    let (mut keys, mut tmp) = (Vec::new(), Vec::new());
+    let mut parts: Vec<&[T]> = Vec::with_capacity(pieces.len());
     let mut first = 0usize; // rank of bucket b's first key
     for (b, &g) in global.iter().enumerate() {
         let (a, e) = (first, first + g);
@@ -425,15 +438,13 @@ pub fn gather_into<T: NpOrd>(
                 d += take;
             }
         } else {
-            keys.clear();
-            keys.try_reserve(g)
-                .map_err(|_| OxError::Memory("sample sort: a bucket's keys".into()))?;
-            for part in pieces_of() {
-                keys.extend(part.iter().map(|x| key_of(x, descending)));
-            }
-            if !(simd && super::simd::sort_u64_keys(&mut keys)) {
-                keys.sort_unstable();
-            }
+            // Keys strictly between splitters r - 1 and r (their own buckets hold the equal ones).
+            let r = b / 2;
+            let lo = r.checked_sub(1).map(|q| tree.s[q & (TREE - 1)] + 1);
+            let hi = (r < tree.m).then(|| tree.s[r & (TREE - 1)].saturating_sub(1));
+            parts.clear();
+            parts.extend(pieces_of());
+            split::sort_bucket(&parts, lo, hi, descending, simd, &mut keys, &mut tmp)?;
             for (d, &k) in dst.iter_mut().zip(&keys[w0 - a..w1 - a]) {
                 d.write(value_of(k, descending));
             }
@@ -444,6 +455,7 @@ pub fn gather_into<T: NpOrd>(
 
 #[cfg(target_arch = "x86_64")]
 mod combine;
+mod split;
 #[cfg(test)]
 mod tests;
 #[cfg(target_arch = "x86_64")]

@@ -84,6 +84,14 @@ fn tiny_sizes_of_every_kind() {
     for n in 0..200 {
         check(&floats(n, n as u64 + 1));
     }
+    // Keys spanning all 64 bits, in buckets too short for sub-buckets and long enough.
+    for n in [3, 130, 700] {
+        let mut next = xorshift(n as u64 + 5);
+        let mut v: Vec<i64> = (0..n).map(|_| next() as i64).collect();
+        v[0] = i64::MIN;
+        v[n - 1] = i64::MAX;
+        check(&v);
+    }
 }
 
 #[test]
@@ -111,6 +119,32 @@ fn larger_random_and_structured() {
             .map(|i| if i % 2 == 0 { 0.0 } else { -0.0 })
             .collect::<Vec<f64>>(),
     );
+}
+
+/// Buckets whose keys crowd into one corner of their range: the radix split of a bucket leaves
+/// one long sub-bucket (sorted by more partitions) beside near-empty ones.
+#[test]
+fn skewed_buckets_sort_their_long_sub_buckets() {
+    let mut next = xorshift(21);
+    let n = 20_000;
+    let v: Vec<f64> = (0..n)
+        .map(|i| {
+            let u = (next() >> 11) as f64 / (1u64 << 53) as f64;
+            if i % 20 == 0 {
+                u * 1e6 - 5e5
+            } else {
+                0.5 + u * 1e-9
+            }
+        })
+        .collect();
+    for bucket_keys in [1 << 20, 4096] {
+        for simd in [false, true] {
+            check_with(&v, &[n / 3, n / 2], bucket_keys, simd);
+        }
+    }
+    // Integers in a narrow range: the digit is all the bits that vary (fewer than asked for).
+    let w: Vec<i32> = (0..n).map(|_| (next() % 7) as i32 * 3 - 100).collect();
+    check_with(&w, &[n / 2], 1 << 20, true);
 }
 
 #[test]
