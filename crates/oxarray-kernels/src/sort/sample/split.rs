@@ -66,8 +66,8 @@ pub(super) fn sort_bucket<T: NpOrd>(
     let span = hi.checked_sub(lo).ok_or_else(bad)?;
     let bits = u64::BITS - span.leading_zeros();
     let d = (g / SUB_KEYS).max(1).ilog2().min(MAX_BITS).min(bits);
-    if d == 0 {
-        // Too few keys (or all equal) for sub-buckets: one sort.
+    if d == 0 || u32::try_from(g).is_err() {
+        // Too few keys (or all equal) for sub-buckets, or too many for the u32 counts: one sort.
         for p in parts {
             keys.extend(p.iter().map(|x| plain_key(x, descending)));
         }
@@ -101,9 +101,9 @@ pub(super) fn sort_bucket<T: NpOrd>(
         spare[*o].write(k);
         *o += 1;
     }
-    // Each sub-bucket's cursor ends where the next one starts: every slot below `g` was written
-    // once (the histogram counted these very keys).
-    if off[..off.len() - 1] != bounds[1..] {
+    // The counts add up to `g` and each sub-bucket's cursor ends where the next one starts:
+    // every slot below `g` was written once (the histogram counted these very keys).
+    if at != g || off[..off.len() - 1] != bounds[1..] {
         return Err(bad());
     }
     // SAFETY: checked just above: the cursors covered 0..g, each slot written once.
